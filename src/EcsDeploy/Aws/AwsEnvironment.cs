@@ -1,0 +1,61 @@
+namespace EcsDeploy.Aws;
+
+/// <summary>
+/// Everything a pipeline run talks to: the AWS ports, the image registry, Terraform outputs, the HTTP
+/// handler used to verify the deployed services, and the clock. Built by a deployment target
+/// (the simulated AWS for <c>--target local</c>, the wire clients for <c>--target aws</c>).
+/// </summary>
+public sealed class AwsEnvironment
+{
+    /// <summary>The AWS region.</summary>
+    public required string Region { get; init; }
+    /// <summary>Amazon ECS.</summary>
+    public required IEcsApi Ecs { get; init; }
+    /// <summary>Amazon ECR's API.</summary>
+    public required IEcrApi Ecr { get; init; }
+    /// <summary>Elastic Load Balancing v2.</summary>
+    public required IElbv2Api Elbv2 { get; init; }
+    /// <summary>AWS Secrets Manager.</summary>
+    public required ISecretsManagerApi SecretsManager { get; init; }
+    /// <summary>Amazon CloudWatch Logs.</summary>
+    public required ICloudWatchLogsApi Logs { get; init; }
+    /// <summary>Opens the image registry that ECR names in GetAuthorizationToken.</summary>
+    public required Func<CancellationToken, Task<IImageRegistry>> OpenRegistryAsync { get; init; }
+    /// <summary>Terraform outputs, when a state source is configured or discovered; null otherwise.</summary>
+    public ITerraformOutputs? Terraform { get; init; }
+    /// <summary>The handler for HTTP checks of deployed services (/health, Ollama's /api/tags).</summary>
+    public required HttpMessageHandler HttpHandler { get; init; }
+    /// <summary>The clock for every wait and timestamp.</summary>
+    public required TimeProvider TimeProvider { get; init; }
+    /// <summary>The retry policy every port goes through.</summary>
+    public required AwsRetryPolicy RetryPolicy { get; init; }
+    /// <summary>A short description for reports, for example <c>simulated AWS</c>.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>
+    /// Builds an environment whose ports all go through one <see cref="AwsRetryPolicy"/>. Implementations pass
+    /// raw ports; this is the single place retries are added.
+    /// </summary>
+    public static AwsEnvironment Create(
+        string region, IEcsApi ecs, IEcrApi ecr, IElbv2Api elbv2, ISecretsManagerApi secretsManager, ICloudWatchLogsApi logs,
+        Func<CancellationToken, Task<IImageRegistry>> openRegistry, ITerraformOutputs? terraform, HttpMessageHandler httpHandler,
+        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null)
+    {
+        var policy = retryPolicy ?? new AwsRetryPolicy(timeProvider);
+        return new AwsEnvironment
+        {
+            Region = region,
+            Ecs = AwsRetry.Wrap(ecs, policy),
+            Ecr = AwsRetry.Wrap(ecr, policy),
+            Elbv2 = AwsRetry.Wrap(elbv2, policy),
+            SecretsManager = AwsRetry.Wrap(secretsManager, policy),
+            Logs = AwsRetry.Wrap(logs, policy),
+            OpenRegistryAsync = async ct => AwsRetry.Wrap(await openRegistry(ct).ConfigureAwait(false), policy),
+            Terraform = terraform,
+            HttpHandler = httpHandler,
+            TimeProvider = timeProvider,
+            RetryPolicy = policy,
+            Description = description,
+        };
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+
+namespace EcsDeploy.Aws;
+
+// ECR (camelCase on the wire)
+
+/// <summary>An ECR repository.</summary>
+public sealed record EcrRepository
+{
+    /// <summary>The repository name.</summary>
+    public required string RepositoryName { get; init; }
+    /// <summary>The repository ARN.</summary>
+    public string? RepositoryArn { get; init; }
+    /// <summary><c>ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME</c>.</summary>
+    public required string RepositoryUri { get; init; }
+    /// <summary>MUTABLE or IMMUTABLE.</summary>
+    public string ImageTagMutability { get; init; } = "MUTABLE";
+}
+
+/// <summary>Identifies an image by digest, tag or both.</summary>
+public sealed record ImageIdentifier(string? ImageDigest = null, string? ImageTag = null);
+
+/// <summary>An image description from DescribeImages.</summary>
+public sealed record EcrImageDetail
+{
+    /// <summary>The repository.</summary>
+    public required string RepositoryName { get; init; }
+    /// <summary>The manifest digest.</summary>
+    public required string ImageDigest { get; init; }
+    /// <summary>Its tags.</summary>
+    public IReadOnlyList<string> ImageTags { get; init; } = [];
+    /// <summary>When it was pushed.</summary>
+    public DateTimeOffset? ImagePushedAt { get; init; }
+    /// <summary>The compressed size in bytes.</summary>
+    public long? ImageSizeInBytes { get; init; }
+    /// <summary>The manifest media type.</summary>
+    public string? ImageManifestMediaType { get; init; }
+}
+
+/// <summary>An image with its manifest, from BatchGetImage or PutImage.</summary>
+public sealed record EcrImage
+{
+    /// <summary>The repository.</summary>
+    public required string RepositoryName { get; init; }
+    /// <summary>Digest and tag.</summary>
+    public required ImageIdentifier ImageId { get; init; }
+    /// <summary>The manifest JSON.</summary>
+    public required string ImageManifest { get; init; }
+    /// <summary>The manifest media type.</summary>
+    public string? ImageManifestMediaType { get; init; }
+}
+
+/// <summary>A per-image failure of a batch call.</summary>
+public sealed record EcrImageFailure(ImageIdentifier? ImageId, string? FailureCode, string? FailureReason);
+
+/// <summary>Answer of GetAuthorizationToken: base64 of <c>AWS:password</c>, for the registry at ProxyEndpoint.</summary>
+public sealed record EcrAuthorizationData(string AuthorizationToken, DateTimeOffset ExpiresAt, string ProxyEndpoint);
+
+/// <summary>Answer of BatchGetImage.</summary>
+public sealed record BatchGetImageResponse(IReadOnlyList<EcrImage> Images, IReadOnlyList<EcrImageFailure> Failures);
+
+/// <summary>Request of PutImage.</summary>
+public sealed record PutImageRequest(string RepositoryName, string ImageManifest, string? ImageManifestMediaType, string? ImageTag, string? ImageDigest);
+
+// ELBv2 (Query protocol, PascalCase)
+
+/// <summary>An Application or Network Load Balancer.</summary>
+public sealed record LoadBalancer
+{
+    /// <summary>The ARN.</summary>
+    public required string LoadBalancerArn { get; init; }
+    /// <summary>The name.</summary>
+    public required string LoadBalancerName { get; init; }
+    /// <summary>The public DNS name.</summary>
+    public required string DNSName { get; init; }
+    /// <summary>internet-facing or internal.</summary>
+    public string? Scheme { get; init; }
+    /// <summary>application, network or gateway.</summary>
+    public string? Type { get; init; }
+    /// <summary>active, provisioning, ...</summary>
+    public string? State { get; init; }
+}
+
+/// <summary>A target group.</summary>
+public sealed record TargetGroup
+{
+    /// <summary>The ARN.</summary>
+    public required string TargetGroupArn { get; init; }
+    /// <summary>The name.</summary>
+    public required string TargetGroupName { get; init; }
+    /// <summary>The load balancers that route to it.</summary>
+    public IReadOnlyList<string> LoadBalancerArns { get; init; } = [];
+    /// <summary>The health check path.</summary>
+    public string? HealthCheckPath { get; init; }
+}
+
+/// <summary>One page of DescribeLoadBalancers.</summary>
+public sealed record DescribeLoadBalancersResponse(IReadOnlyList<LoadBalancer> LoadBalancers, string? NextMarker);
+
+/// <summary>One page of DescribeTargetGroups.</summary>
+public sealed record DescribeTargetGroupsResponse(IReadOnlyList<TargetGroup> TargetGroups, string? NextMarker);
+
+// Secrets Manager (PascalCase)
+
+/// <summary>Metadata of a secret, never its value.</summary>
+public sealed record SecretDescription(string ARN, string Name);
+
+/// <summary>A secret's value. Kept out of every log and report by the pipeline's masker.</summary>
+public sealed record SecretValue(string ARN, string Name, string? SecretString)
+{
+    /// <summary>Never prints the value.</summary>
+    public override string ToString() => $"SecretValue {{ ARN = {ARN}, Name = {Name}, SecretString = *** }}";
+}
+
+// CloudWatch Logs (camelCase)
+
+/// <summary>A log event.</summary>
+public sealed record OutputLogEvent(DateTimeOffset Timestamp, string Message);
+
+/// <summary>Request of GetLogEvents.</summary>
+public sealed record GetLogEventsRequest(string LogGroupName, string LogStreamName, int? Limit = null, bool StartFromHead = false, string? NextToken = null);
+
+/// <summary>Answer of GetLogEvents.</summary>
+public sealed record GetLogEventsResponse(IReadOnlyList<OutputLogEvent> Events, string? NextForwardToken, string? NextBackwardToken);
+
+// Terraform
+
+/// <summary>One Terraform output, as <c>terraform output -json</c> prints it.</summary>
+public sealed record TerraformOutput(JsonElement Value, bool Sensitive);
+
+// OCI distribution
+
+/// <summary>A manifest read from a registry, with the digest of its exact bytes.</summary>
+public sealed record RegistryManifest(string MediaType, ReadOnlyMemory<byte> Content, string Digest);

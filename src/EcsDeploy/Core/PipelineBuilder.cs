@@ -1,0 +1,133 @@
+using EcsDeploy.Discovery;
+using EcsDeploy.Hosting;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy;
+
+/// <summary>The entry point: <c>Pipeline.For("my-service")</c>.</summary>
+public static class Pipeline
+{
+    /// <summary>Starts a pipeline definition. The name is the default task family, container and ECR repository.</summary>
+    public static PipelineBuilder For(string name) => new(name);
+}
+
+/// <summary>
+/// A mutable pipeline definition. <see cref="Build"/> validates it whole and freezes it into a
+/// <see cref="PipelineDefinition"/>; after that the builder refuses changes.
+/// </summary>
+public sealed class PipelineBuilder
+{
+    private readonly List<IPipelineStage> _stages = [];
+    private readonly TerraformSettings _terraform = new();
+    private string _region = "";
+    private string? _cluster;
+    private PipelineDefinition? _built;
+
+    internal PipelineBuilder(string name) => Name = name;
+
+    /// <summary>The pipeline name.</summary>
+    public string Name { get; }
+
+    /// <summary>The AWS region (default: <c>AWS_REGION</c>, then <c>AWS_DEFAULT_REGION</c>).</summary>
+    public PipelineBuilder InRegion(string region)
+    {
+        EnsureNotBuilt();
+        _region = region;
+        return this;
+    }
+
+    /// <summary>The ECS cluster the services run on.</summary>
+    public PipelineBuilder OnCluster(string cluster)
+    {
+        EnsureNotBuilt();
+        _cluster = cluster;
+        return this;
+    }
+
+    /// <summary>Where Terraform outputs come from (a state file, or the terraform binary in a folder).</summary>
+    public PipelineBuilder WithTerraform(Action<TerraformSettings> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        EnsureNotBuilt();
+        configure(_terraform);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a stage. Stage extension methods call this; a third-party stage declares its ordering with
+    /// <see cref="PipelineStageAttribute"/> on its extension method and passes the matching descriptor.
+    /// </summary>
+    public PipelineBuilder AddStage(IPipelineStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        EnsureNotBuilt();
+        _stages.Add(stage);
+        return this;
+    }
+
+    /// <summary>Validates the whole definition and freezes it. Throws <see cref="PipelineValidationException"/> listing every problem.</summary>
+    public PipelineDefinition Build()
+    {
+        EnsureNotBuilt();
+        var region = _region.Length > 0 ? _region
+            : Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "";
+        var cluster = _cluster ?? "";
+        var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze());
+
+        var problems = new List<string>();
+        Validate.Name(problems, AwsNameKind.PipelineName, Name);
+        if (region.Length == 0)
+        {
+            problems.Add("No region: call .InRegion(\"eu-central-1\") or set AWS_REGION.");
+        }
+        else
+        {
+            Validate.Name(problems, AwsNameKind.Region, region);
+        }
+        if (_cluster is null)
+        {
+            problems.Add("No cluster: call .OnCluster(\"my-cluster\").");
+        }
+        else
+        {
+            Validate.Name(problems, AwsNameKind.Cluster, cluster);
+        }
+        if (_stages.Count == 0)
+        {
+            problems.Add("The pipeline has no stages: add at least .Deploy(d => d.Service(\"my-service\")).");
+        }
+        foreach (var problem in StageOrderingRules.Check([.. _stages.Select(s => s.Descriptor.ToOrder())]))
+        {
+            problems.Add(problem);
+        }
+        foreach (var stage in _stages)
+        {
+            stage.Validate(definition, problems);
+        }
+        definition.Terraform.Validate(problems);
+
+        if (problems.Count > 0)
+        {
+            throw new PipelineValidationException(Name, problems.Distinct().ToList());
+        }
+        _built = definition;
+        return definition;
+    }
+
+    /// <summary>
+    /// Builds the pipeline and runs it with the script host's command line (<c>--target</c>, <c>--dry-run</c>,
+    /// <c>--no-wait</c>, <c>--deploy-ollama</c>, <c>--image-tag</c>, <c>--fault</c>, <c>--output</c>,
+    /// <c>--verbose</c>). Returns the exit code: 0 deployed, 1 failed and rolled back, 2 invalid, 3 needs
+    /// attention, 130 cancelled.
+    /// </summary>
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+        => ScriptHost.RunAsync(this, args, Console.Out, Console.Error, cancellationToken);
+
+    private void EnsureNotBuilt()
+    {
+        if (_built is not null)
+        {
+            throw new InvalidOperationException($"Pipeline '{Name}' has already been built; a built definition is immutable. Start a new one with Pipeline.For(...).");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using EcsDeploy.Discovery;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy;
+
+/// <summary>
+/// An immutable, validated pipeline: what <see cref="PipelineBuilder.Build"/> produces. It can be inspected,
+/// planned and run any number of times.
+/// </summary>
+public sealed class PipelineDefinition
+{
+    internal PipelineDefinition(string name, string region, string cluster, IReadOnlyList<IPipelineStage> stages, TerraformSettings terraform)
+    {
+        Name = name;
+        Region = region;
+        Cluster = cluster;
+        Stages = stages;
+        Terraform = terraform;
+    }
+
+    /// <summary>The pipeline name (<c>Pipeline.For(name)</c>); the default family, container and repository.</summary>
+    public string Name { get; }
+    /// <summary>The AWS region.</summary>
+    public string Region { get; }
+    /// <summary>The ECS cluster.</summary>
+    public string Cluster { get; }
+    /// <summary>The stages, in the order they run.</summary>
+    public IReadOnlyList<IPipelineStage> Stages { get; }
+    /// <summary>Where Terraform outputs are read from.</summary>
+    public TerraformSettings Terraform { get; }
+
+    /// <summary>The first stage of the given type, or null.</summary>
+    public TStage? Stage<TStage>() where TStage : class, IPipelineStage => Stages.OfType<TStage>().FirstOrDefault();
+}
+
+/// <summary>An invalid pipeline definition: every problem, each with its fix. Nothing was changed.</summary>
+public sealed class PipelineValidationException : Exception
+{
+    /// <summary>Creates the exception from the list of problems.</summary>
+    public PipelineValidationException(string pipeline, IReadOnlyList<string> problems)
+        : base($"Pipeline '{pipeline}' is invalid ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):" + Environment.NewLine
+               + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+    {
+        Pipeline = pipeline;
+        Problems = problems;
+    }
+
+    /// <summary>The pipeline name.</summary>
+    public string Pipeline { get; }
+    /// <summary>Each problem, naming what is wrong and how to fix it.</summary>
+    public IReadOnlyList<string> Problems { get; }
+}
+
+/// <summary>Validation helpers shared by the builder and the stages.</summary>
+internal static class Validate
+{
+    public static void Name(ICollection<string> problems, AwsNameKind kind, string? value)
+    {
+        var problem = AwsNamingRules.Check(kind, value);
+        if (problem is not null)
+        {
+            problems.Add(problem);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Reflection;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy;
+
+/// <summary>
+/// Declares, on the extension method that adds a stage, the stage's name and the stages it must follow or
+/// precede. The runtime validation and the analyzer both read this attribute, so a third-party stage that
+/// carries it is checked like a built-in one.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class PipelineStageAttribute(string name) : Attribute
+{
+    /// <summary>The stage name.</summary>
+    public string Name { get; } = name;
+    /// <summary>Stages that, when present, must come before this one.</summary>
+    public string[] RunsAfter { get; init; } = [];
+    /// <summary>Stages that, when present, must come after this one.</summary>
+    public string[] RunsBefore { get; init; } = [];
+}
+
+/// <summary>A stage's name and ordering facts.</summary>
+public sealed record StageDescriptor(string Name, IReadOnlyList<string> RunsAfter, IReadOnlyList<string> RunsBefore)
+{
+    /// <summary>Reads the <see cref="PipelineStageAttribute"/> of the method <paramref name="methodName"/> on <paramref name="type"/>.</summary>
+    public static StageDescriptor FromMethod(Type type, string methodName)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var attribute = type.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == methodName)
+            .Select(m => m.GetCustomAttribute<PipelineStageAttribute>())
+            .FirstOrDefault(a => a is not null)
+            ?? throw new InvalidOperationException($"{type.Name}.{methodName} has no [PipelineStage] attribute.");
+        return new StageDescriptor(attribute.Name, attribute.RunsAfter, attribute.RunsBefore);
+    }
+
+    internal StageOrder ToOrder() => new(Name, RunsAfter, RunsBefore);
+}
+
+/// <summary>
+/// A stage of a pipeline. Stages validate their options without I/O, plan with read-only calls, and execute;
+/// they share typed outputs through the <see cref="PipelineContext"/>.
+/// </summary>
+public interface IPipelineStage
+{
+    /// <summary>The stage's name and ordering facts.</summary>
+    StageDescriptor Descriptor { get; }
+
+    /// <summary>Adds every problem of the stage's configuration to <paramref name="problems"/>; no I/O.</summary>
+    void Validate(PipelineDefinition definition, ICollection<string> problems);
+
+    /// <summary>Resolves inputs and says what the stage would do, with read-only calls only.</summary>
+    Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken);
+
+    /// <summary>Does the stage's work.</summary>
+    Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a stage would do: a summary, resolved inputs, and for deployments the task-definition diff.</summary>
+public sealed record StagePlan(string Stage, string Summary)
+{
+    /// <summary>Resolved inputs and intended actions, as name and value.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
+    /// <summary>The task-definition diff against what runs now, for stages that deploy.</summary>
+    public IReadOnlyList<string> Diff { get; init; } = [];
+    /// <summary>True when the stage will not run in this invocation (for example --image-tag skips Build).</summary>
+    public bool Skipped { get; init; }
+}
+
+/// <summary>A typed key for an output shared between stages.</summary>
+public sealed record OutputKey<T>(string Name)
+{
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>An error a stage raises for a failure the user can act on, with the exit code it implies.</summary>
+public class PipelineStageException(string message, int exitCode = ExitCodes.Failed, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    /// <summary>The script host's exit code for this failure.</summary>
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>The script host's exit codes.</summary>
+public static class ExitCodes
+{
+    /// <summary>Deployed and verified (or, with --dry-run, planned).</summary>
+    public const int Success = 0;
+    /// <summary>The deployment failed and the service is on the last good revision (or was never touched).</summary>
+    public const int Failed = 1;
+    /// <summary>Invalid definition or arguments; nothing changed.</summary>
+    public const int Invalid = 2;
+    /// <summary>Failed, and the service's state needs attention.</summary>
+    public const int NeedsAttention = 3;
+    /// <summary>Cancelled.</summary>
+    public const int Cancelled = 130;
+}
