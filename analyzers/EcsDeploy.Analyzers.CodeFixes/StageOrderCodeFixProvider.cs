@@ -42,13 +42,13 @@ namespace EcsDeploy.Analyzers.CodeFixes
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         "Move ." + lateName + "(...) before ." + earlyName + "(...)",
-                        ct => Fix(context.Document, late.SpanStart, diagnostic.Location.SourceSpan.Start, earlyStart, ct),
+                        ct => Fix(context.Document, diagnostic.Location.SourceSpan.Start, earlyStart, ct),
                         equivalenceKey: nameof(StageOrderCodeFixProvider)),
                     diagnostic);
             }
         }
 
-        private static async Task<Document> Fix(Document document, int _, int lateStart, int earlyStart, CancellationToken cancellationToken)
+        private static async Task<Document> Fix(Document document, int lateStart, int earlyStart, CancellationToken cancellationToken)
         {
             SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             if (root == null) return document;
@@ -97,17 +97,17 @@ namespace EcsDeploy.Analyzers.CodeFixes
                 current = member.Expression;
             }
             segments.Reverse(); // early ... late, in the order written
-            InvocationExpressionSyntax moved = segments[segments.Count - 1];
-            SyntaxTriviaList trailing = moved.GetTrailingTrivia();
-            var order = new List<InvocationExpressionSyntax> { moved.WithoutTrailingTrivia() };
+            var order = new List<InvocationExpressionSyntax> { segments[segments.Count - 1] };
             order.AddRange(segments.Take(segments.Count - 1));
+            // Line breaks are trailing trivia of each call's ')': they stay where they were, the calls move.
             ExpressionSyntax rebuilt = current;
-            foreach (InvocationExpressionSyntax segment in order)
+            for (int i = 0; i < order.Count; i++)
             {
+                InvocationExpressionSyntax segment = order[i];
                 var member = (MemberAccessExpressionSyntax)segment.Expression;
-                rebuilt = segment.WithExpression(member.WithExpression(rebuilt));
+                rebuilt = segment.WithExpression(member.WithExpression(rebuilt)).WithTrailingTrivia(segments[i].GetTrailingTrivia());
             }
-            return rebuilt.WithoutTrailingTrivia().WithTrailingTrivia(trailing);
+            return rebuilt;
         }
     }
 }
