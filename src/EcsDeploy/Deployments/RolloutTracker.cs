@@ -236,7 +236,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
 
     private bool ReportNewEvents(EcsService service)
     {
-        var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).OrderBy(e => e.CreatedAt).ToList();
+        // Events come newest first; reverse before the stable sort so that equal timestamps keep their real order.
+        var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).Reverse().OrderBy(e => e.CreatedAt).ToList();
         foreach (var serviceEvent in fresh)
         {
             context.Report(new ServiceEventObserved(context.Time.GetUtcNow(), service.ServiceName, serviceEvent.CreatedAt, serviceEvent.Message));
