@@ -1,19 +1,21 @@
+extern alias runtime;
+
 using System.Collections.Immutable;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace EcsDeploy.Analyzers.Tests.Infrastructure;
 
 /// <summary>
 /// References for test compilations, with nothing downloaded: the running runtime's own assemblies
-/// (TRUSTED_PLATFORM_ASSEMBLIES) and EcsDeploy (the real assembly when built, else the compiled stub).
+/// (TRUSTED_PLATFORM_ASSEMBLIES) and the real EcsDeploy.dll (with its dependencies from the test output).
 /// </summary>
 internal static class TestReferences
 {
     /// <summary>No reference-assembly package: the test framework resolves nothing from a feed.</summary>
-    public static readonly ReferenceAssemblies None = new ReferenceAssemblies("net10.0-runtime");
+    public static readonly ReferenceAssemblies None = new("net10.0-runtime");
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> Runtime = new(() =>
     {
@@ -25,16 +27,26 @@ internal static class TestReferences
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
 
-    private static readonly Lazy<(MetadataReference Reference, string Description)> EcsDeploy = new(CreateEcsDeploy);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> Library = new(() =>
+    {
+        Assembly library = typeof(runtime::EcsDeploy.Pipeline).Assembly;
+        var references = ImmutableArray.CreateBuilder<MetadataReference>();
+        references.Add(MetadataReference.CreateFromFile(library.Location));
+        foreach (AssemblyName dependency in library.GetReferencedAssemblies())
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, dependency.Name + ".dll");
+            if (File.Exists(path))
+            {
+                references.Add(MetadataReference.CreateFromFile(path));
+            }
+        }
+        return references.ToImmutable();
+    });
 
-    public static ImmutableArray<MetadataReference> RuntimeReferences => Runtime.Value;
+    /// <summary>The path of the EcsDeploy assembly the test sources compile against.</summary>
+    public static string EcsDeployPath => typeof(runtime::EcsDeploy.Pipeline).Assembly.Location;
 
-    public static MetadataReference EcsDeployReference => EcsDeploy.Value.Reference;
-
-    /// <summary>"real: path" or "stub".</summary>
-    public static string EcsDeployDescription => EcsDeploy.Value.Description;
-
-    public static ImmutableArray<MetadataReference> All => RuntimeReferences.Add(EcsDeployReference);
+    public static ImmutableArray<MetadataReference> All => Runtime.Value.AddRange(Library.Value);
 
     public static string RepositoryRoot([CallerFilePath] string path = "")
     {
@@ -44,42 +56,5 @@ internal static class TestReferences
             directory = directory.Parent;
         }
         return directory?.FullName ?? throw new InvalidOperationException("Repository root not found above " + path);
-    }
-
-    private static (MetadataReference, string) CreateEcsDeploy()
-    {
-        // The real assembly, once src/EcsDeploy builds and has the stage extensions.
-        string? real = Environment.GetEnvironmentVariable("ECSDEPLOY_ASSEMBLY");
-        if (real == null)
-        {
-            var bin = Path.Combine(RepositoryRoot(), "src", "EcsDeploy", "bin");
-            real = Directory.Exists(bin)
-                ? Directory.EnumerateFiles(bin, "EcsDeploy.dll", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-                : null;
-        }
-        if (real != null && HasStageExtensions(real))
-        {
-            return (MetadataReference.CreateFromFile(real), "real: " + real);
-        }
-        var compilation = CSharpCompilation.Create(
-            "EcsDeploy",
-            [CSharpSyntaxTree.ParseText(EcsDeployApi.Source, new CSharpParseOptions(LanguageVersion.Latest))],
-            Runtime.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        using var stream = new MemoryStream();
-        var result = compilation.Emit(stream);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException("The EcsDeploy stub does not compile: " + string.Join(Environment.NewLine, result.Diagnostics));
-        }
-        return (MetadataReference.CreateFromImage(stream.ToArray()), "stub");
-    }
-
-    private static bool HasStageExtensions(string path)
-    {
-        var compilation = CSharpCompilation.Create("probe", references: [.. Runtime.Value, MetadataReference.CreateFromFile(path)]);
-        string[] required = ["EcsDeploy.BuildExtensions", "EcsDeploy.PushExtensions", "EcsDeploy.MigrationExtensions", "EcsDeploy.OllamaExtensions",
-            "EcsDeploy.DeployExtensions", "EcsDeploy.VerifyExtensions", "EcsDeploy.DeployOptions", "EcsDeploy.VerifyOptions"];
-        return required.All(name => compilation.GetTypeByMetadataName(name) != null);
     }
 }
