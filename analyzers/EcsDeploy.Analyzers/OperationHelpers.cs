@@ -205,21 +205,38 @@ namespace EcsDeploy.Analyzers
             return null;
         }
 
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IInvocationOperation, List<IInvocationOperation>> ConfigureCallsCache =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<IInvocationOperation, List<IInvocationOperation>>();
+
         /// <summary>Calls on the options type inside a stage's configure lambda, in the order written.</summary>
         public static List<IInvocationOperation> OptionCalls(IInvocationOperation stageCall, INamedTypeSymbol? optionsType)
         {
             var calls = new List<IInvocationOperation>();
-            IOperation? body = ConfigureBody(stageCall);
-            if (body == null || optionsType == null) return calls;
-            foreach (IOperation operation in body.Descendants())
+            if (optionsType == null) return calls;
+            foreach (IInvocationOperation call in ConfigureCallsCache.GetValue(stageCall, ConfigureCalls))
             {
-                if (operation is IInvocationOperation call && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, optionsType))
-                {
-                    calls.Add(call);
-                }
+                if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, optionsType)) calls.Add(call);
             }
+            return calls;
+        }
+
+        /// <summary>Every call inside a stage's configure lambda, in the order written (computed once per stage call).</summary>
+        private static List<IInvocationOperation> ConfigureCalls(IInvocationOperation stageCall)
+        {
+            var calls = new List<IInvocationOperation>();
+            IOperation? body = ConfigureBody(stageCall);
+            if (body != null) CollectInvocations(body, calls);
             calls.Sort((a, b) => NameSpan(a).Start.CompareTo(NameSpan(b).Start));
             return calls;
+        }
+
+        private static void CollectInvocations(IOperation operation, List<IInvocationOperation> calls)
+        {
+            if (operation is IInvocationOperation call) calls.Add(call);
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                CollectInvocations(child, calls);
+            }
         }
 
         /// <summary>The span a call is reported at: from the method name to the closing parenthesis (`Migrate(m => m.Prisma())`).</summary>

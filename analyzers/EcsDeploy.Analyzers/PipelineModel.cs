@@ -104,6 +104,7 @@ namespace EcsDeploy.Analyzers
         private readonly Dictionary<ILocalSymbol, PipelineFlow> _locals = new Dictionary<ILocalSymbol, PipelineFlow>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IParameterSymbol, PipelineFlow> _parameters = new Dictionary<IParameterSymbol, PipelineFlow>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IInvocationOperation, int> _helperCalls = new Dictionary<IInvocationOperation, int>();
+        private readonly List<IReturnOperation> _returns = new List<IReturnOperation>();
 
         private PipelineModel(EcsDeploySymbols symbols, SemanticModel? semanticModel)
         {
@@ -127,21 +128,14 @@ namespace EcsDeploy.Analyzers
 
         private void Analyse(IOperation block)
         {
+            // One walk collects what the model needs; a block without builder calls costs that walk only.
             var items = new List<IOperation>();
-            foreach (IOperation operation in block.DescendantsAndSelf())
+            var locals = new List<ILocalReferenceOperation>();
+            bool relevant = false;
+            Collect(block, items, locals, ref relevant);
+            if (!relevant)
             {
-                switch (operation)
-                {
-                    case IInvocationOperation _:
-                        items.Add(operation);
-                        break;
-                    case IVariableDeclaratorOperation declarator when declarator.Initializer != null && _symbols.IsBuilder(declarator.Symbol.Type):
-                        items.Add(operation);
-                        break;
-                    case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type):
-                        items.Add(operation);
-                        break;
-                }
+                return;
             }
             // Textual order: a chain's inner calls end first; statements follow one another.
             items.Sort((a, b) =>
@@ -166,15 +160,55 @@ namespace EcsDeploy.Analyzers
                         break;
                 }
             }
-            foreach (IOperation operation in block.Descendants())
+            foreach (ILocalReferenceOperation local in locals)
             {
-                if (operation is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type) && !_byOperation.ContainsKey(local)
-                    && _locals.TryGetValue(local.Local, out PipelineFlow? flow))
+                if (!_byOperation.ContainsKey(local) && _locals.TryGetValue(local.Local, out PipelineFlow? flow))
                 {
                     _byOperation[local] = flow;
                 }
             }
             FindEscapes();
+        }
+
+        private void Collect(IOperation operation, List<IOperation> items, List<ILocalReferenceOperation> locals, ref bool relevant)
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation when Touches(invocation.TargetMethod):
+                    items.Add(operation);
+                    relevant = true;
+                    break;
+                case IVariableDeclaratorOperation declarator when declarator.Initializer != null && _symbols.IsBuilder(declarator.Symbol.Type):
+                    items.Add(operation);
+                    break;
+                case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type):
+                    items.Add(operation);
+                    break;
+                case ILocalReferenceOperation local when _symbols.IsBuilder(local.Type):
+                    locals.Add(local);
+                    break;
+                case IReturnOperation ret:
+                    _returns.Add(ret);
+                    break;
+            }
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                Collect(child, items, locals, ref relevant);
+            }
+        }
+
+        /// <summary>A call that starts, extends or takes a pipeline.</summary>
+        private bool Touches(IMethodSymbol method)
+        {
+            if (_symbols.IsBuilder(method.ReturnType) || SymbolEqualityComparer.Default.Equals(method.ContainingType, _symbols.PipelineBuilder))
+            {
+                return true;
+            }
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                if (_symbols.IsBuilder(parameter.Type)) return true;
+            }
+            return false;
         }
 
         private void Visit(IInvocationOperation invocation)
@@ -355,9 +389,9 @@ namespace EcsDeploy.Analyzers
             var inner = new PipelineModel(_symbols, semanticModel);
             inner.Analyse(body);
             PipelineFlow? returned = null;
-            foreach (IOperation operation in body.Descendants())
+            foreach (IReturnOperation ret in inner._returns)
             {
-                if (!(operation is IReturnOperation ret) || ret.ReturnedValue == null || !DirectlyIn(ret, body))
+                if (ret.ReturnedValue == null || !DirectlyIn(ret, body))
                 {
                     continue;
                 }

@@ -13,8 +13,9 @@ set -euo pipefail
 FILES="${1:-500}"
 RUNS="${2:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/ecsdeploy-analyzer-bench.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# BENCH_DIR keeps the generated consumer there (for profiling); REPORT_ONLY=1 skips the timed builds.
+if [ -n "${BENCH_DIR:-}" ]; then WORK="$BENCH_DIR"; rm -rf "$WORK"; mkdir -p "$WORK"
+else WORK="$(mktemp -d "${TMPDIR:-/tmp}/ecsdeploy-analyzer-bench.XXXXXX")"; trap 'rm -rf "$WORK"' EXIT; fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "Building EcsDeploy and the analyzer (Release)..."
@@ -86,6 +87,7 @@ build() { # $1 = true|false ; prints seconds
   echo "$end - $start" | bc
 }
 
+if [ "${REPORT_ONLY:-0}" != 1 ]; then
 echo "Warm-up..."
 build false >/dev/null
 build true >/dev/null
@@ -105,6 +107,8 @@ echo "Consumer: $FILES files, $RUNS runs each (median of full recompiles)"
 printf 'without analyzer (RunAnalyzers=false): %.2f s\n' "$m_without"
 printf 'with analyzer    (RunAnalyzers=true):  %.2f s\n' "$m_with"
 awk -v a="$m_with" -v b="$m_without" 'BEGIN { printf "ratio with/without: %.3f (overhead %+.1f %%)\n", a/b, (a/b-1)*100 }'
+
+fi
 
 echo
 echo "Analyzer time as the compiler reports it (-p:ReportAnalyzer=true):"
