@@ -84,6 +84,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var interval = FastPoll;
         string? lastProgress = null;
         var failureReported = false;
+        Deployment? lastSeen = null;
 
         while (true)
         {
@@ -91,6 +92,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
             var moved = ReportNewEvents(service);
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+            lastSeen = ours ?? lastSeen;
             var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
 
             if (ours is not null)
@@ -135,8 +137,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 if (primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
                 {
                     return new RolloutResult(false, true,
-                        $"deployment {deploymentId} failed ({ours?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, ours?.RolloutState ?? "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
+                        $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
+                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
                 }
                 if (primary.RolloutState == "FAILED")
                 {
