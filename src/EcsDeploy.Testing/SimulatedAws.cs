@@ -15,6 +15,19 @@ public sealed class SimulatedAws
     private readonly List<AwsCall> _calls = [];
     private readonly Queue<DateTimeOffset> _recentCalls = new();
     private long _callNumber;
+    private int _seeding;
+
+    /// <summary>Within the returned scope, calls (made by seeding) are neither recorded nor throttled.</summary>
+    internal IDisposable Seeding()
+    {
+        Interlocked.Increment(ref _seeding);
+        return new Scope(() => Interlocked.Decrement(ref _seeding));
+    }
+
+    private sealed class Scope(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
+    }
 
     /// <summary>Creates an empty simulated account.</summary>
     public SimulatedAws(string region = "eu-central-1", string accountId = "123456789012", VirtualClock? clock = null, int seed = 1)
@@ -88,6 +101,11 @@ public sealed class SimulatedAws
     /// <summary>Records a call, brings the world up to now, and applies throttling. Every simulated operation starts here.</summary>
     internal void Enter(string service, string operation)
     {
+        if (_seeding > 0)
+        {
+            Ecs.AdvanceWorld();
+            return;
+        }
         var now = Clock.GetUtcNow();
         var throttled = false;
         lock (_recentCalls)
