@@ -191,7 +191,7 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         var all = await elb.DescribeLoadBalancersAsync(null, null, null, Ct);
         var seeded = moto.Seed.GetProperty("loadBalancers").EnumerateArray().ToList();
         Assert.True(all.LoadBalancers.Count >= seeded.Count);
-        var ollama = Assert.Single(all.LoadBalancers, lb => lb.LoadBalancerName.Contains("ollama", StringComparison.Ordinal));
+        var ollama = Assert.Single(all.LoadBalancers, lb => lb.LoadBalancerName == "wire-llm-alb");
         Assert.Equal(seeded[1].GetProperty("dns").GetString(), ollama.DNSName);
         Assert.Equal(seeded[1].GetProperty("arn").GetString(), ollama.LoadBalancerArn);
         Assert.Equal("internal", ollama.Scheme);
@@ -201,11 +201,11 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         var byName = await elb.DescribeLoadBalancersAsync(["wire-app-alb", "wire-other-alb"], null, null, Ct);
         Assert.Equal(["wire-app-alb", "wire-other-alb"], byName.LoadBalancers.Select(l => l.LoadBalancerName).Order());
         var byArn = await elb.DescribeLoadBalancersAsync(null, [ollama.LoadBalancerArn], null, Ct);
-        Assert.Equal("wire-ollama-alb", Assert.Single(byArn.LoadBalancers).LoadBalancerName);
+        Assert.Equal("wire-llm-alb", Assert.Single(byArn.LoadBalancers).LoadBalancerName);
 
         var groups = await elb.DescribeTargetGroupsAsync([moto.S("targetGroupArn")], null, Ct);
         var group = Assert.Single(groups.TargetGroups);
-        Assert.Equal("wire-ollama-tg", group.TargetGroupName);
+        Assert.Equal("wire-llm-tg", group.TargetGroupName);
         Assert.Equal("/api/tags", group.HealthCheckPath);
         Assert.Equal([ollama.LoadBalancerArn], group.LoadBalancerArns);
 

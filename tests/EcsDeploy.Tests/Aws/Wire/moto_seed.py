@@ -69,9 +69,9 @@ out.update(repositoryName="wire/app", repositoryUri=repo["repositoryUri"], image
 # ELBv2
 elb = c("elbv2")
 lbs = []
-for name in ("wire-app-alb", "wire-ollama-alb", "wire-other-alb"):
+for name in ("wire-app-alb", "wire-llm-alb", "wire-other-alb"):
     lbs.append(elb.create_load_balancer(Name=name, Subnets=subnets, SecurityGroups=[sg], Scheme="internal", Type="application")["LoadBalancers"][0])
-tg = elb.create_target_group(Name="wire-ollama-tg", Protocol="HTTP", Port=11434, VpcId=vpc, TargetType="ip", HealthCheckPath="/api/tags")["TargetGroups"][0]
+tg = elb.create_target_group(Name="wire-llm-tg", Protocol="HTTP", Port=11434, VpcId=vpc, TargetType="ip", HealthCheckPath="/api/tags")["TargetGroups"][0]
 elb.create_listener(LoadBalancerArn=lbs[1]["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
 out.update(loadBalancers=[{"name": lb["LoadBalancerName"], "arn": lb["LoadBalancerArn"], "dns": lb["DNSName"]} for lb in lbs],
            targetGroupArn=tg["TargetGroupArn"])
@@ -101,5 +101,54 @@ state = {"version": 4, "terraform_version": "1.9.0", "serial": 3, "lineage": "x"
          "resources": []}
 s3.put_object(Bucket="wire-tfstate", Key="env/test/terraform.tfstate", Body=json.dumps(state).encode())
 out.update(stateBucket="wire-tfstate", stateKey="env/test/terraform.tfstate", subnets=subnets, securityGroup=sg)
+
+# The seed document's environment (as EcsDeploy.Testing's Seed.Apply builds it in the simulated AWS), for the
+# pipeline's end-to-end run against moto.
+def placeholder_manifest(label):
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Labels": {"x": label}}, "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + hashlib.sha256(config).hexdigest(), "size": len(config)},
+                       "layers": []})
+
+tc = {}
+family, tc_cluster = "truecaller-backend", "truecaller-backend-cluster"
+ecs.create_cluster(clusterName=tc_cluster)
+for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "GOOGLE_APPLICATION_CREDENTIALS_JSON"):
+    sm.create_secret(Name="truecaller-backend/" + name, SecretString="moto-" + name.lower())
+backend_repo = ecr.create_repository(repositoryName=family)["repository"]["repositoryUri"]
+running = ecr.put_image(repositoryName=family, imageManifest=placeholder_manifest("running"), imageTag="0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6",
+                        imageManifestMediaType="application/vnd.oci.image.manifest.v1+json")["image"]["imageId"]["imageDigest"]
+ecr.put_image(repositoryName=family, imageManifest=placeholder_manifest("v2"), imageTag="v2", imageManifestMediaType="application/vnd.oci.image.manifest.v1+json")
+backend_lb = elb.create_load_balancer(Name="truecaller-backend-alb", Subnets=subnets, SecurityGroups=[sg], Type="application")["LoadBalancers"][0]
+backend_tg = elb.create_target_group(Name="truecaller-backend-tg", Protocol="HTTP", Port=3000, VpcId=vpc, TargetType="ip", HealthCheckPath="/health")["TargetGroups"][0]
+elb.create_listener(LoadBalancerArn=backend_lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": backend_tg["TargetGroupArn"]}])
+backend_td = ecs.register_task_definition(
+    family=family, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="512", memory="1024",
+    executionRoleArn="arn:aws:iam::123456789012:role/truecaller-backend-execution", taskRoleArn="arn:aws:iam::123456789012:role/truecaller-backend-task",
+    containerDefinitions=[{"name": family, "image": backend_repo + "@" + running, "essential": True,
+                           "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
+                           "environment": [{"name": "NODE_ENV", "value": "production"}, {"name": "PORT", "value": "3000"}],
+                           "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/" + family, "awslogs-region": region, "awslogs-stream-prefix": "ecs"}}}],
+    tags=[{"key": "app", "value": family}])["taskDefinition"]
+ecs.create_service(cluster=tc_cluster, serviceName="truecaller-backend-service", taskDefinition=backend_td["taskDefinitionArn"], desiredCount=2,
+                   launchType="FARGATE", networkConfiguration=network,
+                   loadBalancers=[{"targetGroupArn": backend_tg["TargetGroupArn"], "containerName": family, "containerPort": 3000}])
+ollama_family = "truecaller-backend-ollama"
+ollama_repo = ecr.create_repository(repositoryName=ollama_family)["repository"]["repositoryUri"]
+ollama_digest = ecr.put_image(repositoryName=ollama_family, imageManifest=placeholder_manifest("ollama"), imageTag="latest",
+                              imageManifestMediaType="application/vnd.oci.image.manifest.v1+json")["image"]["imageId"]["imageDigest"]
+ollama_lb = elb.create_load_balancer(Name="truecaller-backend-ollama-alb", Subnets=subnets, SecurityGroups=[sg], Scheme="internal", Type="application")["LoadBalancers"][0]
+ollama_tg = elb.create_target_group(Name="truecaller-backend-ollama-tg", Protocol="HTTP", Port=11434, VpcId=vpc, TargetType="ip", HealthCheckPath="/")["TargetGroups"][0]
+elb.create_listener(LoadBalancerArn=ollama_lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": ollama_tg["TargetGroupArn"]}])
+ollama_td = ecs.register_task_definition(
+    family=ollama_family, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="2048", memory="8192",
+    executionRoleArn="arn:aws:iam::123456789012:role/truecaller-backend-ollama-execution",
+    containerDefinitions=[{"name": ollama_family, "image": ollama_repo + "@" + ollama_digest, "portMappings": [{"containerPort": 11434}],
+                           "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/" + ollama_family, "awslogs-region": region, "awslogs-stream-prefix": "ecs"}}}])["taskDefinition"]
+ecs.create_service(cluster=tc_cluster, serviceName="truecaller-backend-ollama-service", taskDefinition=ollama_td["taskDefinitionArn"], desiredCount=1,
+                   launchType="FARGATE", networkConfiguration=network,
+                   loadBalancers=[{"targetGroupArn": ollama_tg["TargetGroupArn"], "containerName": ollama_family, "containerPort": 11434}])
+out["truecaller"] = {"cluster": tc_cluster, "backendTaskDefinitionArn": backend_td["taskDefinitionArn"], "ollamaDns": ollama_lb["DNSName"],
+                     "repositoryUri": backend_repo}
 
 print(json.dumps(out))
