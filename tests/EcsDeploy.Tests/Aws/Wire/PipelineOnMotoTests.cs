@@ -25,12 +25,14 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
         }
     }
 
-    private static PipelineBuilder SeedPipeline(bool withMigrations) => Pipeline.For("truecaller-backend")
-        .InRegion(MotoServerFixture.Region)
-        .OnCluster(Cluster)
-        .Build(b => b.WorkingDirectory(SampleBackend).Run("npm", "ci").Run("npm", "run", "build").Image("Dockerfile"))
-        .Push(p => p.Repository("truecaller-backend").Tags(PushOptions.GitSha, "latest"))
-        .Migrate(m => { if (withMigrations) { m.Prisma(); } })
+    private static PipelineBuilder SeedPipeline(bool withMigrations)
+    {
+        var builder = Pipeline.For("truecaller-backend")
+            .InRegion(MotoServerFixture.Region)
+            .OnCluster(Cluster)
+            .Build(b => b.WorkingDirectory(SampleBackend).Run("npm", "ci").Run("npm", "run", "build").Image("Dockerfile"))
+            .Push(p => p.Repository("truecaller-backend").Tags(PushOptions.GitSha, "latest"));
+        return (withMigrations ? builder.Migrate(m => m.Prisma()) : builder)
         .WithOllama(o => o.Model("llama3.2:1b").Timeout(TimeSpan.FromSeconds(30)).Service("truecaller-backend-ollama-service"))
         .Deploy(d => d
             .Service(Service)
@@ -43,6 +45,7 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
             .Secret("GOOGLE_APPLICATION_CREDENTIALS_JSON", "truecaller-backend/GOOGLE_APPLICATION_CREDENTIALS_JSON")
             .RollbackOnFailure())
         .Verify(v => v.Http("/health").Ollama());
+    }
 
     private Task<AwsEnvironment> EnvironmentAsync() => AwsWireEnvironment.CreateAsync(new AwsWireOptions
     {
@@ -71,7 +74,30 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
         Assert.True(result.ExitCode == 0, $"{result.Outcome}: {result.Error}\n" + string.Join("\n", result.Stages.Select(s => $"{s.Name} {s.Status} {s.Message}")));
         Assert.Equal("planned", result.Outcome);
         Assert.Contains(moto.Seed.GetProperty("truecaller").GetProperty("ollamaDns").GetString()!, result.Ollama?.Url, StringComparison.Ordinal);
-        Assert.NotEmpty(result.Plan);
+        var planText = string.Join("\n", result.Plan.SelectMany(p => p.Details.Select(d => $"{p.Stage} {d.Key}={d.Value}").Concat(p.Diff)));
+        Assert.Contains(":secret:truecaller-backend/DATABASE_URL-", planText, StringComparison.Ordinal);
+        Assert.DoesNotContain("moto-database_url", planText, StringComparison.Ordinal);
         Assert.Equal(before, await SnapshotAsync(aws));
+    }
+
+    [Fact]
+    public async Task ImageTagNoWait_RegistersTheRevisionTheSeedDescribes_AndPointsTheServiceAtIt()
+    {
+        var aws = await EnvironmentAsync();
+        var reporter = new RecordingReporter();
+        // moto 5.2 cannot RunTask an awsvpc task (HTTP 500), so this run leaves the migration out.
+        var result = await PipelineRunner.RunAsync(SeedPipeline(withMigrations: false).Build(), aws, new RunOptions { ImageTag = "v2", NoWait = true }, reporter, CancellationToken.None);
+
+        Assert.True(result.Outcome == "not-confirmed", $"{result.Outcome} ({result.ExitCode}): {result.Error}\n" + string.Join("\n", result.Stages.Select(s => $"{s.Name} {s.Status} {s.Message}")));
+        var registered = (await aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(result.TaskDefinitionArn!), CancellationToken.None)).TaskDefinition;
+        Assert.NotEqual(moto.Seed.GetProperty("truecaller").GetProperty("backendTaskDefinitionArn").GetString(), registered.TaskDefinitionArn);
+        var container = Assert.Single(registered.ContainerDefinitions!);
+        Assert.StartsWith(moto.Seed.GetProperty("truecaller").GetProperty("repositoryUri").GetString()!, container.Image, StringComparison.Ordinal);
+        Assert.Contains(new EcsKeyValuePair("NODE_ENV", "production"), container.Environment!);
+        Assert.Contains(container.Environment!, e => e.Name == "OLLAMA_URL" && e.Value.Contains("truecaller-backend-ollama-alb", StringComparison.Ordinal));
+        Assert.Equal(["DATABASE_URL", "GOOGLE_APPLICATION_CREDENTIALS_JSON", "JWT_SECRET", "REDIS_URL"], container.Secrets!.Select(s => s.Name).Order(StringComparer.Ordinal));
+        Assert.All(container.Secrets!, s => Assert.StartsWith("arn:aws:secretsmanager:eu-central-1:123456789012:secret:truecaller-backend/", s.ValueFrom, StringComparison.Ordinal));
+        var service = (await aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(Cluster, [Service]), CancellationToken.None)).Services[0];
+        Assert.Equal(registered.TaskDefinitionArn, service.TaskDefinition);
     }
 }
