@@ -75,14 +75,14 @@ public sealed class PipelineBuilder
         var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze());
 
         var problems = new List<string>();
-        Validate.Name(problems, AwsNameKind.PipelineName, Name);
+        NameCheck.Add(problems, AwsNameKind.PipelineName, Name);
         if (region.Length == 0)
         {
             problems.Add("No region: call .InRegion(\"eu-central-1\") or set AWS_REGION.");
         }
         else
         {
-            Validate.Name(problems, AwsNameKind.Region, region);
+            NameCheck.Add(problems, AwsNameKind.Region, region);
         }
         if (_cluster is null)
         {
@@ -90,7 +90,7 @@ public sealed class PipelineBuilder
         }
         else
         {
-            Validate.Name(problems, AwsNameKind.Cluster, cluster);
+            NameCheck.Add(problems, AwsNameKind.Cluster, cluster);
         }
         if (_stages.Count == 0)
         {

@@ -52,9 +52,9 @@ public sealed class PipelineValidationException : Exception
 }
 
 /// <summary>Validation helpers shared by the builder and the stages.</summary>
-internal static class Validate
+internal static class NameCheck
 {
-    public static void Name(ICollection<string> problems, AwsNameKind kind, string? value)
+    public static void Add(ICollection<string> problems, AwsNameKind kind, string? value)
     {
         var problem = AwsNamingRules.Check(kind, value);
         if (problem is not null)

@@ -91,7 +91,7 @@ public sealed class CompositeReporter(params IPipelineReporter[] reporters) : IP
 /// </summary>
 public sealed class SecretMasker
 {
-    private const string Mask = "***";
+    private const string Placeholder = "***";
     private readonly Lock _gate = new();
     private readonly List<string> _values = [];
 
@@ -132,7 +132,7 @@ public sealed class SecretMasker
         {
             foreach (var value in _values)
             {
-                text = text.Replace(value, Mask, StringComparison.Ordinal);
+                text = text.Replace(value, Placeholder, StringComparison.Ordinal);
             }
         }
         return text;

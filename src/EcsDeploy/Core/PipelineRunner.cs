@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using EcsDeploy.Aws;
+using EcsDeploy.Reporting;
+
+namespace EcsDeploy;
+
+/// <summary>The outcome of one stage in a run.</summary>
+public sealed record StageResult(string Name, StageStatus Status, TimeSpan Duration, string? Message);
+
+/// <summary>The outcome of a run: what a person or a CI system needs to know, with no secret in it.</summary>
+public sealed record PipelineResult
+{
+    /// <summary>The pipeline name.</summary>
+    public required string Pipeline { get; init; }
+    /// <summary>Where it ran (simulated AWS, or the account and region).</summary>
+    public required string Target { get; init; }
+    /// <summary>The script host's exit code.</summary>
+    public required int ExitCode { get; init; }
+    /// <summary>deployed, planned, not-confirmed, rolled-back, failed, needs-attention, invalid or cancelled.</summary>
+    public required string Outcome { get; init; }
+    /// <summary>Why it failed, when it did.</summary>
+    public string? Error { get; init; }
+    /// <summary>The cluster.</summary>
+    public string? Cluster { get; init; }
+    /// <summary>The service.</summary>
+    public string? Service { get; init; }
+    /// <summary>The task definition the run registered or reused.</summary>
+    public string? TaskDefinitionArn { get; init; }
+    /// <summary>Whether that task definition was an existing equal revision.</summary>
+    public bool? TaskDefinitionReused { get; init; }
+    /// <summary>The image.</summary>
+    public PushedImage? Image { get; init; }
+    /// <summary>OLLAMA_URL and its source.</summary>
+    public OllamaEndpoint? Ollama { get; init; }
+    /// <summary>The deployment.</summary>
+    public DeploymentOutcome? Deployment { get; init; }
+    /// <summary>Whether the service was rolled back.</summary>
+    public bool RolledBack { get; init; }
+    /// <summary>The task definition the service was rolled back to.</summary>
+    public string? RolledBackTo { get; init; }
+    /// <summary>Each stage, in order.</summary>
+    public IReadOnlyList<StageResult> Stages { get; init; } = [];
+    /// <summary>The plan, stage by stage.</summary>
+    public IReadOnlyList<StagePlan> Plan { get; init; } = [];
+    /// <summary>Calls retried under the retry policy.</summary>
+    public int AwsRetries { get; init; }
+}
+
+/// <summary>Runs a definition: plan every stage (read-only), then execute them in order.</summary>
+public static class PipelineRunner
+{
+    /// <summary>Plans and (unless <see cref="RunOptions.DryRun"/>) executes <paramref name="definition"/> against <paramref name="aws"/>.</summary>
+    public static async Task<PipelineResult> RunAsync(PipelineDefinition definition, AwsEnvironment aws, RunOptions options, IPipelineReporter reporter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(reporter);
+        var masker = new SecretMasker();
+        var context = new PipelineContext(definition, aws, options, reporter, masker);
+        var stages = new List<StageResult>();
+        var plans = new List<StagePlan>();
+        var previousOnRetry = aws.RetryPolicy.OnRetry;
+        aws.RetryPolicy.OnRetry = retry => context.Verbose($"AWS {retry.Operation}: {retry.Reason}; retry {retry.Attempt} in {retry.Delay.TotalMilliseconds:0} ms");
+        var retriesBefore = aws.RetryPolicy.RetriesMade;
+
+        PipelineResult Finish(int exitCode, string outcome, string? error) => BuildResult(context, stages, plans, exitCode, outcome, error is null ? null : masker.Apply(error), aws.RetryPolicy.RetriesMade - retriesBefore);
+
+        try
+        {
+            // 1. Plan: read-only calls only. Any problem here ends the run with nothing changed.
+            foreach (var stage in definition.Stages)
+            {
+                context.CurrentStage = stage.Descriptor.Name;
+                try
+                {
+                    var plan = await stage.PlanAsync(context, cancellationToken).ConfigureAwait(false);
+                    plans.Add(plan);
+                    context.Report(new StagePlanned(context.Time.GetUtcNow(), plan));
+                }
+                catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or HttpRequestException)
+                {
+                    var message = $"{stage.Descriptor.Name} (plan): {Describe(ex)}";
+                    context.Report(new StageMessage(context.Time.GetUtcNow(), stage.Descriptor.Name, message, MessageLevel.Error));
+                    var code = ex is PipelineStageException { ExitCode: var c } && c != ExitCodes.Failed ? c : ExitCodes.Invalid;
+                    stages.Add(new StageResult(stage.Descriptor.Name, StageStatus.Failed, TimeSpan.Zero, masker.Apply(message)));
+                    return Finish(code, "invalid", message + " Nothing was changed.");
+                }
+            }
+            if (options.DryRun)
+            {
+                stages.AddRange(plans.Select(p => new StageResult(p.Stage, p.Skipped ? StageStatus.Skipped : StageStatus.Planned, TimeSpan.Zero, p.Summary)));
+                return Finish(ExitCodes.Success, "planned", null);
+            }
+
+            // 2. Execute in order; after a failure, the rest are skipped.
+            for (var i = 0; i < definition.Stages.Count; i++)
+            {
+                var stage = definition.Stages[i];
+                var name = stage.Descriptor.Name;
+                context.CurrentStage = name;
+                if (plans[i].Skipped)
+                {
+                    stages.Add(new StageResult(name, StageStatus.Skipped, TimeSpan.Zero, plans[i].Summary));
+                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Skipped, TimeSpan.Zero, plans[i].Summary));
+                    continue;
+                }
+                context.Report(new StageStarted(context.Time.GetUtcNow(), name));
+                var started = context.Time.GetTimestamp();
+                var wall = Stopwatch.StartNew();
+                try
+                {
+                    await stage.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+                    var elapsed = Elapsed(context, started, wall);
+                    stages.Add(new StageResult(name, StageStatus.Succeeded, elapsed, null));
+                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Succeeded, elapsed, null));
+                }
+                catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or HttpRequestException or IOException)
+                {
+                    var elapsed = Elapsed(context, started, wall);
+                    var message = Describe(ex);
+                    stages.Add(new StageResult(name, StageStatus.Failed, elapsed, masker.Apply(message)));
+                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Failed, elapsed, message));
+                    foreach (var rest in definition.Stages.Skip(i + 1))
+                    {
+                        stages.Add(new StageResult(rest.Descriptor.Name, StageStatus.Skipped, TimeSpan.Zero, $"not run: {name} failed"));
+                    }
+                    var exitCode = ex switch
+                    {
+                        PipelineStageException stageError => stageError.ExitCode,
+                        // An AWS error after changes may have started: a person should look.
+                        _ => context.Get(StageOutputs.TaskDefinition) is null ? ExitCodes.Failed : ExitCodes.NeedsAttention,
+                    };
+                    var deployment = context.Get(StageOutputs.Deployment);
+                    var outcome = exitCode switch
+                    {
+                        ExitCodes.Invalid => "invalid",
+                        ExitCodes.NeedsAttention => "needs-attention",
+                        _ => deployment?.RolledBack == true ? "rolled-back" : "failed",
+                    };
+                    return Finish(exitCode, outcome, $"{name}: {message}");
+                }
+            }
+            var confirmed = context.Get(StageOutputs.Deployment)?.Confirmed ?? true;
+            return Finish(ExitCodes.Success, confirmed ? "deployed" : "not-confirmed", null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Finish(ExitCodes.Cancelled, "cancelled", $"Cancelled during {context.CurrentStage}; the service may be mid-deployment: run again to converge.");
+        }
+        finally
+        {
+            aws.RetryPolicy.OnRetry = previousOnRetry;
+        }
+    }
+
+    private static TimeSpan Elapsed(PipelineContext context, long started, Stopwatch wall)
+    {
+        // On a virtual clock the virtual time is what a reader wants (a 4 minute rollout); the wall time is
+        // only the simulation's cost. Report whichever is larger.
+        var virtualElapsed = context.Time.GetElapsedTime(started);
+        return virtualElapsed > wall.Elapsed ? virtualElapsed : wall.Elapsed;
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        AwsServiceException aws => aws.Message,
+        HttpRequestException http => $"network error: {http.Message}",
+        _ => ex.Message,
+    };
+
+    private static PipelineResult BuildResult(PipelineContext context, List<StageResult> stages, List<StagePlan> plans, int exitCode, string outcome, string? error, int retries)
+    {
+        var deployment = context.Get(StageOutputs.Deployment);
+        var deploy = context.Definition.Stage<Deployments.DeployStage>();
+        var taskDefinition = context.Get(StageOutputs.TaskDefinition);
+        return new PipelineResult
+        {
+            Pipeline = context.Definition.Name,
+            Target = context.Aws.Description,
+            ExitCode = exitCode,
+            Outcome = outcome,
+            Error = error,
+            Cluster = context.Definition.Cluster,
+            Service = deploy?.Options.ServiceName,
+            TaskDefinitionArn = taskDefinition?.Arn,
+            TaskDefinitionReused = taskDefinition?.Reused,
+            Image = context.Get(StageOutputs.Image),
+            Ollama = context.Get(StageOutputs.OllamaUrl),
+            Deployment = deployment,
+            RolledBack = deployment?.RolledBack ?? false,
+            RolledBackTo = deployment?.RolledBack == true ? deployment.FinalTaskDefinition : null,
+            Stages = stages,
+            Plan = plans,
+            AwsRetries = retries,
+        };
+    }
+}

@@ -1,0 +1,57 @@
+using EcsDeploy.Aws;
+using EcsDeploy.Images;
+
+namespace EcsDeploy;
+
+/// <summary>An image in a registry: the exact digest, the tags it carries, and the reference a task definition uses.</summary>
+public sealed record PushedImage(string RepositoryName, string RepositoryUri, string Digest, IReadOnlyList<string> Tags)
+{
+    /// <summary><c>REPOSITORY_URI@sha256:...</c>: pinned to the digest, so every task runs the same bytes.</summary>
+    public string Reference => $"{RepositoryUri}@{Digest}";
+}
+
+/// <summary>The Ollama URL and where it came from.</summary>
+public sealed record OllamaEndpoint(string Url, string Source);
+
+/// <summary>A registered task definition and whether this run created it or reused an equal one.</summary>
+public sealed record RegisteredTaskDefinition(string Arn, int Revision, bool Reused, TaskDefinition Definition);
+
+/// <summary>How a deployment ended.</summary>
+public sealed record DeploymentOutcome
+{
+    /// <summary>The service.</summary>
+    public required string Service { get; init; }
+    /// <summary>Our deployment's id.</summary>
+    public required string DeploymentId { get; init; }
+    /// <summary>Its last rolloutState.</summary>
+    public string? RolloutState { get; init; }
+    /// <summary>Its last rolloutStateReason.</summary>
+    public string? RolloutStateReason { get; init; }
+    /// <summary>Whether the service was rolled back (by the circuit breaker or by us).</summary>
+    public bool RolledBack { get; init; }
+    /// <summary>The task definition the service runs at the end.</summary>
+    public string? FinalTaskDefinition { get; init; }
+    /// <summary>Whether the result was waited for (false with --no-wait).</summary>
+    public bool Confirmed { get; init; }
+}
+
+/// <summary>The typed outputs the built-in stages share.</summary>
+public static class StageOutputs
+{
+    /// <summary>The image the Build stage produced (local, not yet pushed).</summary>
+    public static readonly OutputKey<OciImage> BuiltImage = new("built image");
+    /// <summary>The image in ECR the services will run (from Push, or --image-tag).</summary>
+    public static readonly OutputKey<PushedImage> Image = new("image");
+    /// <summary>The git commit the run deploys.</summary>
+    public static readonly OutputKey<string> GitSha = new("git commit");
+    /// <summary>The Ollama endpoint (WithOllama).</summary>
+    public static readonly OutputKey<OllamaEndpoint> OllamaUrl = new("OLLAMA_URL");
+    /// <summary>Variables other stages add to the deployed container (WithOllama adds OLLAMA_*).</summary>
+    public static readonly OutputKey<IReadOnlyList<EcsKeyValuePair>> ExtraEnvironment = new("extra environment");
+    /// <summary>The task definition the service will run.</summary>
+    public static readonly OutputKey<RegisteredTaskDefinition> TaskDefinition = new("task definition");
+    /// <summary>The task definition the service ran before this run (the rollback target).</summary>
+    public static readonly OutputKey<string> PreviousTaskDefinition = new("previous task definition");
+    /// <summary>How the deployment ended.</summary>
+    public static readonly OutputKey<DeploymentOutcome> Deployment = new("deployment");
+}

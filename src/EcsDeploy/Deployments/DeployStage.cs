@@ -1,0 +1,323 @@
+using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
+using EcsDeploy.Rules;
+using EcsDeploy.TaskDefinitions;
+
+namespace EcsDeploy
+{
+    /// <summary>Options of the Deploy stage.</summary>
+    public sealed class DeployOptions
+    {
+        internal string? ServiceName { get; private set; }
+        internal string? ContainerName { get; private set; }
+        internal string? FamilyName { get; private set; }
+        internal List<EcsKeyValuePair> EnvironmentVariables { get; } = [];
+        internal List<KeyValuePair<string, string>> SecretReferences { get; } = [];
+        internal bool CircuitBreakerEnabled { get; private set; } = true;
+        internal bool RollbackEnabled { get; private set; } = true;
+        internal TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
+        internal bool WaitEnabled { get; private set; } = true;
+        internal AnotherDeployment AnotherDeploymentPolicy { get; private set; } = AnotherDeployment.Wait;
+
+        /// <summary>The ECS service to update.</summary>
+        public DeployOptions Service(string service)
+        {
+            ServiceName = service;
+            return this;
+        }
+
+        /// <summary>The container whose image and environment the pipeline sets (default: the only container, else the pipeline name).</summary>
+        public DeployOptions Container(string container)
+        {
+            ContainerName = container;
+            return this;
+        }
+
+        /// <summary>The task-definition family to register (default: the family the service runs now).</summary>
+        public DeployOptions Family(string family)
+        {
+            FamilyName = family;
+            return this;
+        }
+
+        /// <summary>A plain environment variable. Secrets belong in <see cref="Secret"/>.</summary>
+        public DeployOptions Environment(string name, string value)
+        {
+            EnvironmentVariables.Add(new EcsKeyValuePair(name, value));
+            return this;
+        }
+
+        /// <summary>A variable ECS injects from Secrets Manager: the secret's name or ARN, never its value.</summary>
+        public DeployOptions Secret(string name, string secretId)
+        {
+            SecretReferences.Add(new(name, secretId));
+            return this;
+        }
+
+        /// <summary>The ECS deployment circuit breaker (default on).</summary>
+        public DeployOptions CircuitBreaker(bool enabled = true)
+        {
+            CircuitBreakerEnabled = enabled;
+            return this;
+        }
+
+        /// <summary>Roll back to the last good revision on failure (default on).</summary>
+        public DeployOptions RollbackOnFailure(bool enabled = true)
+        {
+            RollbackEnabled = enabled;
+            return this;
+        }
+
+        /// <summary>How long to wait for the deployment to complete before rolling back (default 10 minutes).</summary>
+        public DeployOptions WaitTimeout(TimeSpan timeout)
+        {
+            Timeout = timeout;
+            return this;
+        }
+
+        /// <summary>Wait for the deployment to complete (default on).</summary>
+        public DeployOptions Wait(bool enabled = true)
+        {
+            WaitEnabled = enabled;
+            return this;
+        }
+
+        /// <summary>What to do when the service has a deployment in progress that this run did not start.</summary>
+        public DeployOptions WhenAnotherDeploymentInProgress(AnotherDeployment policy)
+        {
+            AnotherDeploymentPolicy = policy;
+            return this;
+        }
+    }
+
+    /// <summary>Adds the Deploy stage.</summary>
+    public static class DeployExtensions
+    {
+        /// <summary>Registers the rendered task definition, updates the service, and waits for this deployment to complete.</summary>
+        [PipelineStage("Deploy", RunsAfter = ["Build", "Push", "Migrate", "WithOllama"], RunsBefore = ["Verify"])]
+        public static PipelineBuilder Deploy(this PipelineBuilder pipeline, Action<DeployOptions> configure)
+        {
+            ArgumentNullException.ThrowIfNull(pipeline);
+            ArgumentNullException.ThrowIfNull(configure);
+            var options = new DeployOptions();
+            configure(options);
+            return pipeline.AddStage(new DeployStage(options));
+        }
+    }
+}
+
+namespace EcsDeploy.Deployments
+{
+    /// <summary>What the plan found: the service, what it runs, and the secrets resolved to ARNs.</summary>
+    internal sealed record DeployPreparation(EcsService Service, TaskDefinition Current, IReadOnlyList<EcsTag> Tags, string ContainerName, string Family, IReadOnlyList<EcsSecret> Secrets);
+
+    internal sealed class DeployStage(DeployOptions options) : IPipelineStage
+    {
+        public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(DeployExtensions), nameof(DeployExtensions.Deploy));
+        internal static readonly OutputKey<DeployPreparation> Preparation = new("deploy preparation");
+
+        public StageDescriptor Descriptor => Stage;
+
+        public DeployOptions Options => options;
+
+        public void Validate(PipelineDefinition definition, ICollection<string> problems)
+        {
+            if (options.ServiceName is null)
+            {
+                problems.Add("Deploy: no service: call d.Service(\"my-service\").");
+            }
+            else
+            {
+                NameCheck.Add(problems, AwsNameKind.Service, options.ServiceName);
+            }
+            if (options.ContainerName is not null)
+            {
+                NameCheck.Add(problems, AwsNameKind.Container, options.ContainerName);
+            }
+            if (options.FamilyName is not null)
+            {
+                NameCheck.Add(problems, AwsNameKind.TaskFamily, options.FamilyName);
+            }
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in options.EnvironmentVariables.Select(e => e.Name).Concat(options.SecretReferences.Select(s => s.Key)))
+            {
+                NameCheck.Add(problems, AwsNameKind.EnvironmentVariable, name);
+                if (!names.Add(name))
+                {
+                    problems.Add($"Deploy: environment variable '{name}' is set twice: keep one .Environment(...) or .Secret(...) for it.");
+                }
+            }
+            foreach (var variable in options.EnvironmentVariables.Where(e => SecretRules.IsSecretName(e.Name)))
+            {
+                problems.Add(SecretRules.LiteralSecret(variable.Name));
+            }
+            foreach (var secret in options.SecretReferences.Where(s => string.IsNullOrWhiteSpace(s.Value)))
+            {
+                problems.Add($"Deploy: secret '{secret.Key}' has no secret id: give the Secrets Manager name or ARN.");
+            }
+            if (options.Timeout <= TimeSpan.Zero)
+            {
+                problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
+            }
+            if (definition.Stage<Ollama.OllamaStage>() is { } ollama && ollama.Options.RequestTimeout > options.Timeout)
+            {
+                problems.Add($"Ollama timeout {ollama.Options.RequestTimeout} is longer than the deployment wait {options.Timeout}: shorten o.Timeout(...) or lengthen d.WaitTimeout(...).");
+            }
+        }
+
+        public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            var preparation = await PrepareAsync(context, cancellationToken).ConfigureAwait(false);
+            context.Set(Preparation, preparation);
+            context.Set(StageOutputs.PreviousTaskDefinition, preparation.Service.TaskDefinition!);
+
+            var image = context.Get(StageOutputs.Image);
+            var imageForPlan = image?.Reference
+                ?? (context.Get(StageOutputs.GitSha) is { } sha && context.Definition.Stage<Images.PushStage>() is { } push
+                    ? $"(image built by this run, {push.Repository(context.Definition)}:{sha})"
+                    : null);
+            var rendered = Render(context, preparation, imageForPlan);
+            var diff = TaskDefinitionRenderer.Diff(preparation.Current, rendered);
+            var details = new List<KeyValuePair<string, string>>
+            {
+                new("service", $"{options.ServiceName} in {context.Definition.Cluster}"),
+                new("running now", preparation.Current.TaskDefinitionArn ?? "?"),
+                new("container", preparation.ContainerName),
+            };
+            details.AddRange(preparation.Secrets.Select(s => new KeyValuePair<string, string>("secret " + s.Name, s.ValueFrom)));
+            var summary = context.Options.NoWait || !options.WaitEnabled
+                ? $"update {options.ServiceName} without waiting"
+                : $"update {options.ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
+            return new StagePlan(Stage.Name, summary) { Details = details, Diff = diff.Count == 0 ? ["(no change to the task definition)"] : diff };
+        }
+
+        public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            var registered = await EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
+            var serviceName = options.ServiceName!;
+            var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
+
+            if (context.Options.NoWait || !options.WaitEnabled)
+            {
+                var id = await tracker.StartWithoutWaitingAsync(serviceName, registered.Arn, cancellationToken).ConfigureAwait(false);
+                context.Set(StageOutputs.Deployment, new DeploymentOutcome { Service = serviceName, DeploymentId = id, RolloutState = "IN_PROGRESS", FinalTaskDefinition = registered.Arn, Confirmed = false });
+                context.Warn($"{serviceName}: deployment {id} started; not waiting, so it is not confirmed");
+                return;
+            }
+
+            var result = await tracker.DeployAsync(serviceName, registered.Arn, cancellationToken).ConfigureAwait(false);
+            context.Set(StageOutputs.Deployment, new DeploymentOutcome
+            {
+                Service = serviceName,
+                DeploymentId = result.DeploymentId,
+                RolloutState = result.RolloutState,
+                RolloutStateReason = result.RolloutStateReason,
+                RolledBack = result.RolledBack,
+                FinalTaskDefinition = result.FinalTaskDefinition,
+                Confirmed = true,
+            });
+            if (!result.Succeeded)
+            {
+                throw new PipelineStageException($"Deployment of '{serviceName}' failed: {result.Summary}", result.ExitCode);
+            }
+            context.Info(result.Summary);
+        }
+
+        /// <summary>
+        /// Renders the task definition for the image this run deploys and registers it, or reuses the latest
+        /// revision of the family when it is equivalent (a re-run registers no duplicate). Shared with Migrate,
+        /// so the migration runs the very revision the service will.
+        /// </summary>
+        public async Task<RegisteredTaskDefinition> EnsureRegisteredAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (context.Get(StageOutputs.TaskDefinition) is { } done)
+            {
+                return done;
+            }
+            var preparation = context.Require(Preparation, "the Deploy stage was not planned");
+            var rendered = Render(context, preparation, context.Get(StageOutputs.Image)?.Reference);
+
+            var registered = await FindEquivalentAsync(context, preparation.Family, rendered, cancellationToken).ConfigureAwait(false);
+            if (registered is null)
+            {
+                try
+                {
+                    var response = await context.Aws.Ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(rendered, preparation.Tags), cancellationToken).ConfigureAwait(false);
+                    registered = new RegisteredTaskDefinition(response.TaskDefinition.TaskDefinitionArn!, response.TaskDefinition.Revision ?? 0, false, response.TaskDefinition);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or AwsServiceException { IsTransient: true })
+                {
+                    // The answer was lost: the revision may exist. Look before registering again.
+                    registered = await FindEquivalentAsync(context, preparation.Family, rendered, cancellationToken).ConfigureAwait(false);
+                    if (registered is null)
+                    {
+                        var response = await context.Aws.Ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(rendered, preparation.Tags), cancellationToken).ConfigureAwait(false);
+                        registered = new RegisteredTaskDefinition(response.TaskDefinition.TaskDefinitionArn!, response.TaskDefinition.Revision ?? 0, false, response.TaskDefinition);
+                    }
+                }
+                context.Info($"registered {RolloutTracker.ShortTaskDefinition(registered.Arn)}");
+            }
+            else
+            {
+                context.Info($"reusing {RolloutTracker.ShortTaskDefinition(registered.Arn)}: it already has exactly this definition");
+            }
+            context.Set(StageOutputs.TaskDefinition, registered);
+            return registered;
+        }
+
+        private static async Task<RegisteredTaskDefinition?> FindEquivalentAsync(PipelineContext context, string family, TaskDefinition rendered, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var latest = await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(family, IncludeTags: false), cancellationToken).ConfigureAwait(false);
+                return TaskDefinitionRenderer.AreEquivalent(latest.TaskDefinition, rendered)
+                    ? new RegisteredTaskDefinition(latest.TaskDefinition.TaskDefinitionArn!, latest.TaskDefinition.Revision ?? 0, true, latest.TaskDefinition)
+                    : null;
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode is "ClientException" or "InvalidParameterException")
+            {
+                return null; // No active revision of the family yet.
+            }
+        }
+
+        private TaskDefinition Render(PipelineContext context, DeployPreparation preparation, string? image)
+        {
+            var environment = options.EnvironmentVariables.Concat(context.Get(StageOutputs.ExtraEnvironment) ?? []).ToList();
+            return TaskDefinitionRenderer.Render(preparation.Current, new TaskDefinitionChanges(preparation.Family, preparation.ContainerName, image, environment, preparation.Secrets));
+        }
+
+        private async Task<DeployPreparation> PrepareAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            var cluster = context.Definition.Cluster;
+            var serviceName = options.ServiceName!;
+            var described = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
+            var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status == "ACTIVE")
+                ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", ExitCodes.Invalid);
+            var current = await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!), cancellationToken).ConfigureAwait(false);
+
+            var containers = current.TaskDefinition.ContainerDefinitions ?? [];
+            var containerName = options.ContainerName ?? (containers.Count == 1 ? containers[0].Name! : context.Definition.Name);
+
+            // Resolve every secret to its ARN now, and report all missing ones at once.
+            var secrets = new List<EcsSecret>();
+            var missing = new List<string>();
+            foreach (var (name, secretId) in options.SecretReferences)
+            {
+                try
+                {
+                    var secret = await context.Aws.SecretsManager.DescribeSecretAsync(secretId, cancellationToken).ConfigureAwait(false);
+                    secrets.Add(new EcsSecret(name, secret.ARN));
+                }
+                catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
+                {
+                    missing.Add($"{name} -> {secretId}");
+                }
+            }
+            if (missing.Count > 0)
+            {
+                throw new PipelineStageException($"Secrets Manager has no secret for {string.Join(", ", missing)}: create them (aws secretsmanager create-secret --name ...) or fix d.Secret(...).", ExitCodes.Invalid);
+            }
+            return new DeployPreparation(service, current.TaskDefinition, current.Tags, containerName, options.FamilyName ?? current.TaskDefinition.Family!, secrets);
+        }
+    }
+}

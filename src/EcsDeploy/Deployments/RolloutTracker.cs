@@ -1,0 +1,309 @@
+using EcsDeploy.Aws;
+using EcsDeploy.Reporting;
+
+namespace EcsDeploy.Deployments;
+
+/// <summary>What to do when the service already has a deployment in progress that is not ours.</summary>
+public enum AnotherDeployment
+{
+    /// <summary>Wait for it to finish, then deploy (the default).</summary>
+    Wait,
+    /// <summary>Refuse to deploy, changing nothing.</summary>
+    Refuse,
+}
+
+internal sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress, bool CircuitBreaker = true, bool Rollback = true);
+
+/// <summary>How one service deployment ended, as the tracker saw it.</summary>
+internal sealed record RolloutResult(
+    bool Succeeded, bool RolledBack, string Summary, string DeploymentId, string? RolloutState, string? RolloutStateReason,
+    string? FinalTaskDefinition, int ExitCode);
+
+/// <summary>
+/// Updates a service and follows its deployment by id until it is COMPLETED with running equal to desired,
+/// or until it FAILED, was rolled back, was replaced, or the wait timed out (then we roll back ourselves).
+/// Never reports success for a rollback: the check is on our deployment, not on "one deployment, all running"
+/// as the AWS CLI's services-stable waiter does.
+/// </summary>
+internal sealed class RolloutTracker(PipelineContext context, RolloutSettings settings)
+{
+    private static readonly TimeSpan FastPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(5);
+    private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+
+    private string Cluster => context.Definition.Cluster;
+
+    /// <summary>Deploys <paramref name="taskDefinitionArn"/> to the service (or forces a new deployment when null) and follows it.</summary>
+    public async Task<RolloutResult> DeployAsync(string serviceName, string? taskDefinitionArn, CancellationToken cancellationToken)
+    {
+        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        MarkEventsSeen(service);
+        service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
+        var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
+
+        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
+        {
+            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
+        };
+        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+        {
+            Cluster = Cluster,
+            Service = serviceName,
+            TaskDefinition = taskDefinitionArn,
+            DeploymentConfiguration = configuration,
+            ForceNewDeployment = taskDefinitionArn is null || taskDefinitionArn == previous,
+        }, cancellationToken).ConfigureAwait(false);
+
+        var ours = updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
+            ?? throw new PipelineStageException($"UpdateService on '{serviceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
+        context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
+        return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Updates the service without waiting (--no-wait).</summary>
+    public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
+    {
+        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
+        {
+            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
+        };
+        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+        {
+            Cluster = Cluster,
+            Service = serviceName,
+            TaskDefinition = taskDefinitionArn,
+            DeploymentConfiguration = configuration,
+        }, cancellationToken).ConfigureAwait(false);
+        return updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+    }
+
+    private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
+    {
+        var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
+        var interval = FastPoll;
+        string? lastProgress = null;
+        var failureReported = false;
+
+        while (true)
+        {
+            await Clock.DelayAsync(context.Time, interval, cancellationToken).ConfigureAwait(false);
+            var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+            var moved = ReportNewEvents(service);
+            var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+            var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
+
+            if (ours is not null)
+            {
+                var progress = $"{ours.RolloutState}/{ours.DesiredCount}/{ours.RunningCount}/{ours.PendingCount}/{ours.FailedTasks}";
+                if (progress != lastProgress)
+                {
+                    moved = true;
+                    lastProgress = progress;
+                    context.Report(new DeploymentProgress(context.Time.GetUtcNow(), serviceName, ours.Id, ours.RolloutState, ours.DesiredCount, ours.RunningCount, ours.PendingCount, ours.FailedTasks));
+                }
+            }
+
+            // Success: our deployment is the PRIMARY, COMPLETED, and fully running.
+            if (ours is { Status: "PRIMARY", RolloutState: "COMPLETED" } && ours.RunningCount == ours.DesiredCount)
+            {
+                return new RolloutResult(true, false, $"deployment {ours.Id} completed: {ours.RunningCount}/{ours.DesiredCount} tasks running {ShortTaskDefinition(ours.TaskDefinition)}",
+                    ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, ExitCodes.Success);
+            }
+
+            var ourFailed = ours?.RolloutState == "FAILED";
+            var replaced = primary is not null && primary.Id != deploymentId && primary.TaskDefinition != previousTaskDefinition;
+            var rollingBack = primary is not null && (primary.Id != deploymentId || ourFailed) && primary.TaskDefinition == previousTaskDefinition;
+
+            if (ourFailed && !failureReported)
+            {
+                failureReported = true;
+                context.Warn($"{serviceName}: deployment {deploymentId} FAILED: {ours!.RolloutStateReason}");
+                await ReportStoppedTasksAsync(serviceName, deploymentId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (replaced)
+            {
+                return new RolloutResult(false, false,
+                    $"deployment {deploymentId} was replaced by deployment {primary!.Id} ({ShortTaskDefinition(primary.TaskDefinition)}), which this run did not start: check who else deploys '{serviceName}'",
+                    deploymentId, ours?.RolloutState, ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.NeedsAttention);
+            }
+
+            if (rollingBack && primary!.Id != deploymentId)
+            {
+                // ECS is rolling back (circuit breaker): success of that rollback is what remains to see.
+                if (primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
+                {
+                    return new RolloutResult(false, true,
+                        $"deployment {deploymentId} failed ({ours?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
+                        deploymentId, ours?.RolloutState ?? "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
+                }
+                if (primary.RolloutState == "FAILED")
+                {
+                    return new RolloutResult(false, true,
+                        $"deployment {deploymentId} failed and ECS's rollback to {ShortTaskDefinition(primary.TaskDefinition)} failed too: the service needs attention",
+                        deploymentId, "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.NeedsAttention);
+                }
+            }
+            else if (ourFailed && ours!.Status == "PRIMARY")
+            {
+                // Failed with no automatic rollback (breaker without rollback): roll back ourselves.
+                return await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition, $"deployment {deploymentId} failed: {ours.RolloutStateReason}", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (context.Time.GetUtcNow() >= deadline)
+            {
+                if (ours is not null)
+                {
+                    await ReportStoppedTasksAsync(serviceName, deploymentId, cancellationToken).ConfigureAwait(false);
+                }
+                return await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition,
+                    $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
+            }
+
+            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+        }
+    }
+
+    private async Task<RolloutResult> RollBackOurselvesAsync(string serviceName, string deploymentId, string previousTaskDefinition, string why, CancellationToken cancellationToken)
+    {
+        if (!settings.Rollback)
+        {
+            return new RolloutResult(false, false, $"{why}; rollback is off, so the service stays as it is", deploymentId, null, null, null, ExitCodes.NeedsAttention);
+        }
+        context.Warn($"{why}; rolling back {serviceName} to {ShortTaskDefinition(previousTaskDefinition)}");
+        var rollback = new RolloutTracker(context, settings with { Rollback = false, WhenAnotherInProgress = AnotherDeployment.Wait });
+        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        rollback.MarkEventsSeen(service);
+        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+        {
+            Cluster = Cluster,
+            Service = serviceName,
+            TaskDefinition = previousTaskDefinition,
+        }, cancellationToken).ConfigureAwait(false);
+        var rollbackId = updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+        var result = await rollback.FollowAsync(serviceName, rollbackId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, "FAILED", why, previousTaskDefinition, ExitCodes.Failed)
+            : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, "FAILED", why, result.FinalTaskDefinition, ExitCodes.NeedsAttention);
+    }
+
+    private async Task<EcsService> WaitForOtherDeploymentsAsync(EcsService service, CancellationToken cancellationToken)
+    {
+        bool Busy(EcsService s) => s.Deployments.Count > 1 || s.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+        if (!Busy(service))
+        {
+            return service;
+        }
+        var inProgress = string.Join(", ", service.Deployments.Select(d => $"{d.Id} {d.Status} {d.RolloutState}"));
+        if (settings.WhenAnotherInProgress == AnotherDeployment.Refuse)
+        {
+            throw new PipelineStageException($"Service '{service.ServiceName}' has a deployment in progress that this run did not start ({inProgress}); nothing was changed. Wait for it, or set d.WhenAnotherDeploymentInProgress(AnotherDeployment.Wait).", ExitCodes.Failed);
+        }
+        context.Info($"{service.ServiceName}: waiting for the deployment in progress to finish first ({inProgress})");
+        var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
+        while (Busy(service))
+        {
+            if (context.Time.GetUtcNow() >= deadline)
+            {
+                throw new PipelineStageException($"Service '{service.ServiceName}' still had another deployment in progress after {settings.WaitTimeout.TotalMinutes:0.#} min; nothing was changed.", ExitCodes.Failed);
+            }
+            await Clock.DelayAsync(context.Time, SlowPoll, cancellationToken).ConfigureAwait(false);
+            service = await DescribeAsync(service.ServiceName, cancellationToken).ConfigureAwait(false);
+            ReportNewEvents(service);
+        }
+        return service;
+    }
+
+    private async Task<EcsService> DescribeAsync(string serviceName, CancellationToken cancellationToken)
+    {
+        var response = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(Cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
+        var service = response.Services.FirstOrDefault(s => s.ServiceName == serviceName);
+        if (service is null || service.Status is "INACTIVE" or "DRAINING")
+        {
+            throw new PipelineStageException($"Service '{serviceName}' is {(service is null ? "MISSING" : service.Status)} in cluster '{Cluster}'.", ExitCodes.NeedsAttention);
+        }
+        return service;
+    }
+
+    private void MarkEventsSeen(EcsService service)
+    {
+        foreach (var serviceEvent in service.Events)
+        {
+            _seenEvents.Add(serviceEvent.Id);
+        }
+    }
+
+    private bool ReportNewEvents(EcsService service)
+    {
+        var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).OrderBy(e => e.CreatedAt).ToList();
+        foreach (var serviceEvent in fresh)
+        {
+            context.Report(new ServiceEventObserved(context.Time.GetUtcNow(), service.ServiceName, serviceEvent.CreatedAt, serviceEvent.Message));
+        }
+        return fresh.Count > 0;
+    }
+
+    /// <summary>Shows why the deployment's tasks stopped: reason, exit codes, and the tail of their logs.</summary>
+    private async Task ReportStoppedTasksAsync(string serviceName, string deploymentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var arns = await context.Aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = Cluster, ServiceName = serviceName, DesiredStatus = "STOPPED" }, cancellationToken).ConfigureAwait(false);
+            if (arns.TaskArns.Count == 0)
+            {
+                return;
+            }
+            var tasks = await context.Aws.Ecs.DescribeTasksAsync(new DescribeTasksRequest(Cluster, [.. arns.TaskArns.Take(100)]), cancellationToken).ConfigureAwait(false);
+            foreach (var task in tasks.Tasks.Where(t => t.StartedBy == deploymentId).OrderByDescending(t => t.StoppedAt).Take(3))
+            {
+                var containers = string.Join("; ", task.Containers.Select(c => $"{c.Name} exit code {(c.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none (never started)")}{(c.Reason is null ? "" : ": " + c.Reason)}"));
+                context.Warn($"stopped task {task.TaskArn.Split('/')[^1]}: {task.StopCode}: {task.StoppedReason} [{containers}]");
+                foreach (var line in await TaskLogs.TailAsync(context, task, 10, cancellationToken).ConfigureAwait(false))
+                {
+                    context.Warn($"  | {line}");
+                }
+            }
+        }
+        catch (AwsServiceException ex)
+        {
+            context.Warn($"could not read the stopped tasks: {ex.Message}");
+        }
+    }
+
+    internal static string ShortTaskDefinition(string? arn) => arn is null ? "(none)" : arn[(arn.LastIndexOf('/') + 1)..];
+}
+
+/// <summary>Reads the last lines a task's containers logged through the awslogs driver.</summary>
+internal static class TaskLogs
+{
+    public static async Task<IReadOnlyList<string>> TailAsync(PipelineContext context, EcsTask task, int lines, CancellationToken cancellationToken)
+    {
+        if (task.TaskDefinitionArn is null)
+        {
+            return [];
+        }
+        var definition = (await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(task.TaskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+        var taskId = task.TaskArn.Split('/')[^1];
+        var result = new List<string>();
+        foreach (var container in definition.ContainerDefinitions ?? [])
+        {
+            var options = container.LogConfiguration?.Options;
+            if (container.LogConfiguration?.LogDriver != "awslogs" || options is null
+                || !options.TryGetValue("awslogs-group", out var group) || !options.TryGetValue("awslogs-stream-prefix", out var prefix))
+            {
+                continue;
+            }
+            try
+            {
+                var events = await context.Aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(group, $"{prefix}/{container.Name}/{taskId}", lines, StartFromHead: false), cancellationToken).ConfigureAwait(false);
+                result.AddRange(events.Events.Select(e => e.Message.TrimEnd()));
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
+            {
+                result.Add($"(no log stream {prefix}/{container.Name}/{taskId} in {group})");
+            }
+        }
+        return result;
+    }
+}

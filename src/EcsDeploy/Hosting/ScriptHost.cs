@@ -1,0 +1,272 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EcsDeploy.Aws;
+using EcsDeploy.Reporting;
+
+namespace EcsDeploy.Hosting;
+
+/// <summary>The script host's command line.</summary>
+public sealed record HostOptions
+{
+    /// <summary><c>local</c> (the simulated AWS, default) or <c>aws</c>.</summary>
+    public string Target { get; init; } = "local";
+    /// <summary>--dry-run.</summary>
+    public bool DryRun { get; init; }
+    /// <summary>--no-wait.</summary>
+    public bool NoWait { get; init; }
+    /// <summary>--deploy-ollama.</summary>
+    public bool DeployOllama { get; init; }
+    /// <summary>--image-tag TAG.</summary>
+    public string? ImageTag { get; init; }
+    /// <summary>--fault NAME (local target only).</summary>
+    public string? Fault { get; init; }
+    /// <summary>--output text|json.</summary>
+    public string Output { get; init; } = "text";
+    /// <summary>--verbose.</summary>
+    public bool Verbose { get; init; }
+    /// <summary>--git-sha SHA (default: GITHUB_SHA, then git).</summary>
+    public string? GitSha { get; init; }
+
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        Usage: dotnet run <script>.cs -- [options]
+          --target local|aws   where to deploy: the simulated AWS (default) or your AWS account
+          --dry-run            plan only: read-only calls, print the plan and the task-definition diff
+          --no-wait            update the service but neither wait nor verify (the result says: not confirmed)
+          --deploy-ollama      deploy the Ollama service too
+          --image-tag TAG      deploy an image already in ECR instead of building one
+          --fault NAME         local target: a failure scenario (unhealthy-tasks, image-pull-failure,
+                               migration-failure, no-ollama, throttling)
+          --output text|json   text (default) or the JSON result on stdout
+          --git-sha SHA        the commit to tag the image with (default: GITHUB_SHA, then git rev-parse HEAD)
+          --verbose            more detail
+        Exit codes: 0 deployed and verified, 1 failed and rolled back (or never touched the service),
+                    2 invalid definition or arguments (nothing changed), 3 failed and needs attention, 130 cancelled.
+        """;
+
+    /// <summary>Parses arguments; returns null and a message for anything unknown or malformed.</summary>
+    public static HostOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        error = null;
+        var options = new HostOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? value = null;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                value = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+            string Value()
+            {
+                if (value is not null)
+                {
+                    return value;
+                }
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"Option {arg} needs a value.");
+                }
+                return args[++i];
+            }
+            try
+            {
+                switch (arg)
+                {
+                    case "--target":
+                        options = options with { Target = Value() };
+                        if (options.Target is not ("local" or "aws"))
+                        {
+                            error = $"--target must be 'local' or 'aws', not '{options.Target}'.";
+                            return null;
+                        }
+                        break;
+                    case "--dry-run": options = options with { DryRun = true }; break;
+                    case "--no-wait": options = options with { NoWait = true }; break;
+                    case "--deploy-ollama": options = options with { DeployOllama = true }; break;
+                    case "--verbose": options = options with { Verbose = true }; break;
+                    case "--image-tag": options = options with { ImageTag = Value() }; break;
+                    case "--fault": options = options with { Fault = Value() }; break;
+                    case "--git-sha": options = options with { GitSha = Value() }; break;
+                    case "--output":
+                        options = options with { Output = Value() };
+                        if (options.Output is not ("text" or "json"))
+                        {
+                            error = $"--output must be 'text' or 'json', not '{options.Output}'.";
+                            return null;
+                        }
+                        break;
+                    default:
+                        error = $"Unknown option '{args[i]}'.";
+                        return null;
+                }
+            }
+            catch (FormatException ex)
+            {
+                error = ex.Message;
+                return null;
+            }
+        }
+        if (options.Fault is not null && options.Target != "local")
+        {
+            error = "--fault works with --target local only: faults are scenarios of the simulated AWS.";
+            return null;
+        }
+        if (options.ImageTag is not null && Rules.AwsNamingRules.Check(Rules.AwsNameKind.ImageTag, options.ImageTag) is { } tagProblem)
+        {
+            error = "--image-tag: " + tagProblem;
+            return null;
+        }
+        return options;
+    }
+}
+
+/// <summary>
+/// Builds an <see cref="AwsEnvironment"/> for a target. EcsDeploy.Testing provides <c>local</c> (the simulated AWS);
+/// EcsDeploy provides <c>aws</c>. A target assembly announces itself with <see cref="DeploymentTargetAttribute"/>.
+/// </summary>
+public interface IDeploymentTarget
+{
+    /// <summary>Creates the environment the run talks to.</summary>
+    Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken);
+}
+
+/// <summary>Declares, on an assembly, a deployment target the script host can find by name.</summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+public sealed class DeploymentTargetAttribute(string name, Type targetType) : Attribute
+{
+    /// <summary>The <c>--target</c> name.</summary>
+    public string Name { get; } = name;
+    /// <summary>A type implementing <see cref="IDeploymentTarget"/> with a public parameterless constructor.</summary>
+    public Type TargetType { get; } = targetType;
+}
+
+/// <summary>Finds deployment targets.</summary>
+public static class DeploymentTargets
+{
+    private static readonly Dictionary<string, Func<IDeploymentTarget>> Registered = new(StringComparer.Ordinal);
+
+    /// <summary>Registers a target explicitly (tests, custom hosts).</summary>
+    public static void Register(string name, Func<IDeploymentTarget> factory)
+    {
+        lock (Registered) { Registered[name] = factory; }
+    }
+
+    /// <summary>Finds a target by name: registered ones, then assemblies carrying <see cref="DeploymentTargetAttribute"/>.</summary>
+    public static IDeploymentTarget? Find(string name)
+    {
+        lock (Registered)
+        {
+            if (Registered.TryGetValue(name, out var factory))
+            {
+                return factory();
+            }
+        }
+        // The local target lives in EcsDeploy.Testing, which EcsDeploy cannot reference: load it by name when present.
+        var candidates = AppDomain.CurrentDomain.GetAssemblies().ToList();
+        if (name == "local" && candidates.All(a => a.GetName().Name != "EcsDeploy.Testing"))
+        {
+            try
+            {
+                candidates.Add(Assembly.Load("EcsDeploy.Testing"));
+            }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+        }
+        var attribute = candidates.SelectMany(a => a.GetCustomAttributes<DeploymentTargetAttribute>()).FirstOrDefault(a => a.Name == name);
+        return attribute is null ? null : (IDeploymentTarget)Activator.CreateInstance(attribute.TargetType)!;
+    }
+}
+
+/// <summary>Runs a pipeline from a script's command line and turns the outcome into an exit code.</summary>
+public static class ScriptHost
+{
+    internal static readonly JsonSerializerOptions ResultJson = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Parses <paramref name="args"/>, builds the definition, runs it, prints the result, returns the exit code.</summary>
+    public static async Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var options = HostOptions.Parse(args, out var error);
+        if (options is null)
+        {
+            await stderr.WriteLineAsync($"error: {error}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(HostOptions.Usage).ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+
+        PipelineDefinition definition;
+        try
+        {
+            definition = builder.Build();
+        }
+        catch (PipelineValidationException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+
+        var target = DeploymentTargets.Find(options.Target);
+        if (target is null)
+        {
+            await stderr.WriteLineAsync(options.Target == "local"
+                ? "error: --target local needs the simulated AWS: reference EcsDeploy.Testing (in a script: #:package EcsDeploy.Testing, or #:project .../EcsDeploy.Testing)."
+                : $"error: no deployment target named '{options.Target}'.").ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
+
+        AwsEnvironment aws;
+        try
+        {
+            aws = await target.CreateAsync(definition, options, cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or ArgumentException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ex is PipelineStageException stageError ? stageError.ExitCode : ExitCodes.Invalid;
+        }
+
+        var progress = new TextReporter(options.Output == "json" ? stderr : stdout, options.Verbose);
+        var result = await PipelineRunner.RunAsync(definition, aws, new RunOptions
+        {
+            DryRun = options.DryRun,
+            NoWait = options.NoWait,
+            DeployOllama = options.DeployOllama,
+            ImageTag = options.ImageTag,
+            GitSha = options.GitSha,
+        }, progress, cancel.Token).ConfigureAwait(false);
+
+        if (options.Output == "json")
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson)).ConfigureAwait(false);
+        }
+        else
+        {
+            TextReporter.WriteSummary(stdout, result);
+        }
+        await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return result.ExitCode;
+    }
+}

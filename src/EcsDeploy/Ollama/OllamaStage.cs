@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
+using EcsDeploy.Ollama;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy
+{
+    /// <summary>Options of the WithOllama stage: how the backend finds and uses the Ollama service.</summary>
+    public sealed class OllamaOptions
+    {
+        internal string ModelName { get; private set; } = "llama3.2:1b";
+        internal TimeSpan RequestTimeout { get; private set; } = TimeSpan.FromSeconds(30);
+        internal string? ServiceName { get; private set; }
+        internal string LoadBalancerFilter { get; private set; } = "ollama";
+        internal string TerraformOutputName { get; private set; } = "ollama_alb_dns_name";
+
+        /// <summary>The model the backend uses (OLLAMA_MODEL; default <c>llama3.2:1b</c>).</summary>
+        public OllamaOptions Model(string model)
+        {
+            ModelName = model;
+            return this;
+        }
+
+        /// <summary>The backend's request timeout (OLLAMA_TIMEOUT, in milliseconds; default 30 s).</summary>
+        public OllamaOptions Timeout(TimeSpan timeout)
+        {
+            RequestTimeout = timeout;
+            return this;
+        }
+
+        /// <summary>The Ollama ECS service (default: <c>{pipeline}-ollama-service</c>), deployed with --deploy-ollama.</summary>
+        public OllamaOptions Service(string service)
+        {
+            ServiceName = service;
+            return this;
+        }
+
+        /// <summary>The fallback: the load balancer whose name contains this (default <c>ollama</c>).</summary>
+        public OllamaOptions LoadBalancerNameContains(string text)
+        {
+            LoadBalancerFilter = text;
+            return this;
+        }
+
+        /// <summary>The Terraform output holding the Ollama load balancer's DNS name (default <c>ollama_alb_dns_name</c>).</summary>
+        public OllamaOptions TerraformOutput(string name)
+        {
+            TerraformOutputName = name;
+            return this;
+        }
+    }
+
+    /// <summary>Adds the WithOllama stage.</summary>
+    public static class OllamaExtensions
+    {
+        /// <summary>Connects the backend to the Ollama service: resolves OLLAMA_URL and sets the OLLAMA_* variables.</summary>
+        [PipelineStage("WithOllama", RunsBefore = ["Deploy", "Verify"])]
+        public static PipelineBuilder WithOllama(this PipelineBuilder pipeline, Action<OllamaOptions>? configure = null)
+        {
+            ArgumentNullException.ThrowIfNull(pipeline);
+            var options = new OllamaOptions();
+            configure?.Invoke(options);
+            return pipeline.AddStage(new OllamaStage(options));
+        }
+    }
+}
+
+namespace EcsDeploy.Ollama
+{
+    internal sealed class OllamaStage(OllamaOptions options) : IPipelineStage
+    {
+        public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(OllamaExtensions), nameof(OllamaExtensions.WithOllama));
+
+        public StageDescriptor Descriptor => Stage;
+
+        public OllamaOptions Options => options;
+
+        public string ServiceName(PipelineDefinition definition) => options.ServiceName ?? definition.Name + "-ollama-service";
+
+        public void Validate(PipelineDefinition definition, ICollection<string> problems)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(options.ModelName, "^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*(:[A-Za-z0-9._-]+)?$"))
+            {
+                problems.Add($"Ollama model '{options.ModelName}' is not a model reference: use name[:tag], for example 'llama3.2:1b'.");
+            }
+            if (options.RequestTimeout <= TimeSpan.Zero)
+            {
+                problems.Add($"Ollama timeout {options.RequestTimeout} is not positive: give o.Timeout(TimeSpan.FromSeconds(30)).");
+            }
+            NameCheck.Add(problems, AwsNameKind.Service, ServiceName(definition));
+            if (string.IsNullOrWhiteSpace(options.LoadBalancerFilter))
+            {
+                problems.Add("Ollama: the load-balancer name filter is empty: give o.LoadBalancerNameContains(\"ollama\").");
+            }
+        }
+
+        public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            var endpoint = await ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+            context.Set(StageOutputs.OllamaUrl, endpoint);
+            var environment = new List<EcsKeyValuePair>
+            {
+                new("OLLAMA_URL", endpoint.Url),
+                new("OLLAMA_ENABLED", "true"),
+                new("OLLAMA_MODEL", options.ModelName),
+                new("OLLAMA_TIMEOUT", ((long)options.RequestTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            };
+            context.Set(StageOutputs.ExtraEnvironment, environment);
+            var details = new List<KeyValuePair<string, string>> { new("OLLAMA_URL", $"{endpoint.Url} (from {endpoint.Source})"), new("OLLAMA_MODEL", options.ModelName) };
+            if (context.Options.DeployOllama)
+            {
+                details.Add(new("deploy", $"new deployment of {ServiceName(context.Definition)}"));
+            }
+            return new StagePlan(Stage.Name, $"OLLAMA_URL={endpoint.Url} from {endpoint.Source}") { Details = details };
+        }
+
+        public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (!context.Options.DeployOllama)
+            {
+                context.Verbose("the Ollama service is left as it is (deploy it with --deploy-ollama)");
+                return;
+            }
+            var tracker = new RolloutTracker(context, new RolloutSettings(TimeSpan.FromMinutes(10), AnotherDeployment.Wait));
+            var service = ServiceName(context.Definition);
+            var outcome = await tracker.DeployAsync(service, taskDefinitionArn: null, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                throw new PipelineStageException($"Ollama service '{service}' did not deploy: {outcome.Summary}", outcome.RolledBack ? ExitCodes.Failed : ExitCodes.NeedsAttention);
+            }
+        }
+
+        /// <summary>Terraform output first, then the one load balancer whose name contains the filter.</summary>
+        public async Task<OllamaEndpoint> ResolveAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            var tried = new List<string>();
+            if (context.Aws.Terraform is { } terraform)
+            {
+                var outputs = await terraform.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (outputs is null)
+                {
+                    tried.Add($"{terraform.Source}: not found");
+                }
+                else if (outputs.TryGetValue(options.TerraformOutputName, out var output) && output.Value.ValueKind == JsonValueKind.String && output.Value.GetString() is { Length: > 0 } dns)
+                {
+                    return new OllamaEndpoint(ToUrl(dns), $"Terraform output {options.TerraformOutputName}");
+                }
+                else
+                {
+                    tried.Add($"{terraform.Source}: no output '{options.TerraformOutputName}'");
+                }
+            }
+            else
+            {
+                tried.Add("Terraform outputs: no state configured");
+            }
+
+            var matches = new List<LoadBalancer>();
+            string? marker = null;
+            do
+            {
+                var page = await context.Aws.Elbv2.DescribeLoadBalancersAsync(null, null, marker, cancellationToken).ConfigureAwait(false);
+                matches.AddRange(page.LoadBalancers.Where(lb => lb.LoadBalancerName.Contains(options.LoadBalancerFilter, StringComparison.OrdinalIgnoreCase)));
+                marker = page.NextMarker;
+            }
+            while (marker is not null);
+
+            if (matches.Count == 1)
+            {
+                return new OllamaEndpoint(ToUrl(matches[0].DNSName), $"load balancer {matches[0].LoadBalancerName}");
+            }
+            if (matches.Count > 1)
+            {
+                throw new PipelineStageException(
+                    $"Could not determine Ollama URL: {matches.Count} load balancers have '{options.LoadBalancerFilter}' in their name ({string.Join(", ", matches.Select(m => m.LoadBalancerName))}): "
+                    + $"set the Terraform output '{options.TerraformOutputName}' or narrow o.LoadBalancerNameContains(...).",
+                    ExitCodes.Invalid);
+            }
+            tried.Add($"load balancers whose name contains '{options.LoadBalancerFilter}': none");
+            throw new PipelineStageException(
+                "Could not determine Ollama URL. Tried: " + string.Join("; ", tried) + ". "
+                + $"Check that the Ollama service '{ServiceName(context.Definition)}' is deployed (aws ecs describe-services), "
+                + $"that Terraform has the output '{options.TerraformOutputName}' (terraform output {options.TerraformOutputName}), "
+                + $"and that a load balancer with '{options.LoadBalancerFilter}' in its name exists (aws elbv2 describe-load-balancers).",
+                ExitCodes.Invalid);
+        }
+
+        private static string ToUrl(string dnsOrUrl) => dnsOrUrl.StartsWith("http://", StringComparison.Ordinal) || dnsOrUrl.StartsWith("https://", StringComparison.Ordinal)
+            ? dnsOrUrl.TrimEnd('/')
+            : "http://" + dnsOrUrl.TrimEnd('/');
+    }
+}
