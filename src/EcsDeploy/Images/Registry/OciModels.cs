@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace EcsDeploy.Images.Registry;
 
 /// <summary>The media types of the OCI image spec and of Docker's image manifest v2 schema 2.</summary>
-public static class OciMediaTypes
+public static class RegistryMediaTypes
 {
     /// <summary>OCI image manifest.</summary>
     public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";

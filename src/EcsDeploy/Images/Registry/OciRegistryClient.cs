@@ -21,7 +21,7 @@ public sealed record RegistryPingResult(string? ApiVersion, string? AuthScheme);
 public sealed class OciRegistryClient : IImageRegistry, IDisposable
 {
     private const string DigestHeader = "Docker-Content-Digest";
-    private static readonly string AcceptManifests = string.Join(", ", OciMediaTypes.ManifestTypes);
+    private static readonly string AcceptManifests = string.Join(", ", RegistryMediaTypes.ManifestTypes);
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -770,7 +770,7 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
     private static string MediaTypeOf(HttpResponseMessage response, byte[] bytes)
     {
         var header = response.Content.Headers.ContentType?.MediaType;
-        if (header is not null && OciMediaTypes.ManifestTypes.Contains(header, StringComparer.Ordinal))
+        if (header is not null && RegistryMediaTypes.ManifestTypes.Contains(header, StringComparer.Ordinal))
         {
             return header;
         }
@@ -783,14 +783,14 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
                 {
                     return declared;
                 }
-                return document.RootElement.TryGetProperty("manifests", out _) ? OciMediaTypes.OciIndex : OciMediaTypes.OciManifest;
+                return document.RootElement.TryGetProperty("manifests", out _) ? RegistryMediaTypes.OciIndex : RegistryMediaTypes.OciManifest;
             }
         }
         catch (JsonException)
         {
             // not JSON: keep the header's word
         }
-        return header ?? OciMediaTypes.OciManifest;
+        return header ?? RegistryMediaTypes.OciManifest;
     }
 
     private static string? HeaderValue(HttpResponseMessage response, string name) =>

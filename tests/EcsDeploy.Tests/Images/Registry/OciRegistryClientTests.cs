@@ -79,7 +79,7 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
 
         Assert.NotNull(byTag);
         Assert.NotNull(byDigest);
-        Assert.Equal(OciMediaTypes.DockerManifest, byTag.MediaType);
+        Assert.Equal(RegistryMediaTypes.DockerManifest, byTag.MediaType);
         Assert.Equal(image.Digest, byTag.Digest);
         Assert.Equal(image.Manifest, byDigest.Content.ToArray());
         using var inspect = JsonDocument.Parse(await registry.SkopeoInspectAsync("t/push-docker:v1"));
@@ -106,14 +106,14 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
 
         // Same base layer, new top layer and config.
         var (_, changedLayer) = TestImage.Layer("repush-changed", 5000);
-        var changedDescriptor = new OciDescriptor(OciMediaTypes.OciLayerGzip, OciDigest.Compute(changedLayer), changedLayer.Length);
+        var changedDescriptor = new OciDescriptor(RegistryMediaTypes.OciLayerGzip, OciDigest.Compute(changedLayer), changedLayer.Length);
         var config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"u8.ToArray();
-        var configDescriptor = new OciDescriptor(OciMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
-        var manifest = new OciImageManifest(2, OciMediaTypes.OciManifest, configDescriptor, [first.Layers[0].Descriptor, changedDescriptor]).ToJsonBytes();
+        var configDescriptor = new OciDescriptor(RegistryMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
+        var manifest = new OciImageManifest(2, RegistryMediaTypes.OciManifest, configDescriptor, [first.Layers[0].Descriptor, changedDescriptor]).ToJsonBytes();
         BlobContent[] blobs = [BlobContent.FromBytes(configDescriptor, config), BlobContent.FromBytes(first.Layers[0].Descriptor, first.Layers[0].Bytes), BlobContent.FromBytes(changedDescriptor, changedLayer)];
 
         before = client.Counters.Snapshot();
-        var changed = await client.PushImageAsync("t/repush", OciMediaTypes.OciManifest, manifest, blobs, ["v2"], null, Ct);
+        var changed = await client.PushImageAsync("t/repush", RegistryMediaTypes.OciManifest, manifest, blobs, ["v2"], null, Ct);
         var delta = client.Counters.Snapshot().Since(before);
 
         Assert.Equal(2, changed.BlobsUploaded);
@@ -131,7 +131,7 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
         var (_, content) = TestImage.Layer("chunked", 5 * 1024 * 1024);
         await File.WriteAllBytesAsync(path, content);
         var digest = OciDigest.Compute(content);
-        var descriptor = new OciDescriptor(OciMediaTypes.OciLayerGzip, digest, content.Length);
+        var descriptor = new OciDescriptor(RegistryMediaTypes.OciLayerGzip, digest, content.Length);
         var chunks = (content.Length + options.ChunkSize - 1) / options.ChunkSize;
 
         var before = client.Counters.Snapshot();
@@ -152,9 +152,9 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
 
         // skopeo copies the image holding that blob out to an OCI layout: the blob file is byte-identical.
         var config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"u8.ToArray();
-        var configDescriptor = new OciDescriptor(OciMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
-        var manifest = new OciImageManifest(2, OciMediaTypes.OciManifest, configDescriptor, [descriptor]).ToJsonBytes();
-        await client.PushImageAsync("t/chunked", OciMediaTypes.OciManifest, manifest, [BlobContent.FromBytes(configDescriptor, config), BlobContent.FromFile(descriptor, path)], ["big"], null, Ct);
+        var configDescriptor = new OciDescriptor(RegistryMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
+        var manifest = new OciImageManifest(2, RegistryMediaTypes.OciManifest, configDescriptor, [descriptor]).ToJsonBytes();
+        await client.PushImageAsync("t/chunked", RegistryMediaTypes.OciManifest, manifest, [BlobContent.FromBytes(configDescriptor, config), BlobContent.FromFile(descriptor, path)], ["big"], null, Ct);
         var outDir = Path.Combine(registry.Directory, "chunked-out");
         await registry.SkopeoAsync("copy", "--insecure-policy", "--src-tls-verify=false", "--src-creds", $"{RegistryFixture.User}:{RegistryFixture.Password}",
             $"docker://{registry.Address}/t/chunked:big", $"oci:{outDir}:big");
@@ -252,7 +252,7 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
         var read = await client.GetManifestAsync("t/skopeo-src", "v1", Ct);
         Assert.NotNull(read);
         Assert.Equal(skopeoDigest, read.Digest);
-        Assert.True(OciMediaTypes.IsManifest(read.MediaType));
+        Assert.True(RegistryMediaTypes.IsManifest(read.MediaType));
         var manifest = OciImageManifest.Parse(read.Content.Span);
         foreach (var layer in manifest.Layers)
         {
@@ -288,17 +288,17 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
         var arm = TestImage.Create("index-arm64", false, 1100);
         await client.PushImageAsync("t/index", amd.ManifestMediaType, amd.Manifest, amd.Blobs, [], null, Ct);
         await client.PushImageAsync("t/index", arm.ManifestMediaType, arm.Manifest, arm.Blobs, [], null, Ct);
-        var index = new OciImageIndex(2, OciMediaTypes.OciIndex,
+        var index = new OciImageIndex(2, RegistryMediaTypes.OciIndex,
         [
-            new OciDescriptor(OciMediaTypes.OciManifest, amd.Digest, amd.Manifest.Length, new OciPlatform("amd64", "linux")),
-            new OciDescriptor(OciMediaTypes.OciManifest, arm.Digest, arm.Manifest.Length, new OciPlatform("arm64", "linux", "v8")),
+            new OciDescriptor(RegistryMediaTypes.OciManifest, amd.Digest, amd.Manifest.Length, new OciPlatform("amd64", "linux")),
+            new OciDescriptor(RegistryMediaTypes.OciManifest, arm.Digest, arm.Manifest.Length, new OciPlatform("arm64", "linux", "v8")),
         ]).ToJsonBytes();
 
-        var digest = await client.PutManifestAsync("t/index", "multi", OciMediaTypes.OciIndex, index, Ct);
+        var digest = await client.PutManifestAsync("t/index", "multi", RegistryMediaTypes.OciIndex, index, Ct);
         var read = await client.GetManifestAsync("t/index", "multi", Ct);
 
         Assert.NotNull(read);
-        Assert.Equal(OciMediaTypes.OciIndex, read.MediaType);
+        Assert.Equal(RegistryMediaTypes.OciIndex, read.MediaType);
         Assert.Equal(digest, read.Digest);
         var parsed = OciImageIndex.Parse(read.Content.Span);
         Assert.Equal([amd.Digest, arm.Digest], parsed.Manifests.Select(m => m.Digest));

@@ -40,7 +40,7 @@ public sealed class StubRegistryTests
             return registry?.Invoke(request) ?? request.Path switch
             {
                 "/v2/" => StubResponse.Json(200, "{}", ("Docker-Distribution-API-Version", "registry/2.0")),
-                "/v2/team/app/manifests/v1" => new StubResponse(200, Manifest, OciMediaTypes.OciManifest, [("Docker-Content-Digest", ManifestDigest)]),
+                "/v2/team/app/manifests/v1" => new StubResponse(200, Manifest, RegistryMediaTypes.OciManifest, [("Docker-Content-Digest", ManifestDigest)]),
                 _ => StubResponse.Error(404, "NAME_UNKNOWN", "repository name not known to registry"),
             };
         });
@@ -136,7 +136,7 @@ public sealed class StubRegistryTests
     public async Task GetManifest_ByTag_WhenBytesDoNotMatchDockerContentDigest_ThrowsDigestMismatch()
     {
         var lie = OciDigest.Compute("something else"u8);
-        using var server = new StubServer(_ => new StubResponse(200, Manifest, OciMediaTypes.OciManifest, [("Docker-Content-Digest", lie)]));
+        using var server = new StubServer(_ => new StubResponse(200, Manifest, RegistryMediaTypes.OciManifest, [("Docker-Content-Digest", lie)]));
         using var client = new OciRegistryClient(server.Address);
 
         var ex = await Assert.ThrowsAsync<RegistryDigestMismatchException>(() => client.GetManifestAsync("team/app", "v1", Ct));
@@ -151,7 +151,7 @@ public sealed class StubRegistryTests
     {
         var tampered = Manifest.ToArray();
         tampered[^2] ^= 1;
-        using var server = new StubServer(_ => new StubResponse(200, tampered, OciMediaTypes.OciManifest));
+        using var server = new StubServer(_ => new StubResponse(200, tampered, RegistryMediaTypes.OciManifest));
         using var client = new OciRegistryClient(server.Address);
 
         var ex = await Assert.ThrowsAsync<RegistryDigestMismatchException>(() => client.GetManifestAsync("team/app", ManifestDigest, Ct));
@@ -162,13 +162,13 @@ public sealed class StubRegistryTests
     [Fact]
     public async Task GetManifest_SendsAcceptForOciAndDockerManifestsAndIndexes()
     {
-        using var server = new StubServer(_ => new StubResponse(200, Manifest, OciMediaTypes.OciManifest));
+        using var server = new StubServer(_ => new StubResponse(200, Manifest, RegistryMediaTypes.OciManifest));
         using var client = new OciRegistryClient(server.Address);
 
         await client.GetManifestAsync("team/app", "v1", Ct);
 
         var accept = Assert.Single(server.Requests).Accept!;
-        foreach (var type in new[] { OciMediaTypes.OciManifest, OciMediaTypes.OciIndex, OciMediaTypes.DockerManifest, OciMediaTypes.DockerManifestList })
+        foreach (var type in new[] { RegistryMediaTypes.OciManifest, RegistryMediaTypes.OciIndex, RegistryMediaTypes.DockerManifest, RegistryMediaTypes.DockerManifestList })
         {
             Assert.Contains(type, accept, StringComparison.Ordinal);
         }

@@ -33,7 +33,7 @@ internal sealed class TestImage
     /// <summary>An image whose layers each hold one file of pseudo-random bytes derived from <paramref name="seed"/>.</summary>
     public static TestImage Create(string seed, bool docker = false, params int[] layerSizes)
     {
-        var layerType = docker ? OciMediaTypes.DockerLayerGzip : OciMediaTypes.OciLayerGzip;
+        var layerType = docker ? RegistryMediaTypes.DockerLayerGzip : RegistryMediaTypes.OciLayerGzip;
         var layers = new List<(OciDescriptor, byte[])>();
         var diffIds = new List<string>();
         for (var i = 0; i < layerSizes.Length; i++)
@@ -49,8 +49,8 @@ internal sealed class TestImage
             config = new { Cmd = new[] { "/bin/sh" }, Labels = new Dictionary<string, string> { ["seed"] = seed } },
             rootfs = new { type = "layers", diff_ids = diffIds },
         });
-        var configDescriptor = new OciDescriptor(docker ? OciMediaTypes.DockerConfig : OciMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
-        var mediaType = docker ? OciMediaTypes.DockerManifest : OciMediaTypes.OciManifest;
+        var configDescriptor = new OciDescriptor(docker ? RegistryMediaTypes.DockerConfig : RegistryMediaTypes.OciConfig, OciDigest.Compute(config), config.Length);
+        var mediaType = docker ? RegistryMediaTypes.DockerManifest : RegistryMediaTypes.OciManifest;
         var manifest = new OciImageManifest(2, mediaType, configDescriptor, layers.Select(l => l.Item1).ToList()).ToJsonBytes();
         return new TestImage(config, configDescriptor, layers, manifest, mediaType);
     }
@@ -99,7 +99,7 @@ internal sealed class TestImage
         }
         Blob(Digest, Manifest);
         File.WriteAllText(Path.Combine(directory, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        var index = new OciImageIndex(2, OciMediaTypes.OciIndex,
+        var index = new OciImageIndex(2, RegistryMediaTypes.OciIndex,
             [new OciDescriptor(ManifestMediaType, Digest, Manifest.Length, Annotations: new Dictionary<string, string> { ["org.opencontainers.image.ref.name"] = tag })]);
         File.WriteAllBytes(Path.Combine(directory, "index.json"), index.ToJsonBytes());
     }
