@@ -15,6 +15,7 @@ public sealed class RegistryFixture : IAsyncLifetime
     public const string Password = "S3cret-Pa55word!";
 
     private readonly bool _relativeUrls;
+    private readonly TokenAuthSettings? _tokenAuth;
     private Process? _process;
     private readonly System.Text.StringBuilder _log = new();
 
@@ -22,7 +23,11 @@ public sealed class RegistryFixture : IAsyncLifetime
     {
     }
 
-    internal RegistryFixture(bool relativeUrls) => _relativeUrls = relativeUrls;
+    internal RegistryFixture(bool relativeUrls, TokenAuthSettings? tokenAuth = null)
+    {
+        _relativeUrls = relativeUrls;
+        _tokenAuth = tokenAuth;
+    }
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("ecsdeploy-registry-").FullName;
     public int Port { get; private set; }
@@ -62,9 +67,7 @@ public sealed class RegistryFixture : IAsyncLifetime
               secret: ecsdeploy-test-secret
               relativeurls: {(_relativeUrls ? "true" : "false")}
             auth:
-              htpasswd:
-                realm: ecsdeploy-test
-                path: {Path.Combine(Directory, "htpasswd")}
+            {Auth()}
             """;
         var configPath = Path.Combine(Directory, "config.yml");
         await File.WriteAllTextAsync(configPath, config);
@@ -103,6 +106,11 @@ public sealed class RegistryFixture : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The lines under <c>auth:</c> (indented two spaces).</summary>
+    private string Auth() => _tokenAuth is { } token
+        ? $"  token:\n    realm: {token.Realm}\n    service: {token.Service}\n    issuer: {token.Issuer}\n    rootcertbundle: {token.RootCertBundlePath}"
+        : $"  htpasswd:\n    realm: ecsdeploy-test\n    path: {Path.Combine(Directory, "htpasswd")}";
 
     public string Log
     {
@@ -151,6 +159,9 @@ public sealed class RegistryFixture : IAsyncLifetime
     private static bool ExistsOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 }
+
+/// <summary>The registry's token auth: it sends clients to <paramref name="Realm"/> and trusts JWTs signed under the bundle's certificates.</summary>
+internal sealed record TokenAuthSettings(string Realm, string Service, string Issuer, string RootCertBundlePath);
 
 [CollectionDefinition(Name)]
 public sealed class RegistryCollection : ICollectionFixture<RegistryFixture>
