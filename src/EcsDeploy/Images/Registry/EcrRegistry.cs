@@ -33,8 +33,20 @@ public static class EcrRegistry
     }
 
     /// <summary>
+    /// The settings ECR needs: every blob in one streamed PUT, never in PATCH chunks (ECR answers chunked uploads
+    /// with 201 and drops every chunk after the first, aws/containers-roadmap#2831), with a request timeout long
+    /// enough for a large layer.
+    /// </summary>
+    public static OciRegistryClientOptions DefaultOptions() => new()
+    {
+        ChunkedUploadThreshold = long.MaxValue,
+        RequestTimeout = TimeSpan.FromHours(1),
+    };
+
+    /// <summary>
     /// A registry client for the endpoint of <paramref name="authorization"/> (its ProxyEndpoint, for example
-    /// <c>https://123456789012.dkr.ecr.eu-central-1.amazonaws.com</c>), with its credentials.
+    /// <c>https://123456789012.dkr.ecr.eu-central-1.amazonaws.com</c>), with its credentials and, unless
+    /// <paramref name="options"/> are given, <see cref="DefaultOptions"/>.
     /// </summary>
     public static OciRegistryClient CreateClient(EcrAuthorizationData authorization, HttpClient? httpClient = null, OciRegistryClientOptions? options = null)
     {
@@ -43,7 +55,7 @@ public static class EcrRegistry
         {
             throw new ArgumentException("The ECR authorization data names no ProxyEndpoint.", nameof(authorization));
         }
-        return new OciRegistryClient(authorization.ProxyEndpoint, DecodeCredentials(authorization), httpClient, options);
+        return new OciRegistryClient(authorization.ProxyEndpoint, DecodeCredentials(authorization), httpClient, options ?? DefaultOptions());
     }
 
     /// <summary>Calls GetAuthorizationToken and creates a registry client for the endpoint it names.</summary>

@@ -185,10 +185,12 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
                             request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + count - 1}");
                             return request;
                         }, null, null, cancellationToken, replayable: source.Replayable).ConfigureAwait(false);
-                    if (patch.StatusCode != HttpStatusCode.Accepted)
+                    // The spec says 202; ECR answers 201 (aws/containers-roadmap#2831), so both pass and the Range decides.
+                    if (patch.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created))
                     {
                         throw await CreateErrorAsync(operation, repository, patch, cancellationToken).ConfigureAwait(false);
                     }
+                    EnsureRangeAdvanced(operation, repository, patch, start + count);
                     location = LocationOf(patch);
                     offset += count;
                 }
@@ -460,6 +462,31 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
         catch (Exception ex) when (ex is HttpRequestException or RegistryException or OperationCanceledException or IOException)
         {
             // Best effort: an abandoned session expires on the registry by itself.
+        }
+    }
+
+    /// <summary>
+    /// Checks the <c>Range: 0-LAST</c> answer of a PATCH: a registry that does not count the chunk just sent (ECR
+    /// drops every chunk after the first, aws/containers-roadmap#2831) would otherwise only fail at the final PUT.
+    /// </summary>
+    private void EnsureRangeAdvanced(string operation, string repository, HttpResponseMessage response, long expectedLength)
+    {
+        var range = HeaderValue(response, "Range");
+        if (range is null)
+        {
+            return;
+        }
+        var dash = range.LastIndexOf('-');
+        if (dash < 0 || !long.TryParse(range.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last))
+        {
+            return;
+        }
+        if (last + 1 != expectedLength)
+        {
+            throw new RegistryException(operation, "RANGE_MISMATCH",
+                $"after {expectedLength} bytes sent in chunks the registry {Host} acknowledged {last + 1}: it does not support chunked uploads; " +
+                "use monolithic uploads for it (OciRegistryClientOptions.ChunkedUploadThreshold = long.MaxValue)",
+                (int)response.StatusCode, repository);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using EcsDeploy.Aws;
 using EcsDeploy.Images.Registry;
 
 namespace EcsDeploy.Tests.Images.Registry;
@@ -251,6 +252,50 @@ public sealed class StubRegistryTests
             Assert.Equal(content, received.ToArray());
             Assert.Equal(content.Length, client.Counters.BlobBytesSent);
         }
+    }
+
+    [Fact]
+    public async Task ChunkedUpload_RegistryThatDropsLaterChunks_FailsWithRangeMismatchAndCancelsTheSession()
+    {
+        // ECR's behaviour (aws/containers-roadmap#2831): PATCH answers 201 and the Range stops after the first chunk.
+        var content = TestImage.PseudoRandom("ecr-chunks", 3000);
+        using var server = new StubServer(request => request.Method switch
+        {
+            "POST" => StubResponse.Empty(202, ("Location", "/upload/u1")),
+            "PATCH" => StubResponse.Empty(201, ("Location", "/upload/u1"), ("Range", "0-999")),
+            "DELETE" => StubResponse.Empty(204),
+            _ => StubResponse.Error(400, "DIGEST_INVALID", "provided digest did not match uploaded content"),
+        });
+        using var client = new OciRegistryClient(server.Address, options: new OciRegistryClientOptions { ChunkedUploadThreshold = 1000, ChunkSize = 1000 });
+
+        var ex = await Assert.ThrowsAsync<RegistryException>(
+            () => client.PushBlobAsync("team/app", OciDigest.Compute(content), new MemoryStream(content), content.Length, Ct));
+
+        Assert.Equal("RANGE_MISMATCH", ex.ErrorCode);
+        Assert.Contains("acknowledged 1000", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["POST", "PATCH", "PATCH", "DELETE"], server.Requests.Select(r => r.Method));
+    }
+
+    [Fact]
+    public async Task EcrClient_PushesLargeBlobInOneStreamedPut_NeverInChunks()
+    {
+        var content = TestImage.PseudoRandom("ecr-large", 33 * 1024 * 1024); // above the generic 32 MiB chunking threshold
+        var digest = OciDigest.Compute(content);
+        using var server = new StubServer(request => request.Method switch
+        {
+            _ when request.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:ecr-password")) =>
+                StubResponse.Error(401, "UNAUTHORIZED", "not authorized", ("WWW-Authenticate", "Basic realm=\"https://ecr\",service=\"ecr.amazonaws.com\"")),
+            "POST" => StubResponse.Empty(202, ("Location", "/upload/u1")),
+            "PUT" when request.Body.Length == content.Length && request.QueryValues("digest").SequenceEqual([digest]) => StubResponse.Empty(201, ("Docker-Content-Digest", digest)),
+            _ => StubResponse.Error(400, "UNSUPPORTED", "unexpected"),
+        });
+        var authorization = new EcrAuthorizationData(Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:ecr-password")), DateTimeOffset.UnixEpoch, server.BaseUrl);
+        using var client = EcrRegistry.CreateClient(authorization);
+
+        await client.PushBlobAsync("team/app", digest, new MemoryStream(content), content.Length, Ct);
+
+        Assert.Equal(["POST", "POST", "PUT"], server.Requests.Select(r => r.Method)); // challenged, then basic from then on
+        Assert.Equal(content.Length, client.Counters.BlobBytesSent);
     }
 
     [Fact]
