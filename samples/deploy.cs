@@ -1,0 +1,44 @@
+#!/usr/bin/env dotnet
+// The seed's deploy pipeline as a C# script: build and test, migrate, find Ollama, push to ECR, render the
+// task definition, deploy with the circuit breaker, verify. By default it runs against the simulated AWS
+// (--target local); --target aws deploys to your account with the same names.
+//
+//   dotnet run samples/deploy.cs
+//   dotnet run samples/deploy.cs -- --dry-run
+//   dotnet run samples/deploy.cs -- --fault unhealthy-tasks --output json
+#:project ../src/EcsDeploy/EcsDeploy.csproj
+#:project ../src/EcsDeploy.Testing/EcsDeploy.Testing.csproj
+#:property PublishAot=false
+
+using EcsDeploy;
+
+var scriptDirectory = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? Path.Combine(Directory.GetCurrentDirectory(), "samples");
+var backend = Path.Combine(scriptDirectory, "sample-backend");
+
+return await Pipeline.For("truecaller-backend")
+    .InRegion("eu-central-1")
+    .OnCluster("truecaller-backend-cluster")
+    .Build(b => b
+        .WorkingDirectory(backend)
+        .Run("npm", "ci", "--no-audit", "--no-fund")
+        .Run("npm", "run", "build")
+        .Run("npm", "run", "lint")
+        .Image("Dockerfile"))
+    .Push(p => p.Repository("truecaller-backend").Tags(PushOptions.GitSha, "latest"))
+    .Migrate(m => m.Prisma())
+    .WithOllama(o => o
+        .Model("llama3.2:1b")
+        .Timeout(TimeSpan.FromSeconds(30))
+        .Service("truecaller-backend-ollama-service"))
+    .Deploy(d => d
+        .Service("truecaller-backend-service")
+        .Container("truecaller-backend")
+        .Environment("NODE_ENV", "production")
+        .Environment("PORT", "3000")
+        .Secret("DATABASE_URL", "truecaller-backend/DATABASE_URL")
+        .Secret("REDIS_URL", "truecaller-backend/REDIS_URL")
+        .Secret("JWT_SECRET", "truecaller-backend/JWT_SECRET")
+        .Secret("GOOGLE_APPLICATION_CREDENTIALS_JSON", "truecaller-backend/GOOGLE_APPLICATION_CREDENTIALS_JSON")
+        .RollbackOnFailure())
+    .Verify(v => v.Http("/health").Ollama())
+    .RunAsync(args);

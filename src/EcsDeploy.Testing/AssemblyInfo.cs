@@ -1,0 +1,1 @@
+[assembly: EcsDeploy.Hosting.DeploymentTarget("local", typeof(EcsDeploy.Testing.LocalTarget))]

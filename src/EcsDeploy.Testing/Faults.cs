@@ -1,0 +1,74 @@
+namespace EcsDeploy.Testing;
+
+/// <summary>
+/// Named failure scenarios of the simulated AWS (the scripts' <c>--fault NAME</c>). Each one changes the world
+/// the way the real failure would, so the pipeline meets it through the same API answers as on AWS.
+/// </summary>
+public sealed class FaultScenarios
+{
+    /// <summary>The scenario names.</summary>
+    public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling"];
+
+    private readonly SimulatedAws _aws;
+
+    internal FaultScenarios(SimulatedAws aws) => _aws = aws;
+
+    /// <summary>Arms a scenario by name; unknown names are refused with the list of known ones.</summary>
+    public void Arm(string name)
+    {
+        switch (name)
+        {
+            case "unhealthy-tasks": UnhealthyTasks(); break;
+            case "image-pull-failure": ImagePullFailure(); break;
+            case "migration-failure": MigrationFailure(); break;
+            case "no-ollama": NoOllama(); break;
+            case "throttling": Throttling(); break;
+            default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
+        }
+    }
+
+    /// <summary>Service tasks of revisions registered from now on start, then fail their health checks (HTTP 500).</summary>
+    public void UnhealthyTasks() => ForNewRevisions(TaskBehaviour.FailsHealthChecks);
+
+    /// <summary>Service tasks of revisions registered from now on cannot pull their image.</summary>
+    public void ImagePullFailure() => ForNewRevisions(TaskBehaviour.FailsToStart(
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found"));
+
+    /// <summary>One-off tasks (the migration) exit 1 after logging a Prisma migration error.</summary>
+    public void MigrationFailure()
+    {
+        var previous = _aws.Ecs.Behaviour;
+        _aws.Ecs.Behaviour = launch => launch.ServiceName is null
+            ? TaskBehaviour.Exits(1, [
+                "Prisma schema loaded from prisma/schema.prisma",
+                "Datasource \"db\": PostgreSQL database \"truecaller\", schema \"public\"",
+                "3 migrations found in prisma/migrations",
+                "Error: P3018",
+                "A migration failed to apply. New migrations cannot be applied before the error is recovered from.",
+                "Migration name: 20260110120000_add_call_labels",
+                "Database error code: 42P07",
+                "Database error: ERROR: relation \"CallLabel\" already exists",
+            ])
+            : previous(launch);
+    }
+
+    /// <summary>No Terraform output for Ollama and no load balancer with 'ollama' in its name.</summary>
+    public void NoOllama()
+    {
+        _aws.Terraform.Remove("ollama_alb_dns_name");
+        _aws.Elbv2.DeleteLoadBalancers(lb => lb.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Every third call gets ThrottlingException (Rate exceeded): a third of all calls are throttled.</summary>
+    public void Throttling() => _aws.ThrottleEveryNthCall = 3;
+
+    private void ForNewRevisions(TaskBehaviour behaviour)
+    {
+        // Revisions that exist now keep working: the rollback target stays healthy, as in a real bad release.
+        var existing = _aws.Ecs.AllRevisionArns();
+        var previous = _aws.Ecs.Behaviour;
+        _aws.Ecs.Behaviour = launch => launch.ServiceName is not null && !existing.Contains(launch.TaskDefinition.TaskDefinitionArn!)
+            ? behaviour
+            : previous(launch);
+    }
+}

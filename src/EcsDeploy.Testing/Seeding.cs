@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using System.Text;
+using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
+using EcsDeploy.Images;
+using EcsDeploy.Ollama;
+
+namespace EcsDeploy.Testing;
+
+/// <summary>The names of an environment to seed: a backend service, optionally an Ollama service, secrets, repositories.</summary>
+public sealed record SeedSpec
+{
+    /// <summary>The cluster.</summary>
+    public required string Cluster { get; init; }
+    /// <summary>The backend service.</summary>
+    public required string Service { get; init; }
+    /// <summary>The backend's task family and container.</summary>
+    public required string Family { get; init; }
+    /// <summary>The backend's ECR repository.</summary>
+    public required string Repository { get; init; }
+    /// <summary>Secret names and the simulated values they hold.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+    /// <summary>The Ollama service, or null for none.</summary>
+    public string? OllamaService { get; init; }
+    /// <summary>The Ollama task family, container and repository.</summary>
+    public string? OllamaFamily { get; init; }
+    /// <summary>Tasks of the backend service.</summary>
+    public int DesiredCount { get; init; } = 2;
+    /// <summary>Whether to write the Terraform outputs the seed names.</summary>
+    public bool TerraformOutputs { get; init; } = true;
+
+    /// <summary>The seed document's environment (truecaller-backend in eu-central-1).</summary>
+    public static SeedSpec Truecaller { get; } = new()
+    {
+        Cluster = "truecaller-backend-cluster",
+        Service = "truecaller-backend-service",
+        Family = "truecaller-backend",
+        Repository = "truecaller-backend",
+        OllamaService = "truecaller-backend-ollama-service",
+        OllamaFamily = "truecaller-backend-ollama",
+        Secrets = new Dictionary<string, string>
+        {
+            ["truecaller-backend/DATABASE_URL"] = "postgresql://truecaller:Sim-db-Pa55w0rd-4f9a@truecaller-db.internal:5432/truecaller",
+            ["truecaller-backend/REDIS_URL"] = "rediss://default:Sim-redis-7c21e0@truecaller-cache.internal:6379",
+            ["truecaller-backend/JWT_SECRET"] = "sim-jwt-9b3f0c6e1d2a4b5c8e7f",
+            ["truecaller-backend/GOOGLE_APPLICATION_CREDENTIALS_JSON"] = "{\"type\":\"service_account\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nSIMULATEDKEY0123\\n-----END PRIVATE KEY-----\"}",
+        },
+    };
+
+    /// <summary>The names a pipeline definition uses, with simulated secret values; the seed's names where they match.</summary>
+    public static SeedSpec From(PipelineDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var deploy = definition.Stage<DeployStage>();
+        var ollama = definition.Stage<OllamaStage>();
+        var push = definition.Stage<PushStage>();
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, secretId) in deploy?.Options.SecretReferences ?? [])
+        {
+            secrets[secretId] = Truecaller.Secrets.TryGetValue(secretId, out var known) ? known : $"simulated-{name.ToLowerInvariant()}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secretId)))[..12]}";
+        }
+        if (definition.Stage<Migrations.MigrateStage>() is { Options.RunLocally: true } migrate)
+        {
+            var id = migrate.Options.DatabaseUrlSecretId ?? $"{definition.Name}/DATABASE_URL";
+            secrets.TryAdd(id, Truecaller.Secrets.GetValueOrDefault(id) ?? "postgresql://app:simulated-password@localhost:5432/app");
+        }
+        return new SeedSpec
+        {
+            Cluster = definition.Cluster,
+            Service = deploy?.Options.ServiceName ?? $"{definition.Name}-service",
+            Family = deploy?.Options.FamilyName ?? deploy?.Options.ContainerName ?? definition.Name,
+            Repository = push?.Repository(definition) ?? definition.Name,
+            OllamaService = ollama?.ServiceName(definition),
+            OllamaFamily = ollama is null ? null : $"{definition.Name}-ollama",
+            Secrets = secrets,
+        };
+    }
+}
+
+/// <summary>Builds an environment in a <see cref="SimulatedAws"/>.</summary>
+public static class Seed
+{
+    /// <summary>A simulated AWS seeded with the seed document's environment.</summary>
+    public static SimulatedAws Truecaller(int seed = 1)
+    {
+        var aws = new SimulatedAws(seed: seed);
+        Apply(aws, SeedSpec.Truecaller);
+        return aws;
+    }
+
+    /// <summary>
+    /// Creates the cluster; the backend's repository (with the image it runs now), task definition (awslogs,
+    /// port 3000, NODE_ENV and PORT) and a service already running it behind a load balancer; the secrets;
+    /// and, when named, the Ollama repository, task definition, service and load balancer with the model pulled;
+    /// then the Terraform outputs the seed lists.
+    /// </summary>
+    public static void Apply(SimulatedAws aws, SeedSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(spec);
+        using var seeding = aws.Seeding();
+        aws.Ecs.CreateCluster(spec.Cluster);
+        var secretArns = spec.Secrets.ToDictionary(s => s.Key, s => aws.SecretsManager.CreateSecret(s.Key, s.Value));
+
+        var repositoryUri = aws.Ecr.CreateRepository(spec.Repository);
+        var runningDigest = PushPlaceholderImage(aws, spec.Repository, "0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6");
+        var backendLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.Family)}-alb");
+        var backendTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.Family)}-tg", backendLb.LoadBalancerArn, "/health");
+        var backendArn = aws.Ecs.Register(new TaskDefinition
+        {
+            Family = spec.Family,
+            NetworkMode = "awsvpc",
+            RequiresCompatibilities = ["FARGATE"],
+            Cpu = "512",
+            Memory = "1024",
+            ExecutionRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.Family)}-execution",
+            TaskRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.Family)}-task",
+            ContainerDefinitions =
+            [
+                new ContainerDefinition
+                {
+                    Name = spec.Family,
+                    Image = $"{repositoryUri}@{runningDigest}",
+                    Essential = true,
+                    PortMappings = [new PortMapping { ContainerPort = 3000, Protocol = "tcp" }],
+                    Environment = [new EcsKeyValuePair("NODE_ENV", "production"), new EcsKeyValuePair("PORT", "3000")],
+                    LogConfiguration = new LogConfiguration
+                    {
+                        LogDriver = "awslogs",
+                        Options = new Dictionary<string, string> { ["awslogs-group"] = $"/ecs/{spec.Family}", ["awslogs-region"] = aws.Region, ["awslogs-stream-prefix"] = "ecs" },
+                    },
+                },
+            ],
+        }, [new EcsTag("app", spec.Family)]);
+        aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
+
+        if (spec.OllamaService is not null && spec.OllamaFamily is not null)
+        {
+            var ollamaUri = aws.Ecr.CreateRepository(spec.OllamaFamily);
+            var ollamaDigest = PushPlaceholderImage(aws, spec.OllamaFamily, "latest");
+            var ollamaLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.OllamaFamily)}-alb");
+            var ollamaTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.OllamaFamily)}-tg", ollamaLb.LoadBalancerArn, "/");
+            var ollamaArn = aws.Ecs.Register(new TaskDefinition
+            {
+                Family = spec.OllamaFamily,
+                NetworkMode = "awsvpc",
+                RequiresCompatibilities = ["FARGATE"],
+                Cpu = "2048",
+                Memory = "8192",
+                ExecutionRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.OllamaFamily)}-execution",
+                ContainerDefinitions =
+                [
+                    new ContainerDefinition
+                    {
+                        Name = spec.OllamaFamily,
+                        Image = $"{ollamaUri}@{ollamaDigest}",
+                        PortMappings = [new PortMapping { ContainerPort = 11434 }],
+                        LogConfiguration = new LogConfiguration
+                        {
+                            LogDriver = "awslogs",
+                            Options = new Dictionary<string, string> { ["awslogs-group"] = $"/ecs/{spec.OllamaFamily}", ["awslogs-region"] = aws.Region, ["awslogs-stream-prefix"] = "ecs" },
+                        },
+                    },
+                ],
+            });
+            aws.Ecs.CreateRunningService(spec.Cluster, spec.OllamaService, ollamaArn, 1, ollamaTg, spec.OllamaFamily, 11434);
+            if (spec.TerraformOutputs)
+            {
+                aws.Terraform.Set("ollama_alb_dns_name", ollamaLb.DNSName);
+                aws.Terraform.Set("ecr_ollama_repository_url", ollamaUri);
+                aws.Terraform.Set("ollama_service_name", spec.OllamaService);
+            }
+        }
+        if (spec.TerraformOutputs)
+        {
+            aws.Terraform.Set("alb_dns_name", backendLb.DNSName);
+            aws.Terraform.Set("ecr_repository_url", repositoryUri);
+            aws.Terraform.Set("ecs_cluster_name", spec.Cluster);
+            aws.Terraform.Set("ecs_service_name", spec.Service);
+        }
+        _ = secretArns;
+    }
+
+    /// <summary>Pushes a minimal image (config only) so that the running revision's image exists in ECR.</summary>
+    private static string PushPlaceholderImage(SimulatedAws aws, string repository, string tag)
+    {
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
+        var configDigest = ContextImageBuilder.Digest(config);
+        aws.Ecr.Registry.PushBlobAsync(repository, configDigest, new MemoryStream(config), config.Length, CancellationToken.None).GetAwaiter().GetResult();
+        var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"{OciMediaTypes.Manifest}\",\"config\":{{\"mediaType\":\"{OciMediaTypes.Config}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},\"layers\":[]}}");
+        return aws.Ecr.Registry.PutManifestAsync(repository, tag, OciMediaTypes.Manifest, manifest, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    // Load balancer and target group names are limited to 32 characters.
+    private static string Shorten(string name) => name.Length <= 26 ? name : name[..26];
+}
+
+/// <summary>The scripts' <c>--target local</c>: a simulated AWS seeded from the pipeline's own names.</summary>
+public sealed class LocalTarget : Hosting.IDeploymentTarget
+{
+    /// <summary>The simulated AWS of the last run (for tests of the script host).</summary>
+    public static SimulatedAws? LastCreated { get; private set; }
+
+    /// <inheritdoc />
+    public Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, Hosting.HostOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
+        var aws = new SimulatedAws(region: definition.Region);
+        Seed.Apply(aws, SeedSpec.From(definition));
+        if (options.Fault is not null)
+        {
+            aws.Faults.Arm(options.Fault);
+        }
+        LastCreated = aws;
+        return Task.FromResult(aws.CreateEnvironment());
+    }
+}

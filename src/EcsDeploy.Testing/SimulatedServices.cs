@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Testing;
+
+/// <summary>Simulated Elastic Load Balancing v2: load balancers with DNS names, target groups, paging by marker.</summary>
+public sealed class SimulatedElbv2 : IElbv2Api
+{
+    private const int PageSize = 20;
+    private readonly SimulatedAws _aws;
+    private readonly List<LoadBalancer> _loadBalancers = [];
+    private readonly List<TargetGroup> _targetGroups = [];
+
+    internal SimulatedElbv2(SimulatedAws aws) => _aws = aws;
+
+    /// <summary>Creates an application load balancer; returns it.</summary>
+    public LoadBalancer CreateLoadBalancer(string name)
+    {
+        lock (_aws.Gate)
+        {
+            var id = Convert.ToHexStringLower(BitConverter.GetBytes(_aws.Random.NextInt64()))[..16];
+            var loadBalancer = new LoadBalancer
+            {
+                LoadBalancerArn = _aws.Arn("elasticloadbalancing", $"loadbalancer/app/{name}/{id}"),
+                LoadBalancerName = name,
+                DNSName = $"{name}-{_aws.Random.Next(100000000, 999999999)}.{_aws.Region}.elb.amazonaws.com",
+                Scheme = "internet-facing",
+                Type = "application",
+                State = "active",
+            };
+            _loadBalancers.Add(loadBalancer);
+            return loadBalancer;
+        }
+    }
+
+    /// <summary>Creates a target group routed from <paramref name="loadBalancerArn"/>; returns its ARN.</summary>
+    public string CreateTargetGroup(string name, string loadBalancerArn, string healthCheckPath = "/health")
+    {
+        lock (_aws.Gate)
+        {
+            var id = Convert.ToHexStringLower(BitConverter.GetBytes(_aws.Random.NextInt64()))[..16];
+            var group = new TargetGroup
+            {
+                TargetGroupArn = _aws.Arn("elasticloadbalancing", $"targetgroup/{name}/{id}"),
+                TargetGroupName = name,
+                LoadBalancerArns = [loadBalancerArn],
+                HealthCheckPath = healthCheckPath,
+            };
+            _targetGroups.Add(group);
+            return group.TargetGroupArn;
+        }
+    }
+
+    /// <summary>Deletes the load balancers that match <paramref name="predicate"/>.</summary>
+    public void DeleteLoadBalancers(Func<LoadBalancer, bool> predicate)
+    {
+        lock (_aws.Gate) { _loadBalancers.RemoveAll(lb => predicate(lb)); }
+    }
+
+    internal IReadOnlyList<LoadBalancer> All { get { lock (_aws.Gate) { return [.. _loadBalancers]; } } }
+    internal IReadOnlyList<TargetGroup> AllTargetGroups { get { lock (_aws.Gate) { return [.. _targetGroups]; } } }
+
+    /// <inheritdoc />
+    public Task<DescribeLoadBalancersResponse> DescribeLoadBalancersAsync(IReadOnlyList<string>? names, IReadOnlyList<string>? loadBalancerArns, string? marker, CancellationToken cancellationToken)
+    {
+        _aws.Enter("ELBv2", "DescribeLoadBalancers");
+        lock (_aws.Gate)
+        {
+            var matching = _loadBalancers.Where(lb => (names is not { Count: > 0 } || names.Contains(lb.LoadBalancerName))
+                && (loadBalancerArns is not { Count: > 0 } || loadBalancerArns.Contains(lb.LoadBalancerArn))).ToList();
+            if (names is { Count: > 0 } && matching.Count < names.Count)
+            {
+                throw new AwsServiceException("ELBv2", "DescribeLoadBalancers", "LoadBalancerNotFound", "One or more load balancers not found", 400, _aws.NewRequestId());
+            }
+            var start = marker is null ? 0 : int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(marker)), CultureInfo.InvariantCulture);
+            var page = matching.Skip(start).Take(PageSize).ToList();
+            var next = start + PageSize < matching.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes((start + PageSize).ToString(CultureInfo.InvariantCulture))) : null;
+            return Task.FromResult(new DescribeLoadBalancersResponse(page, next));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DescribeTargetGroupsResponse> DescribeTargetGroupsAsync(IReadOnlyList<string> targetGroupArns, string? marker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targetGroupArns);
+        _aws.Enter("ELBv2", "DescribeTargetGroups");
+        lock (_aws.Gate)
+        {
+            var groups = _targetGroups.Where(g => targetGroupArns.Count == 0 || targetGroupArns.Contains(g.TargetGroupArn)).ToList();
+            if (groups.Count < targetGroupArns.Count)
+            {
+                throw new AwsServiceException("ELBv2", "DescribeTargetGroups", "TargetGroupNotFound", "One or more target groups not found", 400, _aws.NewRequestId());
+            }
+            return Task.FromResult(new DescribeTargetGroupsResponse(groups, null));
+        }
+    }
+}
+
+/// <summary>Simulated AWS Secrets Manager.</summary>
+public sealed class SimulatedSecretsManager : ISecretsManagerApi
+{
+    private readonly SimulatedAws _aws;
+    private readonly Dictionary<string, (string Arn, string Value)> _secrets = new(StringComparer.Ordinal);
+
+    internal SimulatedSecretsManager(SimulatedAws aws) => _aws = aws;
+
+    /// <summary>Creates a secret; returns its ARN (with the random six-character suffix AWS adds).</summary>
+    public string CreateSecret(string name, string value)
+    {
+        lock (_aws.Gate)
+        {
+            const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            var suffix = string.Concat(Enumerable.Range(0, 6).Select(_ => alphabet[_aws.Random.Next(alphabet.Length)]));
+            var arn = _aws.Arn("secretsmanager", $"secret:{name}-{suffix}");
+            _secrets[name] = (arn, value);
+            return arn;
+        }
+    }
+
+    /// <summary>Every secret value held (so tests can assert none of them leaks into output).</summary>
+    public IReadOnlyList<string> AllValues { get { lock (_aws.Gate) { return [.. _secrets.Values.Select(s => s.Value)]; } } }
+
+    /// <inheritdoc />
+    public Task<SecretDescription> DescribeSecretAsync(string secretId, CancellationToken cancellationToken)
+    {
+        _aws.Enter("SecretsManager", "DescribeSecret");
+        lock (_aws.Gate)
+        {
+            var (name, secret) = Find(secretId, "DescribeSecret");
+            return Task.FromResult(new SecretDescription(secret.Arn, name));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SecretValue> GetSecretValueAsync(string secretId, CancellationToken cancellationToken)
+    {
+        _aws.Enter("SecretsManager", "GetSecretValue");
+        lock (_aws.Gate)
+        {
+            var (name, secret) = Find(secretId, "GetSecretValue");
+            return Task.FromResult(new SecretValue(secret.Arn, name, secret.Value));
+        }
+    }
+
+    private (string Name, (string Arn, string Value) Secret) Find(string secretId, string operation)
+    {
+        foreach (var (name, secret) in _secrets)
+        {
+            if (name == secretId || secret.Arn == secretId)
+            {
+                return (name, secret);
+            }
+        }
+        throw new AwsServiceException("SecretsManager", operation, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.", 400, _aws.NewRequestId());
+    }
+}
+
+/// <summary>Simulated Amazon CloudWatch Logs: groups, streams and events, written by simulated tasks.</summary>
+public sealed class SimulatedLogs : ICloudWatchLogsApi
+{
+    private readonly SimulatedAws _aws;
+    private readonly Dictionary<(string Group, string Stream), List<OutputLogEvent>> _streams = [];
+
+    internal SimulatedLogs(SimulatedAws aws) => _aws = aws;
+
+    /// <summary>Appends events to a stream (creating it).</summary>
+    public void Append(string group, string stream, DateTimeOffset at, IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        lock (_aws.Gate)
+        {
+            if (!_streams.TryGetValue((group, stream), out var events))
+            {
+                _streams[(group, stream)] = events = [];
+            }
+            events.AddRange(lines.Select(l => new OutputLogEvent(at, l)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<GetLogEventsResponse> GetLogEventsAsync(GetLogEventsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _aws.Enter("Logs", "GetLogEvents");
+        lock (_aws.Gate)
+        {
+            if (!_streams.TryGetValue((request.LogGroupName, request.LogStreamName), out var events))
+            {
+                throw new AwsServiceException("Logs", "GetLogEvents", "ResourceNotFoundException", "The specified log stream does not exist.", 400, _aws.NewRequestId());
+            }
+            var limit = request.Limit ?? 10000;
+            var page = request.StartFromHead ? events.Take(limit) : events.TakeLast(limit);
+            return Task.FromResult(new GetLogEventsResponse([.. page], "f/end", "b/start"));
+        }
+    }
+}
+
+/// <summary>Simulated Terraform outputs (as <c>terraform output -json</c> would print them).</summary>
+public sealed class SimulatedTerraform : ITerraformOutputs
+{
+    private readonly Dictionary<string, TerraformOutput> _outputs = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public string Source => "simulated Terraform state";
+
+    /// <summary>Sets a string output.</summary>
+    public void Set(string name, string value, bool sensitive = false)
+    {
+        lock (_outputs) { _outputs[name] = new TerraformOutput(JsonSerializer.SerializeToElement(value), sensitive); }
+    }
+
+    /// <summary>Removes an output.</summary>
+    public void Remove(string name)
+    {
+        lock (_outputs) { _outputs.Remove(name); }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, TerraformOutput>?> ReadAsync(CancellationToken cancellationToken)
+    {
+        lock (_outputs) { return Task.FromResult<IReadOnlyDictionary<string, TerraformOutput>?>(new Dictionary<string, TerraformOutput>(_outputs)); }
+    }
+}
+
+/// <summary>The Ollama server behind the simulated Ollama load balancer.</summary>
+public sealed class SimulatedOllama
+{
+    /// <summary>The models <c>/api/tags</c> lists.</summary>
+    public List<string> Models { get; } = ["llama3.2:1b"];
+}
+
+/// <summary>
+/// Answers HTTP requests to the simulated load balancers' DNS names: the backend's health endpoint (200 while the
+/// service has a healthy running task, else 503) and Ollama's <c>/</c> and <c>/api/tags</c>. Any other host does
+/// not resolve.
+/// </summary>
+public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
+{
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var host = request.RequestUri!.Host;
+        var loadBalancer = aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == host)
+            ?? throw new HttpRequestException(HttpRequestError.NameResolutionError, $"Name or service not known ({host})");
+        var groups = aws.Elbv2.AllTargetGroups.Where(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn)).Select(g => g.TargetGroupArn).ToHashSet();
+        var healthy = aws.Ecs.AllTasks().Any(t => t.LastStatus == "RUNNING" && t.HealthStatus == "HEALTHY" && t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)
+            && ServiceBehind(g[8..], groups));
+        var path = request.RequestUri.AbsolutePath;
+        var isOllama = loadBalancer.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase);
+        HttpResponseMessage response;
+        if (!healthy)
+        {
+            response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>") };
+        }
+        else if (isOllama && path == "/")
+        {
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("Ollama is running") };
+        }
+        else if (isOllama && path == "/api/tags")
+        {
+            var models = aws.Ollama.Models.Select(m => new { name = m, model = m, size = 1321098329L }).ToList();
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { models }), Encoding.UTF8, "application/json") };
+        }
+        else if (!isOllama && path == "/health")
+        {
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"status\":\"ok\"}", Encoding.UTF8, "application/json") };
+        }
+        else
+        {
+            response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
+        }
+        response.RequestMessage = request;
+        return Task.FromResult(response);
+    }
+
+    private bool ServiceBehind(string serviceName, HashSet<string> targetGroups)
+    {
+        foreach (var cluster in aws.Ecs.Clusters)
+        {
+            try
+            {
+                var service = aws.Ecs.Service(cluster, serviceName);
+                if (service.LoadBalancers.Any(lb => lb.TargetGroupArn is not null && targetGroups.Contains(lb.TargetGroupArn)))
+                {
+                    return true;
+                }
+            }
+            catch (AwsServiceException)
+            {
+                // Not in this cluster.
+            }
+        }
+        return false;
+    }
+}
