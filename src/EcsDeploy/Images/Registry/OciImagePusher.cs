@@ -11,7 +11,7 @@ public sealed record BlobContent(OciDescriptor Descriptor, Func<CancellationToke
     public static BlobContent FromFile(OciDescriptor descriptor, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new BlobContent(descriptor, _ => Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan)));
+        return new BlobContent(descriptor, _ => Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan)));
     }
 
     /// <summary>A small blob held in memory (a config).</summary>

@@ -3,10 +3,16 @@ namespace EcsDeploy.Images.Registry;
 /// <summary>Settings of an <see cref="OciRegistryClient"/>.</summary>
 public sealed class OciRegistryClientOptions
 {
-    /// <summary>Blobs larger than this are uploaded in chunks (PATCH); smaller ones in one PUT. Default 32 MiB.</summary>
-    public long ChunkedUploadThreshold { get; set; } = 32L * 1024 * 1024;
+    /// <summary>
+    /// Blobs larger than this are uploaded in PATCH chunks of <see cref="ChunkSize"/>; others in one streamed PUT.
+    /// Default <see cref="long.MaxValue"/>: always one streamed PUT, which keeps memory flat just the same, is the
+    /// fastest (1 GiB to registry 2.8 here: 12.7 s in one PUT, 17.6 s in 16 MiB chunks, skopeo 13.3 s) and is what
+    /// ECR handles (it drops chunks after the first, aws/containers-roadmap#2831). Lower it for registries behind
+    /// proxies that limit request bodies.
+    /// </summary>
+    public long ChunkedUploadThreshold { get; set; } = long.MaxValue;
 
-    /// <summary>The size of each chunk of a chunked upload. Default 16 MiB (ECR wants at least 5 MiB but the last).</summary>
+    /// <summary>The size of each chunk of a chunked upload. Default 16 MiB.</summary>
     public long ChunkSize { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>The longest any single request may take (a chunk, a manifest, a monolithic upload). Default 10 minutes.</summary>

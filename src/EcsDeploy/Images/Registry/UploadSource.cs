@@ -53,7 +53,7 @@ internal sealed class UploadSource : IDisposable
     /// <summary>Content for the bytes [offset, offset + count) with Content-Length and application/octet-stream.</summary>
     public HttpContent CreateContent(long offset, long count)
     {
-        var content = new StreamContent(new ChunkStream(this, offset, count), 81920);
+        var content = new StreamContent(new ChunkStream(this, offset, count), 256 * 1024);
         content.Headers.ContentLength = count;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return content;
