@@ -58,6 +58,17 @@ public static class EcrRegistry
         return new OciRegistryClient(authorization.ProxyEndpoint, DecodeCredentials(authorization), httpClient, options ?? DefaultOptions());
     }
 
+    /// <summary>
+    /// An opener for <see cref="AwsEnvironment.OpenRegistryAsync"/>: each call asks ECR for a fresh authorization
+    /// token and returns a client for the endpoint it names. Pass a shared <paramref name="httpClient"/> so that
+    /// the clients opened (which the port cannot dispose) share one connection pool.
+    /// </summary>
+    public static Func<CancellationToken, Task<IImageRegistry>> Opener(IEcrApi ecr, HttpClient? httpClient = null, OciRegistryClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(ecr);
+        return async cancellationToken => await CreateClientAsync(ecr, httpClient, options, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Calls GetAuthorizationToken and creates a registry client for the endpoint it names.</summary>
     public static async Task<OciRegistryClient> CreateClientAsync(IEcrApi ecr, HttpClient? httpClient, OciRegistryClientOptions? options, CancellationToken cancellationToken)
     {

@@ -299,6 +299,40 @@ public sealed class StubRegistryTests
     }
 
     [Fact]
+    public async Task EcrOpener_AsksEcrForATokenAndTalksToTheEndpointItNames()
+    {
+        using var server = new StubServer(request =>
+            request.Authorization == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:from-ecr"))
+                ? StubResponse.Json(200, "{}")
+                : StubResponse.Error(401, "UNAUTHORIZED", "no", ("WWW-Authenticate", "Basic realm=\"ecr\"")));
+        var ecr = new FakeEcr(new EcrAuthorizationData(Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:from-ecr")), DateTimeOffset.UnixEpoch, server.BaseUrl));
+        using var http = new HttpClient();
+
+        var registry = await EcrRegistry.Opener(ecr, http)(Ct);
+
+        Assert.Equal(server.Address, registry.Host);
+        var ping = await ((OciRegistryClient)registry).PingAsync(Ct);
+        Assert.Equal("Basic", ping.AuthScheme);
+        Assert.Equal(1, ecr.TokenCalls);
+    }
+
+    private sealed class FakeEcr(EcrAuthorizationData authorization) : IEcrApi
+    {
+        public int TokenCalls { get; private set; }
+
+        public Task<EcrAuthorizationData> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
+        {
+            TokenCalls++;
+            return Task.FromResult(authorization);
+        }
+
+        public Task<IReadOnlyList<EcrRepository>> DescribeRepositoriesAsync(IReadOnlyList<string> repositoryNames, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<EcrImageDetail>> DescribeImagesAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<BatchGetImageResponse> BatchGetImageAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EcrImage> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task RegistryErrors_MapToCodesStatusesAndRetryClasses()
     {
         using var server = new StubServer(request => request.Path switch
