@@ -41,6 +41,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         MarkEventsSeen(service);
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
+        {
+            // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
+            context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
+            return new RolloutResult(true, false, $"deployment {settled.Id} already completed: {settled.RunningCount}/{settled.DesiredCount} tasks running {ShortTaskDefinition(previous)}",
+                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
+        }
 
         var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
