@@ -175,7 +175,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                     $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
             }
 
-            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Poll every second while a rollout is in progress, so a change is reported within a second of it at
+            // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
+            // by the retry policy under every call.
+            var inProgress = service.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+            interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
 
