@@ -30,6 +30,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     private static readonly TimeSpan FastPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failureEvents = new(StringComparer.Ordinal);
 
     private string Cluster => context.Definition.Cluster;
 
@@ -40,22 +41,15 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         MarkEventsSeen(service);
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
-
-        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
         {
-            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
-        };
-        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
-        {
-            Cluster = Cluster,
-            Service = serviceName,
-            TaskDefinition = taskDefinitionArn,
-            DeploymentConfiguration = configuration,
-            ForceNewDeployment = taskDefinitionArn is null || taskDefinitionArn == previous,
-        }, cancellationToken).ConfigureAwait(false);
+            // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
+            context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
+            return new RolloutResult(true, false, $"deployment {settled.Id} already completed: {settled.RunningCount}/{settled.DesiredCount} tasks running {ShortTaskDefinition(previous)}",
+                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
+        }
 
-        var ours = updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
-            ?? throw new PipelineStageException($"UpdateService on '{serviceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
+        var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
         return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
     }
@@ -64,6 +58,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
     {
         var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Id;
+    }
+
+    /// <summary>UpdateService with the circuit breaker as configured; returns the new PRIMARY deployment.</summary>
+    private async Task<Deployment> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
+    {
         var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
             DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
@@ -71,11 +71,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
             Cluster = Cluster,
-            Service = serviceName,
+            Service = service.ServiceName,
             TaskDefinition = taskDefinitionArn,
             DeploymentConfiguration = configuration,
+            ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
-        return updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+        return updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
+            ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
     }
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
@@ -84,6 +86,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var interval = FastPoll;
         string? lastProgress = null;
         var failureReported = false;
+        Deployment? lastSeen = null;
 
         while (true)
         {
@@ -91,6 +94,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
             var moved = ReportNewEvents(service);
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+            lastSeen = ours ?? lastSeen;
+            if (ours is null && lastSeen is not null && _failureEvents.TryGetValue(deploymentId, out var failure))
+            {
+                lastSeen = lastSeen with { RolloutState = "FAILED", RolloutStateReason = failure };
+            }
             var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
 
             if (ours is not null)
@@ -135,8 +143,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 if (primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
                 {
                     return new RolloutResult(false, true,
-                        $"deployment {deploymentId} failed ({ours?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, ours?.RolloutState ?? "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
+                        $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
+                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
                 }
                 if (primary.RolloutState == "FAILED")
                 {
@@ -161,7 +169,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                     $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
             }
 
-            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Poll every second while a rollout is in progress, so a change is reported within a second of it at
+            // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
+            // by the retry policy under every call.
+            var inProgress = service.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+            interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
 
@@ -240,6 +252,14 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).Reverse().OrderBy(e => e.CreatedAt).ToList();
         foreach (var serviceEvent in fresh)
         {
+            // "(service S) (deployment ecs-svc/N) deployment failed: tasks failed to start." names the cause even
+            // when the failed deployment has already left the list.
+            var marker = serviceEvent.Message.IndexOf(") deployment failed: ", StringComparison.Ordinal);
+            var idStart = serviceEvent.Message.IndexOf("(deployment ", StringComparison.Ordinal);
+            if (marker > 0 && idStart >= 0 && idStart < marker)
+            {
+                _failureEvents[serviceEvent.Message[(idStart + 12)..marker]] = "ECS deployment circuit breaker: " + serviceEvent.Message[(marker + 21)..];
+            }
             context.Report(new ServiceEventObserved(context.Time.GetUtcNow(), service.ServiceName, serviceEvent.CreatedAt, serviceEvent.Message));
         }
         return fresh.Count > 0;
