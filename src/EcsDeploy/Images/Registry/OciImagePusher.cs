@@ -34,6 +34,8 @@ public static class OciImagePusher
     /// For each blob: skip it when the repository has it (HEAD), else mount it from <paramref name="mountFrom"/> when
     /// given and the registry client can mount, else upload it. Then put the manifest under every tag (or only by
     /// digest when <paramref name="tags"/> is empty). A re-push of an unchanged image sends no blob bytes.
+    /// Mounting needs the <see cref="OciRegistryClient"/> itself (a port wrapped by AwsRetry is not one: blobs are
+    /// then uploaded). Blobs go one after the other.
     /// </summary>
     public static async Task<ImagePushResult> PushImageAsync(
         this IImageRegistry registry,

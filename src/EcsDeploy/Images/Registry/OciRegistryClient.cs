@@ -457,7 +457,10 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
     {
         try
         {
-            using var response = await SendAsync("CancelUpload", repository, () => new HttpRequestMessage(HttpMethod.Delete, location), null, null, cancellationToken).ConfigureAwait(false);
+            // Best effort and brief: a failed push must not wait long on its clean-up.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var response = await SendAsync("CancelUpload", repository, () => new HttpRequestMessage(HttpMethod.Delete, location), null, null, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or RegistryException or OperationCanceledException or IOException)
         {
