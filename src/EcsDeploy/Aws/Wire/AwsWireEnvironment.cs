@@ -1,0 +1,110 @@
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy.Aws.Wire;
+
+/// <summary>Settings of <see cref="AwsWireEnvironment.CreateAsync(AwsWireOptions, CancellationToken)"/>.</summary>
+public sealed class AwsWireOptions
+{
+    /// <summary>The AWS region, for example <c>eu-central-1</c>.</summary>
+    public required string Region { get; init; }
+    /// <summary>The clock for waits and timestamps (default: the system clock).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>Terraform outputs, when a state source is configured.</summary>
+    public ITerraformOutputs? Terraform { get; init; }
+    /// <summary>Credentials to sign with; null resolves them once through AWSSDK.Core's default chain.</summary>
+    public AWSCredentials? Credentials { get; init; }
+    /// <summary>Reads environment variables for endpoint overrides (default: the process environment).</summary>
+    public Func<string, string?>? Environment { get; init; }
+    /// <summary>Opens the OCI registry client for the registry that ECR's GetAuthorizationToken names.</summary>
+    public Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; init; }
+    /// <summary>The retry policy (default: the standard mode on <see cref="TimeProvider"/>).</summary>
+    public AwsRetryPolicy? RetryPolicy { get; init; }
+    /// <summary>The timeout of one HTTP attempt (default 60 s).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Builds an <see cref="AwsEnvironment"/> on real AWS (or an emulator) from the wire clients.</summary>
+public static class AwsWireEnvironment
+{
+    /// <summary>Builds the environment with credentials from the default chain and endpoints from the process environment.</summary>
+    /// <param name="region">The AWS region.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="terraform">Terraform outputs, if any.</param>
+    /// <param name="cancellationToken">Cancels credential resolution.</param>
+    public static Task<AwsEnvironment> CreateAsync(string region, TimeProvider time, ITerraformOutputs? terraform, CancellationToken cancellationToken)
+        => CreateAsync(new AwsWireOptions { Region = region, TimeProvider = time, Terraform = terraform }, cancellationToken);
+
+    /// <summary>Builds the environment, with the OCI registry client factory for ECR's registry.</summary>
+    /// <param name="region">The AWS region.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="terraform">Terraform outputs, if any.</param>
+    /// <param name="openRegistry">Opens the registry client from ECR's authorization data.</param>
+    /// <param name="cancellationToken">Cancels credential resolution.</param>
+    public static Task<AwsEnvironment> CreateAsync(string region, TimeProvider time, ITerraformOutputs? terraform,
+        Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? openRegistry, CancellationToken cancellationToken)
+        => CreateAsync(new AwsWireOptions { Region = region, TimeProvider = time, Terraform = terraform, OpenRegistry = openRegistry }, cancellationToken);
+
+    /// <summary>Builds the environment from <paramref name="options"/>.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="cancellationToken">Cancels credential resolution.</param>
+    public static async Task<AwsEnvironment> CreateAsync(AwsWireOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problem = AwsNamingRules.Check(AwsNameKind.Region, options.Region);
+        if (problem is not null)
+        {
+            throw new PipelineStageException(problem, ExitCodes.Invalid);
+        }
+        var credentials = options.Credentials ?? await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
+
+        // One HttpClient for every service. Redirects are not followed: a followed redirect would not be re-signed.
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
+        var transport = new AwsWireTransport(http, credentials, options.Region, options.Environment);
+
+        var policy = options.RetryPolicy ?? new AwsRetryPolicy(options.TimeProvider);
+        var ecr = new EcrWireClient(transport);
+        var retryingEcr = AwsRetry.Wrap<IEcrApi>(ecr, policy);
+        var openRegistry = options.OpenRegistry;
+        return AwsEnvironment.Create(
+            options.Region,
+            new EcsWireClient(transport),
+            ecr,
+            new Elbv2WireClient(transport),
+            new SecretsManagerWireClient(transport),
+            new CloudWatchLogsWireClient(transport),
+            async ct =>
+            {
+                if (openRegistry is null)
+                {
+                    throw new InvalidOperationException("No OCI registry client is configured: pass AwsWireOptions.OpenRegistry to AwsWireEnvironment.CreateAsync.");
+                }
+                var authorization = await retryingEcr.GetAuthorizationTokenAsync(ct).ConfigureAwait(false);
+                return await openRegistry(authorization, ct).ConfigureAwait(false);
+            },
+            options.Terraform,
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+            options.TimeProvider,
+            $"AWS {options.Region}",
+            policy);
+    }
+
+    /// <summary>Resolves credentials once through AWSSDK.Core's default chain (environment, profiles and SSO, web identity, container, instance metadata).</summary>
+    /// <param name="cancellationToken">Cancels resolution (instance metadata can take seconds to answer).</param>
+    public static async Task<AWSCredentials> ResolveCredentialsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new DefaultAWSCredentialsIdentityResolver().ResolveIdentityAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new PipelineStageException(
+                "No AWS credentials were found (environment variables, shared profile or SSO, web identity, container or instance role). " +
+                "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure an OIDC role in CI. " + ex.Message,
+                ExitCodes.Failed, ex);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using EcsDeploy.Discovery;
+using EcsDeploy.Hosting;
+using EcsDeploy.Processes;
+
+[assembly: DeploymentTarget("aws", typeof(EcsDeploy.Aws.Wire.AwsWireTarget))]
+
+namespace EcsDeploy.Aws.Wire;
+
+/// <summary>
+/// The scripts' <c>--target aws</c>: the wire clients in the pipeline's region, credentials from the default
+/// chain, endpoints from <c>AWS_ENDPOINT_URL</c> / <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>. Terraform outputs come
+/// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder.
+/// </summary>
+public sealed class AwsWireTarget : IDeploymentTarget
+{
+    /// <summary>
+    /// Opens the OCI registry client from ECR's authorization data (set by the image registry integration);
+    /// when null, stages that push images fail with a message saying so.
+    /// </summary>
+    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
+
+    /// <inheritdoc />
+    public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Fault is not null)
+        {
+            throw new PipelineStageException($"--fault {options.Fault} only applies to --target local.", ExitCodes.Invalid);
+        }
+        var credentials = await AwsWireEnvironment.ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        return await AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = definition.Region,
+            Credentials = credentials,
+            Terraform = TerraformFor(definition.Terraform, definition.Region, credentials),
+            OpenRegistry = OpenRegistry,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ITerraformOutputs? TerraformFor(TerraformSettings settings, string region, Amazon.Runtime.AWSCredentials credentials)
+    {
+        if (settings.StateFilePath is { } path)
+        {
+            if (path.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            {
+                var location = path["s3://".Length..];
+                var slash = location.IndexOf('/', StringComparison.Ordinal);
+                if (slash <= 0 || slash == location.Length - 1)
+                {
+                    throw new PipelineStageException($"Terraform state '{path}' is not s3://BUCKET/KEY.", ExitCodes.Invalid);
+                }
+                return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials);
+            }
+            return new TerraformStateFile(path);
+        }
+        return settings.ProjectDirectory is { } directory ? new TerraformCommandOutputs(directory, new ProcessRunner()) : null;
+    }
+}

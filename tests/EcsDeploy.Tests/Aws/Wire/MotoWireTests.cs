@@ -1,0 +1,330 @@
+using System.Text;
+using Amazon.Runtime;
+using EcsDeploy.Aws;
+using EcsDeploy.Aws.Wire;
+
+namespace EcsDeploy.Tests.Aws.Wire;
+
+/// <summary>Every port operation moto implements, through the real clients, signed and checked by moto.</summary>
+[Collection(MotoCollection.Name)]
+public sealed class MotoWireTests(MotoServerFixture moto)
+{
+    private static CancellationToken Ct => CancellationToken.None;
+
+    [Fact]
+    public async Task Ecs_DescribeServices_ReadsTheSeededServiceAndReportsAMissingOne()
+    {
+        var ecs = new EcsWireClient(moto.Transport());
+        var response = await ecs.DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("service"), "no-such-service"]), Ct);
+
+        var service = Assert.Single(response.Services);
+        Assert.Equal(moto.S("service"), service.ServiceName);
+        Assert.Equal(moto.S("taskDefinitionArn"), service.TaskDefinition);
+        Assert.Equal(1, service.DesiredCount);
+        Assert.Equal("FARGATE", service.LaunchType);
+        Assert.StartsWith("arn:aws:ecs:eu-central-1:", service.ServiceArn);
+        Assert.Equal(moto.Seed.GetProperty("subnets").EnumerateArray().Select(s => s.GetString()), service.NetworkConfiguration?.AwsvpcConfiguration?.Subnets!);
+        var deployment = Assert.Single(service.Deployments);
+        Assert.Equal("PRIMARY", deployment.Status);
+        Assert.Equal(moto.S("taskDefinitionArn"), deployment.TaskDefinition);
+        Assert.True(deployment.CreatedAt > DateTimeOffset.UnixEpoch.AddYears(50));
+        var failure = Assert.Single(response.Failures);
+        Assert.Equal("MISSING", failure.Reason);
+        Assert.EndsWith("no-such-service", failure.Arn);
+    }
+
+    [Fact]
+    public async Task Ecs_DescribeTaskDefinition_ReadsContainersAndTags()
+    {
+        var ecs = new EcsWireClient(moto.Transport());
+        var response = await ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(moto.S("family") + ":1"), Ct);
+
+        var definition = response.TaskDefinition;
+        Assert.Equal(moto.S("taskDefinitionArn"), definition.TaskDefinitionArn);
+        Assert.Equal(1, definition.Revision);
+        Assert.Equal("256", definition.Cpu);
+        Assert.Equal("awsvpc", definition.NetworkMode);
+        Assert.Equal(["FARGATE"], definition.RequiresCompatibilities!);
+        var container = Assert.Single(definition.ContainerDefinitions!);
+        Assert.Equal("app", container.Name);
+        Assert.Equal(512, container.Memory);
+        Assert.Equal(new EcsKeyValuePair("NODE_ENV", "production"), Assert.Single(container.Environment!));
+        Assert.Equal("DATABASE_URL", Assert.Single(container.Secrets!).Name);
+        Assert.Equal(3000, Assert.Single(container.PortMappings!).ContainerPort);
+        Assert.Equal("/ecs/app", container.LogConfiguration?.Options?["awslogs-group"]);
+        Assert.Equal(new EcsTag("team", "wire"), Assert.Single(response.Tags));
+    }
+
+    [Fact]
+    public async Task Ecs_ListTaskDefinitions_ListsTheFamily()
+    {
+        var ecs = new EcsWireClient(moto.Transport());
+        var response = await ecs.ListTaskDefinitionsAsync(new ListTaskDefinitionsRequest(moto.S("family")), Ct);
+        Assert.True(response.TaskDefinitionArns.Count >= 2);
+        Assert.All(response.TaskDefinitionArns, arn => Assert.Contains(":task-definition/wire-app:", arn));
+        // moto ignores sort=DESC (it lists oldest first); the request's sort member is checked against botocore's model instead.
+        Assert.Contains(moto.S("taskDefinitionArn"), response.TaskDefinitionArns);
+    }
+
+    [Fact]
+    public async Task Ecs_RegisterThenUpdateService_RoundTripsTheDefinitionAndPointsTheServiceAtIt()
+    {
+        var ecs = new EcsWireClient(moto.Transport());
+        var current = await ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(moto.S("taskDefinitionArn")), Ct);
+        var container = current.TaskDefinition.ContainerDefinitions![0] with { Image = moto.S("repositoryUri") + ":v2" };
+        var registered = await ecs.RegisterTaskDefinitionAsync(
+            new RegisterTaskDefinitionRequest(current.TaskDefinition with { ContainerDefinitions = [container] }, [new EcsTag("release", "v2")]), Ct);
+
+        Assert.Equal(moto.S("family"), registered.TaskDefinition.Family);
+        Assert.True(registered.TaskDefinition.Revision > 1);
+        var described = await ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(registered.TaskDefinition.TaskDefinitionArn!), Ct);
+        var roundTripped = Assert.Single(described.TaskDefinition.ContainerDefinitions!);
+        Assert.Equal(moto.S("repositoryUri") + ":v2", roundTripped.Image);
+        Assert.Equal(container.Environment, roundTripped.Environment);
+        Assert.Equal(container.Secrets, roundTripped.Secrets);
+        Assert.Equal("awslogs", roundTripped.LogConfiguration?.LogDriver);
+        Assert.Contains(new EcsTag("release", "v2"), described.Tags);
+
+        var updated = await ecs.UpdateServiceAsync(new UpdateServiceRequest
+        {
+            Cluster = moto.S("cluster"),
+            Service = moto.S("updateService"),
+            TaskDefinition = registered.TaskDefinition.TaskDefinitionArn,
+        }, Ct);
+        Assert.Equal(registered.TaskDefinition.TaskDefinitionArn, updated.Service.TaskDefinition);
+        var after = await ecs.DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("updateService")]), Ct);
+        Assert.Equal(registered.TaskDefinition.TaskDefinitionArn, Assert.Single(after.Services).TaskDefinition);
+    }
+
+    [Fact]
+    public async Task Ecs_RunTask_StartsATaskThatListAndDescribeFollowToStopped()
+    {
+        var ecs = new EcsWireClient(moto.Transport());
+        var startedBy = "wire-test-" + Guid.NewGuid().ToString("N")[..8];
+        var run = await ecs.RunTaskAsync(new RunTaskRequest
+        {
+            Cluster = moto.S("cluster"),
+            TaskDefinition = moto.S("runTaskDefinitionArn"),
+            StartedBy = startedBy,
+            ClientToken = Guid.NewGuid().ToString(),
+            Overrides = new TaskOverride([new ContainerOverride { Name = "app", Command = ["npx", "prisma", "migrate", "deploy"], Environment = [new EcsKeyValuePair("A", "1")] }]),
+        }, Ct);
+        var task = Assert.Single(run.Tasks);
+        Assert.Empty(run.Failures);
+        Assert.Equal(startedBy, task.StartedBy);
+        Assert.Equal("family:wire-task", task.Group);
+        Assert.Equal(["npx", "prisma", "migrate", "deploy"], Assert.Single(task.Overrides!.ContainerOverrides).Command!);
+
+        var listed = await ecs.ListTasksAsync(new ListTasksRequest { Cluster = moto.S("cluster"), StartedBy = startedBy }, Ct);
+        Assert.Contains(task.TaskArn, listed.TaskArns);
+
+        // moto walks the task one status per DescribeTasks call; no clock is involved.
+        var statuses = new List<string?>();
+        EcsTask described;
+        do
+        {
+            described = Assert.Single((await ecs.DescribeTasksAsync(new DescribeTasksRequest(moto.S("cluster"), [task.TaskArn]), Ct)).Tasks);
+            statuses.Add(described.LastStatus);
+        }
+        while (described.LastStatus != "STOPPED" && statuses.Count < 10);
+        Assert.Equal("STOPPED", described.LastStatus);
+        Assert.Equal(moto.S("runTaskDefinitionArn"), described.TaskDefinitionArn);
+        var container = Assert.Single(described.Containers);
+        Assert.Equal("app", container.Name);
+        Assert.Equal(0, container.ExitCode);
+    }
+
+    [Fact]
+    public async Task Ecr_DescribeRepositories_FindsTheRepositoryAndRaisesRepositoryNotFound()
+    {
+        var ecr = new EcrWireClient(moto.Transport());
+        var repository = Assert.Single(await ecr.DescribeRepositoriesAsync([moto.S("repositoryName")], Ct));
+        Assert.Equal(moto.S("repositoryUri"), repository.RepositoryUri);
+        Assert.Equal("MUTABLE", repository.ImageTagMutability);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.DescribeRepositoriesAsync(["wire/missing"], Ct));
+        Assert.Equal("RepositoryNotFoundException", error.ErrorCode);
+        Assert.Equal("DescribeRepositories", error.Operation);
+        Assert.Equal(400, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ecr_GetAuthorizationToken_ReturnsABasicTokenAndTheProxyEndpoint()
+    {
+        var ecr = new EcrWireClient(moto.Transport());
+        var data = await ecr.GetAuthorizationTokenAsync(Ct);
+        Assert.StartsWith("AWS:", Encoding.UTF8.GetString(Convert.FromBase64String(data.AuthorizationToken)));
+        Assert.StartsWith("https://", data.ProxyEndpoint);
+        // Epoch seconds, not milliseconds: moto's fixed answer is 2015-01-01 (AWS: now + 12 h).
+        Assert.InRange(data.ExpiresAt.Year, 2015, 2100);
+    }
+
+    [Fact]
+    public async Task Ecr_ImagesAndPutImage_ReadManifestsAndRetagWithoutBlobs()
+    {
+        var ecr = new EcrWireClient(moto.Transport());
+        var repo = moto.S("repositoryName");
+        var all = await ecr.DescribeImagesAsync(repo, [], Ct);
+        Assert.Contains(all, i => i.ImageDigest == moto.S("imageDigest") && i.ImageTags.Contains("v1"));
+        var byTag = Assert.Single(await ecr.DescribeImagesAsync(repo, [new ImageIdentifier(ImageTag: "v1")], Ct));
+        Assert.Equal(moto.S("imageDigest"), byTag.ImageDigest);
+
+        var batch = await ecr.BatchGetImageAsync(repo, [new ImageIdentifier(ImageTag: "v1"), new ImageIdentifier(ImageTag: "nope")], Ct);
+        var image = Assert.Single(batch.Images);
+        Assert.Equal(moto.S("imageManifest"), image.ImageManifest);
+        Assert.Equal(moto.S("imageDigest"), image.ImageId.ImageDigest);
+        Assert.Equal("nope", Assert.Single(batch.Failures).ImageId?.ImageTag);
+
+        var tag = "retag-" + Guid.NewGuid().ToString("N")[..6];
+        var put = await ecr.PutImageAsync(new PutImageRequest(repo, image.ImageManifest, image.ImageManifestMediaType, tag, null), Ct);
+        Assert.Equal(tag, put.ImageId.ImageTag);
+        Assert.Equal(moto.S("imageDigest"), put.ImageId.ImageDigest);
+
+        var again = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.PutImageAsync(new PutImageRequest(repo, image.ImageManifest, null, tag, null), Ct));
+        Assert.Equal("ImageAlreadyExistsException", again.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Elbv2_DescribeLoadBalancersAndTargetGroups_ReadTheQueryAnswers()
+    {
+        var elb = new Elbv2WireClient(moto.Transport());
+        var all = await elb.DescribeLoadBalancersAsync(null, null, null, Ct);
+        var seeded = moto.Seed.GetProperty("loadBalancers").EnumerateArray().ToList();
+        Assert.True(all.LoadBalancers.Count >= seeded.Count);
+        var ollama = Assert.Single(all.LoadBalancers, lb => lb.LoadBalancerName == "wire-llm-alb");
+        Assert.Equal(seeded[1].GetProperty("dns").GetString(), ollama.DNSName);
+        Assert.Equal(seeded[1].GetProperty("arn").GetString(), ollama.LoadBalancerArn);
+        Assert.Equal("internal", ollama.Scheme);
+        Assert.Equal("application", ollama.Type);
+        Assert.NotNull(ollama.State);
+
+        var byName = await elb.DescribeLoadBalancersAsync(["wire-app-alb", "wire-other-alb"], null, null, Ct);
+        Assert.Equal(["wire-app-alb", "wire-other-alb"], byName.LoadBalancers.Select(l => l.LoadBalancerName).Order());
+        var byArn = await elb.DescribeLoadBalancersAsync(null, [ollama.LoadBalancerArn], null, Ct);
+        Assert.Equal("wire-llm-alb", Assert.Single(byArn.LoadBalancers).LoadBalancerName);
+
+        var groups = await elb.DescribeTargetGroupsAsync([moto.S("targetGroupArn")], null, Ct);
+        var group = Assert.Single(groups.TargetGroups);
+        Assert.Equal("wire-llm-tg", group.TargetGroupName);
+        Assert.Equal("/api/tags", group.HealthCheckPath);
+        Assert.Equal([ollama.LoadBalancerArn], group.LoadBalancerArns);
+
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => elb.DescribeLoadBalancersAsync(["wire-missing"], null, null, Ct));
+        Assert.Equal("LoadBalancerNotFound", missing.ErrorCode);
+        Assert.Equal("ELBv2", missing.Service);
+    }
+
+    [Fact]
+    public async Task SecretsManager_DescribesAndReadsTheSecret_AndErrorsNeverCarryTheValue()
+    {
+        var sm = new SecretsManagerWireClient(moto.Transport());
+        var description = await sm.DescribeSecretAsync(moto.S("secretName"), Ct);
+        Assert.Equal(moto.S("secretArn"), description.ARN);
+        Assert.Equal(moto.S("secretName"), description.Name);
+        var value = await sm.GetSecretValueAsync(moto.S("secretArn"), Ct);
+        Assert.Equal("postgres://user:hunter2@db/app", value.SecretString);
+        Assert.DoesNotContain("hunter2", value.ToString(), StringComparison.Ordinal);
+
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => sm.GetSecretValueAsync("wire/missing", Ct));
+        Assert.Equal("ResourceNotFoundException", missing.ErrorCode);
+        Assert.DoesNotContain("hunter2", missing.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(moto.SecretAccessKey, missing.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_GetLogEvents_ReadsEventsWithMillisecondTimestamps()
+    {
+        var logs = new CloudWatchLogsWireClient(moto.Transport());
+        var response = await logs.GetLogEventsAsync(new GetLogEventsRequest(moto.S("logGroup"), moto.S("logStream"), StartFromHead: true), Ct);
+        Assert.Equal(["line 0", "line 1", "line 2", "line 3", "line 4"], response.Events.Select(e => e.Message));
+        var first = moto.Seed.GetProperty("firstLogTimestamp").GetInt64();
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(first), response.Events[0].Timestamp);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(first + 4000), response.Events[4].Timestamp);
+        Assert.NotNull(response.NextForwardToken);
+    }
+
+    [Fact]
+    public async Task S3TerraformState_ReadsOutputsFromRemoteState_AndNullForAMissingObject()
+    {
+        var credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey);
+        using var state = new S3TerraformState(moto.S("stateBucket"), moto.S("stateKey"), MotoServerFixture.Region, credentials, moto.EnvironmentFor(moto.Endpoint));
+        var outputs = await state.ReadAsync(Ct);
+        Assert.NotNull(outputs);
+        Assert.Equal(moto.S("cluster"), outputs["ecs_cluster_name"].Value.GetString());
+        Assert.True(outputs["db_password"].Sensitive);
+        Assert.Equal(2, outputs["subnets"].Value.GetArrayLength());
+        Assert.Contains("s3://wire-tfstate/env/test/terraform.tfstate", state.Source, StringComparison.Ordinal);
+
+        using var missing = new S3TerraformState(moto.S("stateBucket"), "nope/terraform.tfstate", MotoServerFixture.Region, credentials, moto.EnvironmentFor(moto.Endpoint));
+        Assert.Null(await missing.ReadAsync(Ct));
+    }
+
+    [Fact]
+    public async Task WrongSecret_IsSignatureDoesNotMatch_OnJsonAndQueryServices()
+    {
+        var transport = moto.Transport(new BasicAWSCredentials(moto.AccessKeyId, "not-the-secret"));
+        var ecs = await Assert.ThrowsAsync<AwsServiceException>(() => new EcsWireClient(transport).DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("service")]), Ct));
+        Assert.Equal("SignatureDoesNotMatch", ecs.ErrorCode);
+        Assert.Equal(403, ecs.StatusCode);
+        Assert.DoesNotContain("not-the-secret", ecs.ToString(), StringComparison.Ordinal);
+        var elb = await Assert.ThrowsAsync<AwsServiceException>(() => new Elbv2WireClient(transport).DescribeLoadBalancersAsync(null, null, null, Ct));
+        Assert.Equal("SignatureDoesNotMatch", elb.ErrorCode);
+    }
+
+    [Fact]
+    public async Task UnknownKey_IsInvalidClientTokenId()
+    {
+        var transport = moto.Transport(new BasicAWSCredentials("AKIAUNKNOWNKEY000000", "whatever"));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => new SecretsManagerWireClient(transport).DescribeSecretAsync(moto.S("secretName"), Ct));
+        Assert.Equal("InvalidClientTokenId", error.ErrorCode);
+        Assert.Equal("SecretsManager", error.Service);
+        Assert.Equal("DescribeSecret", error.Operation);
+    }
+
+    [Fact]
+    public async Task UnreachableEndpoint_IsAnHttpRequestExceptionNamingServiceAndEndpoint()
+    {
+        var closed = new Uri($"http://127.0.0.1:{MotoServerFixture.FreePort()}/");
+        var transport = moto.Transport(endpoint: closed);
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => new EcsWireClient(transport).ListTasksAsync(new ListTasksRequest { Cluster = "c" }, Ct));
+        Assert.Contains("ECS ListTasks: could not reach " + closed.GetLeftPart(UriPartial.Authority), error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public async Task Environment_WrapsEveryPortWithRetries_AndOpensTheRegistryFromEcrsToken()
+    {
+        EcrAuthorizationData? seen = null;
+        var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = MotoServerFixture.Region,
+            Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
+            Environment = moto.EnvironmentFor(moto.Endpoint),
+            OpenRegistry = (auth, _) =>
+            {
+                seen = auth;
+                return Task.FromResult<IImageRegistry>(new NoRegistry(new Uri(auth.ProxyEndpoint).Host));
+            },
+        }, Ct);
+
+        var services = await environment.Ecs.DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("service")]), Ct);
+        Assert.Single(services.Services);
+        Assert.Single(await environment.Ecr.DescribeRepositoriesAsync([moto.S("repositoryName")], Ct));
+        Assert.NotEmpty((await environment.Elbv2.DescribeLoadBalancersAsync(null, null, null, Ct)).LoadBalancers);
+        Assert.Equal(moto.S("secretArn"), (await environment.SecretsManager.DescribeSecretAsync(moto.S("secretName"), Ct)).ARN);
+        var registry = await environment.OpenRegistryAsync(Ct);
+        Assert.NotNull(seen);
+        Assert.Equal(new Uri(seen.ProxyEndpoint).Host, registry.Host);
+        Assert.Equal("AWS eu-central-1", environment.Description);
+        Assert.Equal(0, environment.RetryPolicy.RetriesMade);
+    }
+
+    private sealed class NoRegistry(string host) : IImageRegistry
+    {
+        public string Host => host;
+        public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task PushBlobAsync(string repository, string digest, Stream content, long length, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> PutManifestAsync(string repository, string reference, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<RegistryManifest?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
