@@ -132,6 +132,18 @@ public sealed class RegistryTokenAuthTests(TokenRegistryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ConcurrentRequests_ChallengedTogether_ShareOneTokenFetch()
+    {
+        using var client = fixture.CreateClient();
+        var digests = Enumerable.Range(0, 8).Select(i => OciDigest.Compute(Encoding.UTF8.GetBytes($"absent-{i}"))).ToList();
+
+        var exists = await Task.WhenAll(digests.Select(d => client.BlobExistsAsync("t/token-concurrent", d, Ct)));
+
+        Assert.All(exists, Assert.False);
+        Assert.Equal(1, client.Counters.TokenRequests);
+    }
+
+    [Fact]
     public async Task Ping_WithBearerTokens_ReportsBearerScheme()
     {
         using var client = fixture.CreateClient();
