@@ -14,10 +14,11 @@ namespace EcsDeploy.Aws.Wire;
 public sealed class AwsWireTarget : IDeploymentTarget
 {
     /// <summary>
-    /// Opens the OCI registry client from ECR's authorization data (set by the image registry integration);
-    /// when null, stages that push images fail with a message saying so.
+    /// Opens the OCI registry client from ECR's authorization data. The default is the OCI distribution client
+    /// with ECR's basic credentials; tests may replace it.
     /// </summary>
-    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
+    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>> OpenRegistry { get; set; }
+        = (authorization, _) => Task.FromResult<IImageRegistry>(Images.Registry.EcrRegistry.CreateClient(authorization));
 
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
