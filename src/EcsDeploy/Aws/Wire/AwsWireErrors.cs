@@ -56,8 +56,25 @@ public static class AwsWireErrors
         code ??= errorTypeHeader;
         code = Normalize(code) ?? DefaultCode(statusCode);
         message = string.IsNullOrWhiteSpace(message) ? $"HTTP {statusCode} with no error message" : message.Trim();
+        if (Hints.TryGetValue(code, out var hint))
+        {
+            message += " " + hint;
+        }
         return new AwsServiceException(service, operation, code, message, statusCode, string.IsNullOrWhiteSpace(requestId) ? null : requestId.Trim());
     }
+
+    /// <summary>What a user can do about the errors that mean "these credentials are not accepted".</summary>
+    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
+    {
+        ["SignatureDoesNotMatch"] = "(Hint: the secret access key does not match the access key id; check AWS_PROFILE / AWS_SECRET_ACCESS_KEY and that this machine's clock is right.)",
+        ["InvalidSignatureException"] = "(Hint: the secret access key does not match the access key id; check AWS_PROFILE / AWS_SECRET_ACCESS_KEY and that this machine's clock is right.)",
+        ["InvalidClientTokenId"] = "(Hint: AWS does not know this access key id; check AWS_PROFILE / AWS_ACCESS_KEY_ID, or that the key was not deleted.)",
+        ["UnrecognizedClientException"] = "(Hint: AWS does not know this access key id or session token; check AWS_PROFILE / AWS_ACCESS_KEY_ID / AWS_SESSION_TOKEN.)",
+        ["ExpiredToken"] = "(Hint: the session credentials expired; sign in again (aws sso login) or refresh the CI role.)",
+        ["ExpiredTokenException"] = "(Hint: the session credentials expired; sign in again (aws sso login) or refresh the CI role.)",
+        ["AccessDenied"] = "(Hint: the credentials are valid but their policy does not allow this operation.)",
+        ["AccessDeniedException"] = "(Hint: the credentials are valid but their policy does not allow this operation.)",
+    };
 
     private static string? Normalize(string? code)
     {

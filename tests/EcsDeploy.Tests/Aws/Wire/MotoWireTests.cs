@@ -266,6 +266,7 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         var ecs = await Assert.ThrowsAsync<AwsServiceException>(() => new EcsWireClient(transport).DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("service")]), Ct));
         Assert.Equal("SignatureDoesNotMatch", ecs.ErrorCode);
         Assert.Equal(403, ecs.StatusCode);
+        Assert.Contains("check AWS_PROFILE / AWS_SECRET_ACCESS_KEY", ecs.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-secret", ecs.ToString(), StringComparison.Ordinal);
         var elb = await Assert.ThrowsAsync<AwsServiceException>(() => new Elbv2WireClient(transport).DescribeLoadBalancersAsync(null, null, null, Ct));
         Assert.Equal("SignatureDoesNotMatch", elb.ErrorCode);
@@ -317,6 +318,34 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         Assert.Equal(new Uri(seen.ProxyEndpoint).Host, registry.Host);
         Assert.Equal("AWS eu-central-1", environment.Description);
         Assert.Equal(0, environment.RetryPolicy.RetriesMade);
+    }
+
+    [Theory]
+    [InlineData("moon-central-1")]
+    [InlineData("eu-central")]
+    public async Task UnknownRegion_IsAnInvalidDefinition_BeforeAnyCall(string region)
+    {
+        var error = await Assert.ThrowsAsync<PipelineStageException>(() => AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = region,
+            Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
+            Environment = moto.EnvironmentFor(moto.Endpoint),
+        }, Ct));
+        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Contains(region, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Environment_WithoutARegistryClient_SaysWhatIsMissing()
+    {
+        var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = MotoServerFixture.Region,
+            Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
+            Environment = moto.EnvironmentFor(moto.Endpoint),
+        }, Ct);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => environment.OpenRegistryAsync(Ct));
+        Assert.Contains("AwsWireOptions.OpenRegistry", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class NoRegistry(string host) : IImageRegistry

@@ -125,7 +125,7 @@ public sealed class StubWireTests
     [InlineData(503, "<html>down</html>", null, "text/html", "ServiceUnavailable", "HTTP 503 with no error message")]
     [InlineData(400, "{\"__type\":\"ClientException\",\"Message\":\"Bad input\"}", null, "application/json", "ClientException", "Bad input")]
     [InlineData(400, "{}", "ServerException:http://internal.amazon.com/coral/", "application/json", "ServerException", "HTTP 400 with no error message")]
-    [InlineData(403, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>xml-req</RequestId></ErrorResponse>", null, "text/xml", "InvalidClientTokenId", "The security token included in the request is invalid.")]
+    [InlineData(403, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>xml-req</RequestId></ErrorResponse>", null, "text/xml", "InvalidClientTokenId", "The security token included in the request is invalid. (Hint: AWS does not know this access key id; check AWS_PROFILE / AWS_ACCESS_KEY_ID, or that the key was not deleted.)")]
     public async Task ErrorAnswers_BecomeAwsServiceExceptions(int status, string body, string? errorType, string contentType, string code, string message)
     {
         var headers = new Dictionary<string, string>();
