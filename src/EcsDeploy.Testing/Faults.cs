@@ -59,8 +59,8 @@ public sealed class FaultScenarios
         _aws.Elbv2.DeleteLoadBalancers(lb => lb.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>At most 3 calls per second are accepted; the rest get ThrottlingException (Rate exceeded).</summary>
-    public void Throttling() => _aws.CallsPerSecondLimit = 3;
+    /// <summary>Every third call gets ThrottlingException (Rate exceeded): a third of all calls are throttled.</summary>
+    public void Throttling() => _aws.ThrottleEveryNthCall = 3;
 
     private void ForNewRevisions(TaskBehaviour behaviour)
     {

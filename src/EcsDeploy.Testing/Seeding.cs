@@ -98,6 +98,7 @@ public static class Seed
     {
         ArgumentNullException.ThrowIfNull(aws);
         ArgumentNullException.ThrowIfNull(spec);
+        using var seeding = aws.Seeding();
         aws.Ecs.CreateCluster(spec.Cluster);
         var secretArns = spec.Secrets.ToDictionary(s => s.Key, s => aws.SecretsManager.CreateSecret(s.Key, s.Value));
 

@@ -14,6 +14,20 @@ public sealed class SimulatedAws
 {
     private readonly List<AwsCall> _calls = [];
     private readonly Queue<DateTimeOffset> _recentCalls = new();
+    private long _callNumber;
+    private int _seeding;
+
+    /// <summary>Within the returned scope, calls (made by seeding) are neither recorded nor throttled.</summary>
+    internal IDisposable Seeding()
+    {
+        Interlocked.Increment(ref _seeding);
+        return new Scope(() => Interlocked.Decrement(ref _seeding));
+    }
+
+    private sealed class Scope(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
+    }
 
     /// <summary>Creates an empty simulated account.</summary>
     public SimulatedAws(string region = "eu-central-1", string accountId = "123456789012", VirtualClock? clock = null, int seed = 1)
@@ -71,6 +85,12 @@ public sealed class SimulatedAws
     /// </summary>
     public int? CallsPerSecondLimit { get; set; }
 
+    /// <summary>
+    /// Throttling by share: when set to N, every Nth call is refused with ThrottlingException, so a client that
+    /// retries (as the SDKs' standard mode does) gets through on its next attempt.
+    /// </summary>
+    public int? ThrottleEveryNthCall { get; set; }
+
     /// <summary>An environment whose ports go through the standard retry policy, as a pipeline run uses.</summary>
     public AwsEnvironment CreateEnvironment(AwsRetryPolicy? retryPolicy = null) => AwsEnvironment.Create(
         Region, Ecs, Ecr, Elbv2, SecretsManager, Logs,
@@ -81,6 +101,11 @@ public sealed class SimulatedAws
     /// <summary>Records a call, brings the world up to now, and applies throttling. Every simulated operation starts here.</summary>
     internal void Enter(string service, string operation)
     {
+        if (_seeding > 0)
+        {
+            Ecs.AdvanceWorld();
+            return;
+        }
         var now = Clock.GetUtcNow();
         var throttled = false;
         lock (_recentCalls)
@@ -89,7 +114,12 @@ public sealed class SimulatedAws
             {
                 _recentCalls.Dequeue();
             }
+            _callNumber++;
             if (CallsPerSecondLimit is { } limit && _recentCalls.Count >= limit)
+            {
+                throttled = true;
+            }
+            else if (ThrottleEveryNthCall is { } n && _callNumber % n == 0)
             {
                 throttled = true;
             }

@@ -509,7 +509,15 @@ public sealed class SimulatedEcs : IEcsApi
                 });
                 break;
             case UnhealthyTask:
-                At(ToRunning, () => { Run(task); if (service is not null) { Reconcile(service); } });
+                At(ToRunning, () =>
+                {
+                    Run(task);
+                    WriteLogs(task, ["listening on 3000", "GET /health 500 - Error: connect ECONNREFUSED 10.0.3.17:5432 (database unreachable)"]);
+                    if (service is not null)
+                    {
+                        Reconcile(service);
+                    }
+                });
                 At(ToRunning + ToHealthy, () =>
                 {
                     if (task.LastStatus != "RUNNING" || service is null)
@@ -535,7 +543,15 @@ public sealed class SimulatedEcs : IEcsApi
                 });
                 break;
             default:
-                At(ToRunning, () => { Run(task); if (service is not null) { Reconcile(service); } });
+                At(ToRunning, () =>
+                {
+                    Run(task);
+                    WriteLogs(task, ["listening on 3000"]);
+                    if (service is not null)
+                    {
+                        Reconcile(service);
+                    }
+                });
                 At(ToRunning + ToHealthy, () =>
                 {
                     if (task.LastStatus == "RUNNING")

@@ -153,7 +153,7 @@ public static class AwsRetry
 /// <summary>The DispatchProxy behind <see cref="AwsRetry.Wrap{TPort}"/>. Public only because DispatchProxy requires it.</summary>
 public class RetryingProxy<TPort> : DispatchProxy where TPort : class
 {
-    private static readonly MethodInfo ExecuteTyped = typeof(RetryingProxy<TPort>).GetMethod(nameof(ExecuteAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo ExecuteTyped = typeof(RetryingProxy<TPort>).GetMethod(nameof(ExecuteTypedAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     internal TPort Inner { get; set; } = null!;
     internal AwsRetryPolicy Policy { get; set; } = null!;
@@ -163,6 +163,10 @@ public class RetryingProxy<TPort> : DispatchProxy where TPort : class
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         var returnType = targetMethod.ReturnType;
+        if (returnType == typeof(Task))
+        {
+            return ExecuteVoidAsync(targetMethod, args);
+        }
         if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
         {
             return InvokeInner(targetMethod, args);
@@ -171,13 +175,37 @@ public class RetryingProxy<TPort> : DispatchProxy where TPort : class
         return ExecuteTyped.MakeGenericMethod(resultType).Invoke(this, [targetMethod, args]);
     }
 
-    private Task<T> ExecuteAsync<T>(MethodInfo method, object?[]? args)
+    private async Task ExecuteVoidAsync(MethodInfo method, object?[]? args)
+        => await ExecuteAsync<bool>(method, args, async () => { await ((Task)InvokeInner(method, args)!).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+
+    private Task<T> ExecuteTypedAsync<T>(MethodInfo method, object?[]? args) => ExecuteAsync(method, args, () => (Task<T>)InvokeInner(method, args)!);
+
+    private Task<T> ExecuteAsync<T>(MethodInfo method, object?[]? args, Func<Task<T>> call)
     {
         var tokenIndex = Array.FindIndex(method.GetParameters(), p => p.ParameterType == typeof(CancellationToken));
         var token = tokenIndex >= 0 && args is not null ? (CancellationToken)args[tokenIndex]! : CancellationToken.None;
-        var idempotent = method.GetCustomAttribute<NotIdempotentAttribute>() is null;
         var operation = method.Name.EndsWith("Async", StringComparison.Ordinal) ? method.Name[..^5] : method.Name;
-        return Policy.ExecuteAsync(operation, idempotent, _ => (Task<T>)InvokeInner(method, args)!, token);
+
+        // A stream argument is re-sent from where it started; one that cannot seek can be sent only once.
+        var streams = (args ?? []).OfType<Stream>().Select(s => (Stream: s, Start: s.CanSeek ? s.Position : -1)).ToList();
+        if (streams.Any(s => s.Start < 0))
+        {
+            return call();
+        }
+        var idempotent = method.GetCustomAttribute<NotIdempotentAttribute>() is null;
+        var first = true;
+        return Policy.ExecuteAsync(operation, idempotent, _ =>
+        {
+            if (!first)
+            {
+                foreach (var (stream, start) in streams)
+                {
+                    stream.Position = start;
+                }
+            }
+            first = false;
+            return call();
+        }, token);
     }
 
     private object? InvokeInner(MethodInfo method, object?[]? args)

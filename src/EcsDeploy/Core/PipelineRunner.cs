@@ -191,7 +191,7 @@ public static class PipelineRunner
             RolledBack = deployment?.RolledBack ?? false,
             RolledBackTo = deployment?.RolledBack == true ? deployment.FinalTaskDefinition : null,
             Stages = stages,
-            Plan = plans,
+            Plan = [.. plans.Select(p => ((StagePlanned)context.Masker.Mask(new StagePlanned(context.Time.GetUtcNow(), p))).Plan)],
             AwsRetries = retries,
         };
     }

@@ -30,6 +30,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     private static readonly TimeSpan FastPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failureEvents = new(StringComparer.Ordinal);
 
     private string Cluster => context.Definition.Cluster;
 
@@ -84,6 +85,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var interval = FastPoll;
         string? lastProgress = null;
         var failureReported = false;
+        Deployment? lastSeen = null;
 
         while (true)
         {
@@ -91,6 +93,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
             var moved = ReportNewEvents(service);
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+            lastSeen = ours ?? lastSeen;
+            if (ours is null && lastSeen is not null && _failureEvents.TryGetValue(deploymentId, out var failure))
+            {
+                lastSeen = lastSeen with { RolloutState = "FAILED", RolloutStateReason = failure };
+            }
             var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
 
             if (ours is not null)
@@ -135,8 +142,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 if (primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
                 {
                     return new RolloutResult(false, true,
-                        $"deployment {deploymentId} failed ({ours?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, ours?.RolloutState ?? "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
+                        $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
+                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
                 }
                 if (primary.RolloutState == "FAILED")
                 {
@@ -240,6 +247,14 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).Reverse().OrderBy(e => e.CreatedAt).ToList();
         foreach (var serviceEvent in fresh)
         {
+            // "(service S) (deployment ecs-svc/N) deployment failed: tasks failed to start." names the cause even
+            // when the failed deployment has already left the list.
+            var marker = serviceEvent.Message.IndexOf(") deployment failed: ", StringComparison.Ordinal);
+            var idStart = serviceEvent.Message.IndexOf("(deployment ", StringComparison.Ordinal);
+            if (marker > 0 && idStart >= 0 && idStart < marker)
+            {
+                _failureEvents[serviceEvent.Message[(idStart + 12)..marker]] = "ECS deployment circuit breaker: " + serviceEvent.Message[(marker + 21)..];
+            }
             context.Report(new ServiceEventObserved(context.Time.GetUtcNow(), service.ServiceName, serviceEvent.CreatedAt, serviceEvent.Message));
         }
         return fresh.Count > 0;

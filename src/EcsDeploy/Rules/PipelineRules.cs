@@ -151,6 +151,32 @@ namespace EcsDeploy.Rules
             return problems;
         }
 
+        /// <summary>
+        /// The same problems as <see cref="Check"/>, with where they are: <see cref="StageOrderingProblem.Index"/> is the
+        /// stage written too late (or added again), <see cref="StageOrderingProblem.OtherIndex"/> the stage it must precede
+        /// (-1 for a duplicate). The analyzer reports at Index; the messages are those of <see cref="Check"/>.
+        /// </summary>
+        public static IReadOnlyList<StageOrderingProblem> FindProblems(IReadOnlyList<StageOrder> stages)
+        {
+            var problems = new List<StageOrderingProblem>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < stages.Count; i++)
+            {
+                if (!seen.Add(stages[i].Name))
+                {
+                    problems.Add(new StageOrderingProblem(i, -1, Duplicate(stages[i].Name)));
+                }
+                for (int j = i + 1; j < stages.Count; j++)
+                {
+                    if (Contains(stages[j].RunsBefore, stages[i].Name) || Contains(stages[i].RunsAfter, stages[j].Name))
+                    {
+                        problems.Add(new StageOrderingProblem(j, i, OutOfOrder(stages[i].Name, stages[j].Name)));
+                    }
+                }
+            }
+            return problems;
+        }
+
         private static bool Contains(IReadOnlyList<string> list, string value)
         {
             for (int i = 0; i < list.Count; i++)
@@ -234,6 +260,190 @@ namespace EcsDeploy.Rules
         {
             return "Environment variable '" + name + "' looks like a secret but is given a literal value: use .Secret(\"" + name
                 + "\", \"<secret name or ARN>\") so ECS injects it from Secrets Manager.";
+        }
+    }
+
+    /// <summary>An ordering problem and the positions (in the order written) of the stages involved.</summary>
+    public sealed class StageOrderingProblem
+    {
+        /// <summary>Creates a problem.</summary>
+        public StageOrderingProblem(int index, int otherIndex, string message)
+        {
+            Index = index;
+            OtherIndex = otherIndex;
+            Message = message;
+        }
+
+        /// <summary>The stage written too late, or added a second time.</summary>
+        public int Index { get; }
+        /// <summary>The stage that <see cref="Index"/> must precede; -1 for a duplicate.</summary>
+        public int OtherIndex { get; }
+        /// <summary>The message, as <see cref="StageOrderingRules.Check"/> gives it.</summary>
+        public string Message { get; }
+        /// <summary>True when the stage is added a second time.</summary>
+        public bool IsDuplicate { get { return OtherIndex < 0; } }
+    }
+
+    /// <summary>Environment variables of the deployed container.</summary>
+    public static class EnvironmentRules
+    {
+        /// <summary>The message for a variable set twice (by .Environment or .Secret) in one deployment.</summary>
+        public static string DuplicateVariable(string name)
+        {
+            return "Environment variable '" + name + "' is set twice: keep one .Environment(...) or .Secret(...) for it.";
+        }
+    }
+
+    /// <summary>Hard-coded AWS credentials (access key ids and secret access keys) in a pipeline definition.</summary>
+    public static class CredentialRules
+    {
+        private static readonly Regex AccessKeyId = new Regex(@"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])", RegexOptions.CultureInvariant);
+        private static readonly Regex SecretKey = new Regex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant);
+
+        /// <summary>Returns null when the text holds no AWS credential, else the problem and its fix.</summary>
+        public static string? Check(string? text)
+        {
+            if (text == null || text.Length < 20)
+            {
+                return null;
+            }
+            Match keyId = AccessKeyId.Match(text);
+            if (keyId.Success)
+            {
+                string id = keyId.Value;
+                return "Hard-coded AWS access key id '" + id.Substring(0, 4) + "..." + id.Substring(id.Length - 4)
+                    + "' in the pipeline definition: remove it (and deactivate the key); the default credential chain (environment, profile, role) supplies credentials.";
+            }
+            foreach (Match candidate in SecretKey.Matches(text))
+            {
+                if (LooksLikeSecretKey(candidate.Value))
+                {
+                    return "Hard-coded AWS secret access key in the pipeline definition: remove it (and rotate the key); the default credential chain (environment, profile, role) supplies credentials.";
+                }
+            }
+            return null;
+        }
+
+        // 40 characters of the secret-key alphabet alone also match git SHAs and paths: a secret key mixes upper
+        // case, lower case and digits, and is no plain hexadecimal string.
+        private static bool LooksLikeSecretKey(string value)
+        {
+            bool upper = false, lower = false, digit = false, hexOnly = true;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c >= 'A' && c <= 'Z') upper = true;
+                else if (c >= 'a' && c <= 'z') lower = true;
+                else if (c >= '0' && c <= '9') digit = true;
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) hexOnly = false;
+            }
+            return upper && lower && digit && !hexOnly;
+        }
+    }
+
+    /// <summary>Image tags: a deployment must name an exact image.</summary>
+    public static class ImageTagRules
+    {
+        private static readonly string[] MutableTags = { "latest", "stable", "main", "master", "dev", "develop", "edge", "nightly", "prod", "production", "staging" };
+
+        /// <summary>Whether a tag is conventionally moved from image to image (such as 'latest').</summary>
+        public static bool IsMutable(string tag)
+        {
+            for (int i = 0; i < MutableTags.Length; i++)
+            {
+                if (string.Equals(tag, MutableTags[i], StringComparison.OrdinalIgnoreCase)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Returns null when at least one tag is immutable, else the problem and its fix.</summary>
+        public static string? Check(IReadOnlyList<string> tags)
+        {
+            if (tags.Count == 0)
+            {
+                return null;
+            }
+            for (int i = 0; i < tags.Count; i++)
+            {
+                if (!IsMutable(tags[i])) return null;
+            }
+            var quoted = new string[tags.Count];
+            for (int i = 0; i < tags.Count; i++) quoted[i] = "'" + tags[i] + "'";
+            return "The image is tagged only with mutable tag(s) " + string.Join(", ", quoted)
+                + ": add an immutable tag, such as .Tags(PushOptions.GitSha, \"" + tags[0] + "\"), so that the deployment names an exact image.";
+        }
+    }
+
+    /// <summary>The Ollama stage: model reference and timeout.</summary>
+    public static class OllamaRules
+    {
+        private static readonly Regex ModelReference = new Regex(
+            @"^([A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?/)*[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$",
+            RegexOptions.CultureInvariant);
+
+        /// <summary>Returns null for a well-formed model reference (name[:tag], optionally namespace/name), else the problem.</summary>
+        public static string? CheckModel(string? model)
+        {
+            if (model != null && model.Length <= 256 && ModelReference.IsMatch(model))
+            {
+                return null;
+            }
+            return "Ollama model '" + model + "' is not a model reference: use name[:tag], such as 'llama3.2:1b'.";
+        }
+
+        /// <summary>
+        /// Returns null for a usable timeout, else the problem. <paramref name="deployWait"/> is the deployment's
+        /// wait timeout; null means the default (<see cref="DeployRules.DefaultWaitTimeout"/>).
+        /// </summary>
+        public static string? CheckTimeout(TimeSpan timeout, TimeSpan? deployWait)
+        {
+            if (timeout <= TimeSpan.Zero)
+            {
+                return "Ollama timeout " + DeployRules.Describe(timeout) + " is not positive: give a timeout such as TimeSpan.FromSeconds(30).";
+            }
+            TimeSpan wait = deployWait ?? DeployRules.DefaultWaitTimeout;
+            if (timeout > wait)
+            {
+                return "Ollama timeout " + DeployRules.Describe(timeout) + " is longer than the deployment wait of " + DeployRules.Describe(wait)
+                    + ": a request could outlive the deployment check; shorten the timeout or raise .WaitTimeout(...) in .Deploy(...).";
+            }
+            return null;
+        }
+    }
+
+    /// <summary>The deployment's safety nets: waiting, the circuit breaker and rollback.</summary>
+    public static class DeployRules
+    {
+        /// <summary>How long a deployment is waited for when WaitTimeout is not set.</summary>
+        public static readonly TimeSpan DefaultWaitTimeout = TimeSpan.FromMinutes(10);
+
+        /// <summary>The message for a circuit breaker turned off.</summary>
+        public static string CircuitBreakerOff()
+        {
+            return "The deployment circuit breaker is turned off: a failing deployment keeps replacing tasks until the wait times out; remove .CircuitBreaker(false).";
+        }
+
+        /// <summary>The message for rollback turned off.</summary>
+        public static string RollbackOff()
+        {
+            return "Rollback on failure is turned off: a failed deployment stays on the broken revision; remove .RollbackOnFailure(false).";
+        }
+
+        /// <summary>The message for verification configured while the deployment is not waited for.</summary>
+        public static string VerifyWithoutWait()
+        {
+            return "Verify is configured but the deployment is not waited for (.Wait(false)): verification would test the old revision; remove .Wait(false) or the Verify stage.";
+        }
+
+        /// <summary>A time span in words for messages: '30 s', '10 min', '2 h', '1500 ms'.</summary>
+        public static string Describe(TimeSpan value)
+        {
+            long ms = (long)value.TotalMilliseconds;
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            if (ms != 0 && ms % 3600000 == 0) return (ms / 3600000).ToString(culture) + " h";
+            if (ms != 0 && ms % 60000 == 0) return (ms / 60000).ToString(culture) + " min";
+            if (ms % 1000 == 0) return (ms / 1000).ToString(culture) + " s";
+            return ms.ToString(culture) + " ms";
         }
     }
 }

@@ -151,8 +151,16 @@ public static class TaskDefinitionRenderer
                     for (var i = 0; i < a.Count; i++)
                     {
                         // Name-keyed items get their name in the path, so that an insertion shows as one line.
-                        var key = a[i] is JsonObject item && item["name"] is JsonValue name ? name.ToString() : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        Walk(a[i], $"{path}[{key}]");
+                        if (a[i] is JsonObject item && item["name"] is JsonValue name)
+                        {
+                            // The name is the item's key, already in the path: show only its other members.
+                            foreach (var (k, v) in item.Where(kv => kv.Key != "name"))
+                            {
+                                Walk(v, $"{path}[{name}].{k}");
+                            }
+                            continue;
+                        }
+                        Walk(a[i], $"{path}[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}]");
                     }
                     break;
                 case null:

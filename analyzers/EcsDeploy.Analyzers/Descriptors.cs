@@ -1,0 +1,58 @@
+using Microsoft.CodeAnalysis;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>Every descriptor. The message is the rule source's message (PipelineRules.cs), passed as {0}.</summary>
+    internal static class Descriptors
+    {
+        public static readonly DiagnosticDescriptor PipelineNeverRun = Create(
+            RuleIdentifiers.PipelineNeverRun, "Pipeline is defined but never run", "Usage", DiagnosticSeverity.Warning,
+            "A pipeline built with Pipeline.For(...) that is neither run (RunAsync), built (Build()) nor handed on does nothing.");
+
+        public static readonly DiagnosticDescriptor StagesOutOfOrder = Create(
+            RuleIdentifiers.StagesOutOfOrder, "Pipeline stages are out of order", "Correctness", DiagnosticSeverity.Error,
+            "Stages run in the order they are written; each stage declares ([PipelineStage]) which stages it must follow or precede.");
+
+        public static readonly DiagnosticDescriptor DuplicateConfiguration = Create(
+            RuleIdentifiers.DuplicateConfiguration, "Stage or environment variable set twice", "Usage", DiagnosticSeverity.Warning,
+            "A stage added twice or an environment variable set twice is almost always a copy-paste mistake; only one of them takes effect.");
+
+        public static readonly DiagnosticDescriptor HardCodedCredentials = Create(
+            RuleIdentifiers.HardCodedCredentials, "Hard-coded AWS credentials", "Security", DiagnosticSeverity.Error,
+            "AWS access key ids (AKIA..., ASIA...) and secret access keys must never be written into source code.");
+
+        public static readonly DiagnosticDescriptor LiteralSecret = Create(
+            RuleIdentifiers.LiteralSecret, "Secret given as a literal environment variable", "Security", DiagnosticSeverity.Warning,
+            "Secret-like variables belong in Secrets Manager and are injected by ECS, not written into the task definition.");
+
+        public static readonly DiagnosticDescriptor InvalidName = Create(
+            RuleIdentifiers.InvalidName, "Invalid AWS name", "Correctness", DiagnosticSeverity.Error,
+            "Names given to the pipeline, region, cluster, service, task family, container, ECR repository and environment variables follow AWS's naming rules.");
+
+        public static readonly DiagnosticDescriptor OllamaMisconfigured = Create(
+            RuleIdentifiers.OllamaMisconfigured, "Ollama misconfigured", "Correctness", DiagnosticSeverity.Warning,
+            "The Ollama model must be a model reference and the timeout positive and no longer than the deployment wait.");
+
+        public static readonly DiagnosticDescriptor DevelopmentMigration = Create(
+            RuleIdentifiers.DevelopmentMigration, "Development-only migration command", "Reliability", DiagnosticSeverity.Error,
+            "prisma migrate dev, migrate reset, db push and --accept-data-loss can drop or rewrite data; a deploy pipeline applies committed migrations only.");
+
+        public static readonly DiagnosticDescriptor MutableImageTag = Create(
+            RuleIdentifiers.MutableImageTag, "Only a mutable image tag", "Reliability", DiagnosticSeverity.Warning,
+            "A deployment of 'latest' alone cannot say which image runs, and a rollback cannot return to an exact image.");
+
+        public static readonly DiagnosticDescriptor SafetyNetDisabled = Create(
+            RuleIdentifiers.SafetyNetDisabled, "Circuit breaker or rollback turned off", "Reliability", DiagnosticSeverity.Warning,
+            "Without the circuit breaker and rollback a failing deployment is not stopped and not undone.");
+
+        public static readonly DiagnosticDescriptor VerifyWithoutWait = Create(
+            RuleIdentifiers.VerifyWithoutWait, "Verification without waiting for the deployment", "Usage", DiagnosticSeverity.Warning,
+            "Verify checks the running service; without waiting for the deployment it checks the previous revision.");
+
+        private static DiagnosticDescriptor Create(string id, string title, string category, DiagnosticSeverity severity, string description)
+        {
+            return new DiagnosticDescriptor(id, title, "{0}", category, severity, isEnabledByDefault: true,
+                description: description, helpLinkUri: RuleIdentifiers.HelpLink(id));
+        }
+    }
+}

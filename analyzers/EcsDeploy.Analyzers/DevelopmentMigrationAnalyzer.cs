@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0008: a development-only migration command (prisma migrate dev, migrate reset, db push, --accept-data-loss).</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class DevelopmentMigrationAnalyzer : EcsDeployAnalyzer
+    {
+        private static readonly char[] Whitespace = { ' ', '\t', '\r', '\n' };
+
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.DevelopmentMigration);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            context.RegisterOperationAction(operation =>
+            {
+                var call = (IInvocationOperation)operation.Operation;
+                if (!EcsDeploySymbols.IsOn(call, symbols.MigrationOptions, "Command") && !EcsDeploySymbols.IsOn(call, symbols.BuildOptions, "Run")) return;
+                List<string>? words = Words(call);
+                if (words == null) return;
+                string? message = MigrationRules.Check(words);
+                if (message != null)
+                {
+                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.DevelopmentMigration, OperationHelpers.NameLocation(call), message));
+                }
+            }, OperationKind.Invocation);
+        }
+
+        /// <summary>The command's words: each argument, split at whitespace (`Run("npx prisma migrate dev")`).</summary>
+        internal static List<string>? Words(IInvocationOperation call)
+        {
+            List<string>? arguments = OperationHelpers.ConstantStrings(call);
+            if (arguments == null) return null;
+            var words = new List<string>();
+            foreach (string argument in arguments)
+            {
+                words.AddRange(argument.Split(Whitespace, StringSplitOptions.RemoveEmptyEntries));
+            }
+            return words;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0003: the same stage added twice to a pipeline, or the same environment variable set twice in a deployment.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class DuplicateConfigurationAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.DuplicateConfiguration);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            {
+                List<FlowCall> stages = flow.Stages();
+                var first = new Dictionary<string, FlowCall>(System.StringComparer.Ordinal);
+                foreach (FlowCall stage in stages)
+                {
+                    if (!first.TryGetValue(stage.Stage!.Name, out FlowCall? earlier))
+                    {
+                        first[stage.Stage.Name] = stage;
+                        continue;
+                    }
+                    if (FlowCall.ReportableTogether(stage, earlier))
+                    {
+                        ReportOnce(block, reported, Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(stage.ReportAt),
+                            StageOrderingRules.Duplicate(stage.Stage.Name));
+                    }
+                }
+            });
+
+            if (symbols.DeployOptions == null) return;
+            context.RegisterOperationAction(operation =>
+            {
+                var stageCall = (IInvocationOperation)operation.Operation;
+                if (symbols.GetStage(stageCall.TargetMethod) == null) return;
+                var seen = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (IInvocationOperation call in OperationHelpers.OptionCalls(stageCall, symbols.DeployOptions))
+                {
+                    if (call.TargetMethod.Name != "Environment" && call.TargetMethod.Name != "Secret") continue;
+                    string? name = OperationHelpers.ConstantString(OperationHelpers.Argument(call, 0)?.Value);
+                    if (name != null && !seen.Add(name))
+                    {
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(call),
+                            EnvironmentRules.DuplicateVariable(name)));
+                    }
+                }
+            }, OperationKind.Invocation);
+        }
+    }
+}

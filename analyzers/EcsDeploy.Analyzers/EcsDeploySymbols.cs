@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>A stage's ordering facts, read from the [PipelineStage] attribute of its extension method.</summary>
+    internal sealed class StageInfo
+    {
+        public StageInfo(string name, IReadOnlyList<string> runsAfter, IReadOnlyList<string> runsBefore)
+        {
+            Order = new EcsDeploy.Rules.StageOrder(name, runsAfter, runsBefore);
+        }
+
+        public EcsDeploy.Rules.StageOrder Order { get; }
+        public string Name => Order.Name;
+    }
+
+    /// <summary>
+    /// The EcsDeploy symbols, resolved once per compilation. <see cref="TryCreate"/> returns null when the
+    /// compilation does not reference EcsDeploy, and every analyzer then registers nothing.
+    /// </summary>
+    internal sealed class EcsDeploySymbols
+    {
+        private static readonly StageInfo NoStage = new StageInfo("", new string[0], new string[0]);
+        private readonly ConcurrentDictionary<IMethodSymbol, StageInfo> _stages = new ConcurrentDictionary<IMethodSymbol, StageInfo>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new ConcurrentDictionary<IMethodSymbol, HelperSummary>(SymbolEqualityComparer.Default);
+
+        private EcsDeploySymbols(Compilation compilation, INamedTypeSymbol pipeline, INamedTypeSymbol builder)
+        {
+            Compilation = compilation;
+            Pipeline = pipeline;
+            PipelineBuilder = builder;
+            PipelineStageAttribute = compilation.GetTypeByMetadataName("EcsDeploy.PipelineStageAttribute");
+            BuildOptions = compilation.GetTypeByMetadataName("EcsDeploy.BuildOptions");
+            PushOptions = compilation.GetTypeByMetadataName("EcsDeploy.PushOptions");
+            MigrationOptions = compilation.GetTypeByMetadataName("EcsDeploy.MigrationOptions");
+            OllamaOptions = compilation.GetTypeByMetadataName("EcsDeploy.OllamaOptions");
+            DeployOptions = compilation.GetTypeByMetadataName("EcsDeploy.DeployOptions");
+            VerifyOptions = compilation.GetTypeByMetadataName("EcsDeploy.VerifyOptions");
+            TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
+            string? gitSha = null;
+            if (PushOptions != null)
+            {
+                foreach (ISymbol member in PushOptions.GetMembers("GitSha"))
+                {
+                    if (member is IFieldSymbol field && field.HasConstantValue && field.ConstantValue is string value)
+                    {
+                        gitSha = value;
+                    }
+                }
+            }
+            GitShaPlaceholder = gitSha ?? "{git-sha}";
+        }
+
+        public Compilation Compilation { get; }
+        public INamedTypeSymbol Pipeline { get; }
+        public INamedTypeSymbol PipelineBuilder { get; }
+        public INamedTypeSymbol? PipelineStageAttribute { get; }
+        public INamedTypeSymbol? BuildOptions { get; }
+        public INamedTypeSymbol? PushOptions { get; }
+        public INamedTypeSymbol? MigrationOptions { get; }
+        public INamedTypeSymbol? OllamaOptions { get; }
+        public INamedTypeSymbol? DeployOptions { get; }
+        public INamedTypeSymbol? VerifyOptions { get; }
+        public INamedTypeSymbol? TimeSpan { get; }
+        public string GitShaPlaceholder { get; }
+
+        public static EcsDeploySymbols? TryCreate(Compilation compilation)
+        {
+            INamedTypeSymbol? pipeline = compilation.GetTypeByMetadataName("EcsDeploy.Pipeline");
+            INamedTypeSymbol? builder = compilation.GetTypeByMetadataName("EcsDeploy.PipelineBuilder");
+            if (pipeline == null || builder == null)
+            {
+                return null;
+            }
+            return new EcsDeploySymbols(compilation, pipeline, builder);
+        }
+
+        public bool IsBuilder(ITypeSymbol? type) => type != null && SymbolEqualityComparer.Default.Equals(type, PipelineBuilder);
+
+        public bool IsPipelineFor(IInvocationOperation invocation)
+        {
+            IMethodSymbol method = invocation.TargetMethod;
+            return method.Name == "For" && SymbolEqualityComparer.Default.Equals(method.ContainingType, Pipeline);
+        }
+
+        /// <summary>True for a method of the given options type (calls inside a stage's configure lambda).</summary>
+        public static bool IsOn(IInvocationOperation invocation, INamedTypeSymbol? type, string name)
+        {
+            return type != null && invocation.TargetMethod.Name == name
+                && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, type);
+        }
+
+        /// <summary>True when the method belongs to the EcsDeploy library (its assembly) or is a third-party stage.</summary>
+        public bool IsLibraryMethod(IMethodSymbol method)
+        {
+            return SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Pipeline.ContainingAssembly) || GetStage(method) != null;
+        }
+
+        /// <summary>The stage a method adds, from its [PipelineStage] attribute; null for other methods.</summary>
+        public StageInfo? GetStage(IMethodSymbol method)
+        {
+            if (PipelineStageAttribute == null)
+            {
+                return null;
+            }
+            method = method.ReducedFrom ?? method;
+            StageInfo info = _stages.GetOrAdd(method.OriginalDefinition, m => ReadStage(m) ?? NoStage);
+            return ReferenceEquals(info, NoStage) ? null : info;
+        }
+
+        private StageInfo? ReadStage(IMethodSymbol method)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, PipelineStageAttribute)
+                    || attribute.ConstructorArguments.Length != 1 || !(attribute.ConstructorArguments[0].Value is string name))
+                {
+                    continue;
+                }
+                string[] after = new string[0];
+                string[] before = new string[0];
+                foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+                {
+                    if (named.Key == "RunsAfter") after = Strings(named.Value);
+                    else if (named.Key == "RunsBefore") before = Strings(named.Value);
+                }
+                return new StageInfo(name, after, before);
+            }
+            return null;
+        }
+
+        private static string[] Strings(TypedConstant constant)
+        {
+            if (constant.Kind != TypedConstantKind.Array || constant.IsNull)
+            {
+                return new string[0];
+            }
+            var result = new List<string>();
+            foreach (TypedConstant value in constant.Values)
+            {
+                if (value.Value is string s) result.Add(s);
+            }
+            return result.ToArray();
+        }
+
+        internal HelperSummary GetHelper(IMethodSymbol method, System.Func<IMethodSymbol, HelperSummary> compute)
+        {
+            return _helpers.GetOrAdd(method.OriginalDefinition, compute);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0004: an AWS access key id or secret access key written anywhere in a pipeline definition.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class HardCodedCredentialsAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.HardCodedCredentials);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            context.RegisterOperationAction(operation =>
+            {
+                IOperation value = operation.Operation;
+                if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
+                {
+                    // A constant declared elsewhere counts where it is passed to the pipeline.
+                    if (!(OperationHelpers.ConsumerOf(value, out _) is IArgumentOperation)) return;
+                }
+                string? text = OperationHelpers.ConstantString(value);
+                if (text == null || text.Length < 20) return;
+                string? message = CredentialRules.Check(text);
+                if (message == null || !InPipelineDefinition(value, symbols)) return;
+                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
+            }, OperationKind.Literal, OperationKind.FieldReference, OperationKind.LocalReference);
+        }
+
+        private static bool InPipelineDefinition(IOperation operation, EcsDeploySymbols symbols)
+        {
+            for (IOperation? parent = operation.Parent; parent != null; parent = parent.Parent)
+            {
+                if (parent is IInvocationOperation call && symbols.IsLibraryMethod(call.TargetMethod))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>
+    /// ED0007: a malformed Ollama model reference, a non-positive timeout, or a timeout longer than the
+    /// deployment's wait (its WaitTimeout, or 10 minutes when unset).
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class OllamaConfigurationAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.OllamaMisconfigured);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            if (symbols.OllamaOptions == null) return;
+            context.RegisterOperationAction(operation =>
+            {
+                var call = (IInvocationOperation)operation.Operation;
+                IArgumentOperation? argument = OperationHelpers.Argument(call, 0);
+                if (argument == null) return;
+                if (EcsDeploySymbols.IsOn(call, symbols.OllamaOptions, "Model"))
+                {
+                    IOperation value = argument.Value;
+                    if (!value.ConstantValue.HasValue) return;
+                    string? message = OllamaRules.CheckModel(value.ConstantValue.Value as string);
+                    if (message != null) operation.ReportDiagnostic(Diagnostic.Create(Descriptors.OllamaMisconfigured, value.Syntax.GetLocation(), message));
+                }
+                else if (EcsDeploySymbols.IsOn(call, symbols.OllamaOptions, "Timeout"))
+                {
+                    TimeSpan? timeout = OperationHelpers.ConstantTimeSpan(argument.Value, symbols.TimeSpan);
+                    if (timeout != null && timeout.Value <= TimeSpan.Zero)
+                    {
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.OllamaMisconfigured, argument.Value.Syntax.GetLocation(),
+                            OllamaRules.CheckTimeout(timeout.Value, null)));
+                    }
+                }
+            }, OperationKind.Invocation);
+
+            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            {
+                FlowCall? ollama = null;
+                foreach (FlowCall stage in flow.Stages())
+                {
+                    if (OperationHelpers.OptionCalls(stage.Invocation, symbols.OllamaOptions).Count > 0) ollama = stage;
+                }
+                if (ollama == null || !ollama.IsDirect) return;
+                IInvocationOperation? timeoutCall = Last(OperationHelpers.OptionCalls(ollama.Invocation, symbols.OllamaOptions), "Timeout");
+                IArgumentOperation? timeoutArgument = timeoutCall == null ? null : OperationHelpers.Argument(timeoutCall, 0);
+                TimeSpan? timeout = OperationHelpers.ConstantTimeSpan(timeoutArgument?.Value, symbols.TimeSpan);
+                if (timeout == null || timeout.Value <= TimeSpan.Zero) return;
+
+                TimeSpan? wait = null;
+                bool deployFound = false;
+                foreach (FlowCall stage in flow.Stages())
+                {
+                    List<IInvocationOperation> deployCalls = OperationHelpers.OptionCalls(stage.Invocation, symbols.DeployOptions);
+                    if (stage.Stage!.Name != "Deploy" && deployCalls.Count == 0) continue;
+                    deployFound = true;
+                    IInvocationOperation? waitCall = Last(deployCalls, "WaitTimeout");
+                    if (waitCall != null)
+                    {
+                        wait = OperationHelpers.ConstantTimeSpan(OperationHelpers.Argument(waitCall, 0)?.Value, symbols.TimeSpan);
+                        if (wait == null) return; // not a constant: cannot tell
+                    }
+                }
+                if (!deployFound && !flow.IsComplete) return; // the deployment may be configured elsewhere
+                string? message = OllamaRules.CheckTimeout(timeout.Value, wait);
+                if (message != null)
+                {
+                    ReportOnce(block, reported, Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
+                }
+            });
+        }
+
+        private static IInvocationOperation? Last(List<IInvocationOperation> calls, string name)
+        {
+            IInvocationOperation? last = null;
+            foreach (IInvocationOperation call in calls)
+            {
+                if (call.TargetMethod.Name == name) last = call;
+            }
+            return last;
+        }
+    }
+}

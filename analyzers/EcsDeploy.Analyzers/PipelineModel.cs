@@ -1,0 +1,387 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>A call on a pipeline's builder, in the order written.</summary>
+    internal sealed class FlowCall
+    {
+        public FlowCall(IInvocationOperation invocation, StageInfo? stage, IInvocationOperation? site)
+        {
+            Invocation = invocation;
+            Stage = stage;
+            Site = site;
+        }
+
+        /// <summary>The call itself (in a helper's body when <see cref="Site"/> is set).</summary>
+        public IInvocationOperation Invocation { get; }
+        public StageInfo? Stage { get; }
+        /// <summary>The call of the helper method that made this call, in the block analysed; null for a call written there.</summary>
+        public IInvocationOperation? Site { get; }
+        public bool IsDirect => Site == null;
+        /// <summary>Where to report about this call in the block analysed.</summary>
+        public IInvocationOperation ReportAt => Site ?? Invocation;
+
+        /// <summary>Two calls made by the same helper call are reported inside the helper, not at its call site.</summary>
+        public static bool ReportableTogether(FlowCall a, FlowCall b)
+        {
+            return a.IsDirect || b.IsDirect || !ReferenceEquals(a.Site, b.Site);
+        }
+    }
+
+    /// <summary>One pipeline: the builder calls made on it, across statements (locals) and helper methods.</summary>
+    internal sealed class PipelineFlow
+    {
+        /// <summary>The Pipeline.For(...) call in the analysed block that starts the pipeline.</summary>
+        public IInvocationOperation? Root { get; set; }
+        /// <summary>The pipeline starts with Pipeline.For(...) inside a helper method.</summary>
+        public bool RootedInHelper { get; set; }
+        /// <summary>The pipeline is a parameter of the analysed method (a helper that extends a pipeline).</summary>
+        public IParameterSymbol? RootParameter { get; set; }
+        /// <summary>Every builder call of the pipeline is known (it starts with Pipeline.For here or in a helper).</summary>
+        public bool IsComplete => Root != null || RootedInHelper;
+        public List<FlowCall> Calls { get; } = new List<FlowCall>();
+        public bool IsRun { get; set; }
+        public bool Escapes { get; set; }
+
+        public List<FlowCall> Stages()
+        {
+            var stages = new List<FlowCall>();
+            foreach (FlowCall call in Calls)
+            {
+                if (call.Stage != null) stages.Add(call);
+            }
+            return stages;
+        }
+
+        public FlowCall? FirstStage(string name)
+        {
+            foreach (FlowCall call in Calls)
+            {
+                if (call.Stage != null && call.Stage.Name == name) return call;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>What a helper method returning PipelineBuilder does to the pipeline it returns.</summary>
+    internal sealed class HelperSummary
+    {
+        public static readonly HelperSummary None = new HelperSummary(false, -1, false, new List<FlowCall>());
+
+        public HelperSummary(bool usable, int rootParameterOrdinal, bool rootedInFor, List<FlowCall> calls)
+        {
+            Usable = usable;
+            RootParameterOrdinal = rootParameterOrdinal;
+            RootedInFor = rootedInFor;
+            Calls = calls;
+        }
+
+        public bool Usable { get; }
+        /// <summary>The parameter the returned pipeline comes from; -1 when the helper starts it or it is unknown.</summary>
+        public int RootParameterOrdinal { get; }
+        public bool RootedInFor { get; }
+        public List<FlowCall> Calls { get; }
+    }
+
+    /// <summary>
+    /// The pipelines of one operation block (a method, a local function's host, top-level statements),
+    /// computed once and shared by the analyzers that need whole pipelines.
+    /// </summary>
+    internal sealed class PipelineModel
+    {
+        private static readonly ConditionalWeakTable<IOperation, PipelineModel> Cache = new ConditionalWeakTable<IOperation, PipelineModel>();
+
+        [ThreadStatic]
+        private static HashSet<IMethodSymbol>? _inProgress;
+
+        private readonly EcsDeploySymbols _symbols;
+        private readonly SemanticModel? _semanticModel;
+        private readonly Dictionary<IOperation, PipelineFlow> _byOperation = new Dictionary<IOperation, PipelineFlow>();
+        private readonly Dictionary<ILocalSymbol, PipelineFlow> _locals = new Dictionary<ILocalSymbol, PipelineFlow>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IParameterSymbol, PipelineFlow> _parameters = new Dictionary<IParameterSymbol, PipelineFlow>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IInvocationOperation, int> _helperCalls = new Dictionary<IInvocationOperation, int>();
+
+        private PipelineModel(EcsDeploySymbols symbols, SemanticModel? semanticModel)
+        {
+            _symbols = symbols;
+            _semanticModel = semanticModel;
+        }
+
+        public List<PipelineFlow> Flows { get; } = new List<PipelineFlow>();
+
+        public static PipelineModel Get(IOperation block, EcsDeploySymbols symbols)
+        {
+            return Cache.GetValue(block, b => Build(b, symbols));
+        }
+
+        private static PipelineModel Build(IOperation block, EcsDeploySymbols symbols)
+        {
+            var model = new PipelineModel(symbols, block.SemanticModel);
+            model.Analyse(block);
+            return model;
+        }
+
+        private void Analyse(IOperation block)
+        {
+            var items = new List<IOperation>();
+            foreach (IOperation operation in block.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IInvocationOperation _:
+                        items.Add(operation);
+                        break;
+                    case IVariableDeclaratorOperation declarator when declarator.Initializer != null && _symbols.IsBuilder(declarator.Symbol.Type):
+                        items.Add(operation);
+                        break;
+                    case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type):
+                        items.Add(operation);
+                        break;
+                }
+            }
+            // Textual order: a chain's inner calls end first; statements follow one another.
+            items.Sort((a, b) =>
+            {
+                int byEnd = a.Syntax.Span.End.CompareTo(b.Syntax.Span.End);
+                return byEnd != 0 ? byEnd : a.Syntax.Span.Length.CompareTo(b.Syntax.Span.Length);
+            });
+            foreach (IOperation item in items)
+            {
+                switch (item)
+                {
+                    case IInvocationOperation invocation:
+                        Visit(invocation);
+                        break;
+                    case IVariableDeclaratorOperation declarator:
+                        PipelineFlow? initial = FlowOf(declarator.Initializer!.Value);
+                        if (initial != null) _locals[declarator.Symbol] = initial;
+                        break;
+                    case ISimpleAssignmentOperation assignment:
+                        PipelineFlow? assigned = FlowOf(assignment.Value);
+                        if (assigned != null) _locals[((ILocalReferenceOperation)assignment.Target).Local] = assigned;
+                        break;
+                }
+            }
+            foreach (IOperation operation in block.Descendants())
+            {
+                if (operation is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type) && !_byOperation.ContainsKey(local)
+                    && _locals.TryGetValue(local.Local, out PipelineFlow? flow))
+                {
+                    _byOperation[local] = flow;
+                }
+            }
+            FindEscapes();
+        }
+
+        private void Visit(IInvocationOperation invocation)
+        {
+            if (_symbols.IsPipelineFor(invocation))
+            {
+                var flow = new PipelineFlow { Root = invocation };
+                Flows.Add(flow);
+                _byOperation[invocation] = flow;
+                return;
+            }
+            IMethodSymbol method = invocation.TargetMethod;
+            StageInfo? stage = _symbols.GetStage(method);
+            bool returnsBuilder = _symbols.IsBuilder(method.ReturnType);
+            if (stage == null && returnsBuilder && !method.DeclaringSyntaxReferences.IsEmpty)
+            {
+                HelperSummary helper = Summarize(method);
+                if (helper.Usable)
+                {
+                    PipelineFlow? flow = null;
+                    if (helper.RootParameterOrdinal >= 0)
+                    {
+                        IArgumentOperation? argument = OperationHelpers.Argument(invocation, helper.RootParameterOrdinal);
+                        flow = argument == null ? null : FlowOf(argument.Value);
+                        _helperCalls[invocation] = helper.RootParameterOrdinal;
+                    }
+                    if (flow == null)
+                    {
+                        flow = new PipelineFlow { RootedInHelper = helper.RootedInFor };
+                        Flows.Add(flow);
+                    }
+                    foreach (FlowCall call in helper.Calls)
+                    {
+                        flow.Calls.Add(new FlowCall(call.Invocation, call.Stage, invocation));
+                    }
+                    _byOperation[invocation] = flow;
+                    return;
+                }
+            }
+            IOperation? receiver = OperationHelpers.Receiver(invocation);
+            if (receiver != null && _symbols.IsBuilder(receiver.Type))
+            {
+                PipelineFlow? flow = FlowOf(receiver);
+                if (flow == null)
+                {
+                    flow = new PipelineFlow();
+                    Flows.Add(flow);
+                    _byOperation[receiver] = flow;
+                }
+                if (returnsBuilder)
+                {
+                    flow.Calls.Add(new FlowCall(invocation, stage, null));
+                    _byOperation[invocation] = flow;
+                }
+                else
+                {
+                    // RunAsync, Build() or anything else that takes the builder: the pipeline is used.
+                    flow.IsRun = true;
+                }
+            }
+            else if (returnsBuilder)
+            {
+                var flow = new PipelineFlow();
+                Flows.Add(flow);
+                _byOperation[invocation] = flow;
+            }
+        }
+
+        public PipelineFlow? FlowOf(IOperation value)
+        {
+            value = OperationHelpers.Unwrap(value);
+            if (_byOperation.TryGetValue(value, out PipelineFlow? known))
+            {
+                return known;
+            }
+            if (value is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type))
+            {
+                if (!_locals.TryGetValue(local.Local, out PipelineFlow? flow))
+                {
+                    flow = new PipelineFlow();
+                    Flows.Add(flow);
+                    _locals[local.Local] = flow;
+                }
+                _byOperation[value] = flow;
+                return flow;
+            }
+            if (value is IParameterReferenceOperation parameter && _symbols.IsBuilder(parameter.Type))
+            {
+                if (!_parameters.TryGetValue(parameter.Parameter, out PipelineFlow? flow))
+                {
+                    flow = new PipelineFlow { RootParameter = parameter.Parameter };
+                    Flows.Add(flow);
+                    _parameters[parameter.Parameter] = flow;
+                }
+                _byOperation[value] = flow;
+                return flow;
+            }
+            return null;
+        }
+
+        private void FindEscapes()
+        {
+            foreach (KeyValuePair<IOperation, PipelineFlow> entry in _byOperation)
+            {
+                if (entry.Value.Escapes) continue;
+                IOperation? consumer = OperationHelpers.ConsumerOf(entry.Key, out IOperation child);
+                bool kept;
+                switch (consumer)
+                {
+                    case null:
+                    case IExpressionStatementOperation _:
+                    case IVariableInitializerOperation _:
+                    case IPropertyReferenceOperation _:
+                        kept = true;
+                        break;
+                    case IInvocationOperation call:
+                        kept = ReferenceEquals(call.Instance, child);
+                        break;
+                    case ISimpleAssignmentOperation assignment:
+                        kept = ReferenceEquals(assignment.Target, child) || assignment.Target is ILocalReferenceOperation;
+                        break;
+                    case IArgumentOperation argument when argument.Parent is IInvocationOperation call:
+                        kept = ReferenceEquals(OperationHelpers.Receiver(call), entry.Key)
+                            || (_helperCalls.TryGetValue(call, out int ordinal) && argument.Parameter != null && argument.Parameter.Ordinal == ordinal);
+                        break;
+                    default:
+                        kept = false;
+                        break;
+                }
+                if (!kept)
+                {
+                    entry.Value.Escapes = true;
+                }
+            }
+        }
+
+        private HelperSummary Summarize(IMethodSymbol method)
+        {
+            HashSet<IMethodSymbol> inProgress = _inProgress ?? (_inProgress = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+            if (inProgress.Contains(method.OriginalDefinition) || inProgress.Count > 8)
+            {
+                return HelperSummary.None;
+            }
+            inProgress.Add(method.OriginalDefinition);
+            try
+            {
+                return _symbols.GetHelper(method, Compute);
+            }
+            finally
+            {
+                inProgress.Remove(method.OriginalDefinition);
+            }
+        }
+
+        private HelperSummary Compute(IMethodSymbol method)
+        {
+            if (method.DeclaringSyntaxReferences.Length != 1)
+            {
+                return HelperSummary.None;
+            }
+            SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax();
+            SemanticModel? semanticModel = _semanticModel != null && _semanticModel.SyntaxTree == node.SyntaxTree
+                ? _semanticModel
+#pragma warning disable RS1030 // A helper declared in another file: its body is read once per compilation (cached by symbol).
+                : _symbols.Compilation.GetSemanticModel(node.SyntaxTree);
+#pragma warning restore RS1030
+            IOperation? declaration = semanticModel.GetOperation(node);
+            IOperation? body = declaration switch
+            {
+                IMethodBodyOperation methodBody => (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody,
+                ILocalFunctionOperation localFunction => localFunction.Body,
+                _ => null,
+            };
+            if (body == null)
+            {
+                return HelperSummary.None;
+            }
+            var inner = new PipelineModel(_symbols, semanticModel);
+            inner.Analyse(body);
+            PipelineFlow? returned = null;
+            foreach (IOperation operation in body.Descendants())
+            {
+                if (!(operation is IReturnOperation ret) || ret.ReturnedValue == null || !DirectlyIn(ret, body))
+                {
+                    continue;
+                }
+                PipelineFlow? flow = inner.FlowOf(ret.ReturnedValue);
+                if (flow == null || (returned != null && !ReferenceEquals(flow, returned)))
+                {
+                    return HelperSummary.None;
+                }
+                returned = flow;
+            }
+            if (returned == null)
+            {
+                return HelperSummary.None;
+            }
+            return new HelperSummary(true, returned.RootParameter?.Ordinal ?? -1, returned.IsComplete, new List<FlowCall>(returned.Calls));
+        }
+
+        private static bool DirectlyIn(IOperation operation, IOperation body)
+        {
+            for (IOperation? parent = operation.Parent; parent != null && !ReferenceEquals(parent, body); parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation || parent is ILocalFunctionOperation) return false;
+            }
+            return true;
+        }
+    }
+}

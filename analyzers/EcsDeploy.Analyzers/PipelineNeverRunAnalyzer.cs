@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0001: a pipeline that is defined but never run, built or handed on.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PipelineNeverRunAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.PipelineNeverRun);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            {
+                if (flow.Root == null || flow.IsRun || flow.Escapes)
+                {
+                    return;
+                }
+                string name = OperationHelpers.ConstantString(OperationHelpers.Argument(flow.Root, 0)?.Value) ?? "...";
+                string message = "Pipeline '" + name + "' is defined but never run: end it with .RunAsync(args), or call .Build() to only validate it.";
+                ReportOnce(block, reported, Descriptors.PipelineNeverRun, flow.Root.Syntax.GetLocation(), message);
+            });
+        }
+    }
+}

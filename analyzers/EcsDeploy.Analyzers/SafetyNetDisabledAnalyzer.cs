@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0010: the deployment circuit breaker or rollback on failure turned off.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class SafetyNetDisabledAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.SafetyNetDisabled);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            if (symbols.DeployOptions == null) return;
+            context.RegisterOperationAction(operation =>
+            {
+                var call = (IInvocationOperation)operation.Operation;
+                bool breaker = EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "CircuitBreaker");
+                if (!breaker && !EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "RollbackOnFailure")) return;
+                IArgumentOperation? enabled = OperationHelpers.Argument(call, 0);
+                if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) return;
+                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SafetyNetDisabled, enabled.Value.Syntax.GetLocation(),
+                    breaker ? DeployRules.CircuitBreakerOff() : DeployRules.RollbackOff()));
+            }, OperationKind.Invocation);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0002: stages written against the ordering their [PipelineStage] attributes declare.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class StageOrderAnalyzer : EcsDeployAnalyzer
+    {
+        /// <summary>Diagnostic property: the start of the name of the call to move before (same chain only).</summary>
+        public const string MoveBeforeProperty = "MoveBefore";
+
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.StagesOutOfOrder);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            {
+                List<FlowCall> stages = flow.Stages();
+                if (stages.Count < 2) return;
+                var orders = new List<StageOrder>(stages.Count);
+                foreach (FlowCall stage in stages) orders.Add(stage.Stage!.Order);
+                var done = new HashSet<int>();
+                foreach (StageOrderingProblem problem in StageOrderingRules.FindProblems(orders))
+                {
+                    if (problem.IsDuplicate || !done.Add(problem.Index)) continue;
+                    FlowCall late = stages[problem.Index];
+                    FlowCall early = stages[problem.OtherIndex];
+                    if (!FlowCall.ReportableTogether(late, early)) continue;
+                    ImmutableDictionary<string, string?>? properties = null;
+                    if (late.IsDirect && early.IsDirect)
+                    {
+                        properties = ImmutableDictionary<string, string?>.Empty.Add(
+                            MoveBeforeProperty, OperationHelpers.NameSpan(early.Invocation).Start.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    ReportOnce(block, reported, Descriptors.StagesOutOfOrder, OperationHelpers.NameLocation(late.ReportAt), problem.Message, properties);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using EcsDeploy.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>ED0011: a Verify stage in a pipeline whose deployment is not waited for (.Wait(false)).</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class VerifyWithoutWaitAnalyzer : EcsDeployAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.VerifyWithoutWait);
+
+        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        {
+            if (symbols.DeployOptions == null) return;
+            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            {
+                FlowCall? verify = flow.FirstStage("Verify");
+                if (verify == null) return;
+                foreach (FlowCall stage in flow.Stages())
+                {
+                    foreach (IInvocationOperation call in OperationHelpers.OptionCalls(stage.Invocation, symbols.DeployOptions))
+                    {
+                        if (call.TargetMethod.Name != "Wait") continue;
+                        IArgumentOperation? enabled = OperationHelpers.Argument(call, 0);
+                        if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) continue;
+                        if (stage.IsDirect)
+                        {
+                            ReportOnce(block, reported, Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(call), DeployRules.VerifyWithoutWait());
+                        }
+                        else if (FlowCall.ReportableTogether(stage, verify))
+                        {
+                            ReportOnce(block, reported, Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(verify.ReportAt), DeployRules.VerifyWithoutWait());
+                        }
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Images.Registry;
+
+/// <summary>A blob to push: its descriptor and how to open its content (opened only when it must be uploaded).</summary>
+/// <param name="Descriptor">The blob's media type, digest and size.</param>
+/// <param name="OpenAsync">Opens the content for reading from its start.</param>
+public sealed record BlobContent(OciDescriptor Descriptor, Func<CancellationToken, Task<Stream>> OpenAsync)
+{
+    /// <summary>A blob read from a file on disk, streamed (never loaded whole).</summary>
+    public static BlobContent FromFile(OciDescriptor descriptor, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new BlobContent(descriptor, _ => Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan)));
+    }
+
+    /// <summary>A small blob held in memory (a config).</summary>
+    public static BlobContent FromBytes(OciDescriptor descriptor, ReadOnlyMemory<byte> bytes) =>
+        new(descriptor, _ => Task.FromResult<Stream>(new MemoryStream(bytes.ToArray(), writable: false)));
+}
+
+/// <summary>What <see cref="OciImagePusher.PushImageAsync"/> did.</summary>
+/// <param name="Digest">The manifest digest.</param>
+/// <param name="Tags">The tags put.</param>
+/// <param name="BlobsUploaded">Blobs whose bytes were sent.</param>
+/// <param name="BlobsSkipped">Blobs the repository already held.</param>
+/// <param name="BlobsMounted">Blobs mounted from another repository.</param>
+public sealed record ImagePushResult(string Digest, IReadOnlyList<string> Tags, int BlobsUploaded, int BlobsSkipped, int BlobsMounted);
+
+/// <summary>Pushes a whole image: only the blobs the repository lacks, then the manifest under each tag.</summary>
+public static class OciImagePusher
+{
+    /// <summary>
+    /// For each blob: skip it when the repository has it (HEAD), else mount it from <paramref name="mountFrom"/> when
+    /// given and the registry client can mount, else upload it. Then put the manifest under every tag (or only by
+    /// digest when <paramref name="tags"/> is empty). A re-push of an unchanged image sends no blob bytes.
+    /// </summary>
+    public static async Task<ImagePushResult> PushImageAsync(
+        this IImageRegistry registry,
+        string repository,
+        string manifestMediaType,
+        ReadOnlyMemory<byte> manifest,
+        IReadOnlyList<BlobContent> blobs,
+        IReadOnlyList<string> tags,
+        string? mountFrom,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(tags);
+        int uploaded = 0, skipped = 0, mounted = 0;
+        foreach (var blob in blobs.DistinctBy(b => b.Descriptor.Digest, StringComparer.Ordinal))
+        {
+            var digest = blob.Descriptor.Digest;
+            if (await registry.BlobExistsAsync(repository, digest, cancellationToken).ConfigureAwait(false))
+            {
+                skipped++;
+                continue;
+            }
+            if (mountFrom is not null && registry is OciRegistryClient oci
+                && await oci.MountBlobAsync(repository, digest, mountFrom, cancellationToken).ConfigureAwait(false))
+            {
+                mounted++;
+                continue;
+            }
+            var stream = await blob.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await registry.PushBlobAsync(repository, digest, stream, blob.Descriptor.Size, cancellationToken).ConfigureAwait(false);
+            }
+            uploaded++;
+        }
+        var manifestDigest = OciDigest.Compute(manifest.Span);
+        if (tags.Count == 0)
+        {
+            await registry.PutManifestAsync(repository, manifestDigest, manifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var tag in tags)
+        {
+            manifestDigest = await registry.PutManifestAsync(repository, tag, manifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
+        }
+        return new ImagePushResult(manifestDigest, tags, uploaded, skipped, mounted);
+    }
+}

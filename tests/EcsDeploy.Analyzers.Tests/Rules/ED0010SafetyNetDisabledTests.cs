@@ -1,0 +1,26 @@
+using EcsDeploy.Rules;
+using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
+
+namespace EcsDeploy.Analyzers.Tests.Rules;
+
+public class ED0010SafetyNetDisabledTests
+{
+    [Fact]
+    public Task CircuitBreakerAndRollbackOff_Report()
+        => Analyzer<SafetyNetDisabledAnalyzer>("""
+            await Pipeline.For("api")
+                .Deploy(d => d.Service("api-service").CircuitBreaker({|#0:false|}).RollbackOnFailure(enabled: {|#1:false|}))
+                .RunAsync(args);
+            """,
+            Diagnostic("ED0010", DeployRules.CircuitBreakerOff(), 0),
+            Diagnostic("ED0010", DeployRules.RollbackOff(), 1));
+
+    [Fact]
+    public Task DefaultsOrTrue_ReportNothing()
+        => Analyzer<SafetyNetDisabledAnalyzer>("""
+            bool fromConfig = args.Length > 0;
+            await Pipeline.For("api")
+                .Deploy(d => d.Service("api-service").CircuitBreaker().RollbackOnFailure(true).CircuitBreaker(fromConfig))
+                .RunAsync(args);
+            """);
+}

@@ -1,0 +1,105 @@
+extern alias runtime;
+
+using System.Collections.Immutable;
+using EcsDeploy.Analyzers.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RuntimePipeline = runtime::EcsDeploy.Pipeline;
+using PipelineValidationException = runtime::EcsDeploy.PipelineValidationException;
+using runtime::EcsDeploy;
+
+namespace EcsDeploy.Analyzers.Tests;
+
+/// <summary>
+/// The same mistake gets the same message from the analyzer (compile time) and from PipelineBuilder.Build()
+/// (run time): the analyzer runs on the source text, the runtime on the same pipeline written here.
+/// </summary>
+public class RuntimeParityTests
+{
+    [Fact]
+    public async Task InvalidNames_SameMessages()
+    {
+        var messages = await AnalyzerMessages("ED0006", """
+            Pipeline.For("my api").InRegion("europe").OnCluster("cluster/prod")
+                .Deploy(d => d.Service("web app").Container("c d").Family("fam.ily").Environment("1NODE_ENV", "x")).Build();
+            """);
+        var problems = RuntimeProblems(() => RuntimePipeline.For("my api").InRegion("europe").OnCluster("cluster/prod")
+            .Deploy(d => d.Service("web app").Container("c d").Family("fam.ily").Environment("1NODE_ENV", "x")).Build());
+        Assert.Equal(7, messages.Length);
+        Assert.All(messages, message => Assert.Contains(message, problems));
+    }
+
+    [Fact]
+    public async Task StagesOutOfOrder_SameMessage()
+    {
+        var messages = await AnalyzerMessages("ED0002", """
+            Pipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+                .Deploy(d => d.Service("api-service")).Migrate(m => m.Prisma()).Verify(v => v.Http("/health")).Build();
+            """);
+        var problems = RuntimeProblems(() => RuntimePipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+            .Deploy(d => d.Service("api-service")).Migrate(m => m.Prisma()).Verify(v => v.Http("/health")).Build());
+        Assert.Single(messages);
+        Assert.Contains(messages[0], problems);
+    }
+
+    [Fact]
+    public async Task DuplicateStage_SameMessage()
+    {
+        var messages = await AnalyzerMessages("ED0003", """
+            Pipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+                .Migrate(m => m.Prisma()).Migrate(m => m.Prisma()).Deploy(d => d.Service("api-service")).Build();
+            """);
+        var problems = RuntimeProblems(() => RuntimePipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+            .Migrate(m => m.Prisma()).Migrate(m => m.Prisma()).Deploy(d => d.Service("api-service")).Build());
+        Assert.Single(messages);
+        Assert.Contains(messages[0], problems);
+    }
+
+    [Fact]
+    public async Task DevelopmentMigration_SameMessage()
+    {
+        var messages = await AnalyzerMessages("ED0008", """
+            Pipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+                .Migrate(m => m.Command("npx", "prisma", "migrate", "dev")).Deploy(d => d.Service("api-service")).Build();
+            """);
+        var problems = RuntimeProblems(() => RuntimePipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+            .Migrate(m => m.Command("npx", "prisma", "migrate", "dev")).Deploy(d => d.Service("api-service")).Build());
+        Assert.Single(messages);
+        Assert.Contains(messages[0], problems);
+    }
+
+    [Fact]
+    public async Task LiteralSecret_SameMessage()
+    {
+        var messages = await AnalyzerMessages("ED0005", """
+            Pipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+                .Deploy(d => d.Service("api-service").Environment("JWT_SECRET", "s3cr3t")).Build();
+            """);
+        var problems = RuntimeProblems(() => RuntimePipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+            .Deploy(d => d.Service("api-service").Environment("JWT_SECRET", "s3cr3t")).Build());
+        Assert.Single(messages);
+        Assert.Contains(messages[0], problems);
+    }
+
+    private static IReadOnlyList<string> RuntimeProblems(Action build)
+    {
+        var exception = Assert.Throws<PipelineValidationException>(build);
+        return exception.Problems;
+    }
+
+    private static async Task<string[]> AnalyzerMessages(string id, string statements)
+    {
+        var tree = CSharpSyntaxTree.ParseText(Verify.Usings + statements, new CSharpParseOptions(LanguageVersion.Latest));
+        var compilation = CSharpCompilation.Create("parity", [tree], TestReferences.All,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        ImmutableArray<DiagnosticAnalyzer> analyzers =
+        [
+            new InvalidNameAnalyzer(), new StageOrderAnalyzer(), new DuplicateConfigurationAnalyzer(),
+            new DevelopmentMigrationAnalyzer(), new LiteralSecretAnalyzer(),
+        ];
+        var diagnostics = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
+        return [.. diagnostics.Where(d => d.Id == id).Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];
+    }
+}
