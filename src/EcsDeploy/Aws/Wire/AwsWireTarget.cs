@@ -9,16 +9,11 @@ namespace EcsDeploy.Aws.Wire;
 /// <summary>
 /// The scripts' <c>--target aws</c>: the wire clients in the pipeline's region, credentials from the default
 /// chain, endpoints from <c>AWS_ENDPOINT_URL</c> / <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>. Terraform outputs come
-/// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder.
+/// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder;
+/// images go to ECR's registry through <see cref="Images.Registry.OciRegistryClient"/>.
 /// </summary>
 public sealed class AwsWireTarget : IDeploymentTarget
 {
-    /// <summary>
-    /// Opens the OCI registry client from ECR's authorization data (set by the image registry integration);
-    /// when null, stages that push images fail with a message saying so.
-    /// </summary>
-    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
-
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
     {
@@ -34,7 +29,6 @@ public sealed class AwsWireTarget : IDeploymentTarget
             Region = definition.Region,
             Credentials = credentials,
             Terraform = TerraformFor(definition.Terraform, definition.Region, credentials),
-            OpenRegistry = OpenRegistry,
         }, cancellationToken).ConfigureAwait(false);
     }
 

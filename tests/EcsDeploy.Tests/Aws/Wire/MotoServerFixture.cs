@@ -57,7 +57,7 @@ public sealed class MotoServerFixture : IAsyncLifetime
         _process.BeginErrorReadLine();
 
         // Wait for readiness (the only wall-clock wait of these tests): moto answers in about 0.5 s.
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -66,7 +66,7 @@ public sealed class MotoServerFixture : IAsyncLifetime
                 using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/"));
                 break;
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(20) && !_process.HasExited)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && deadline.Elapsed < TimeSpan.FromSeconds(30) && !_process.HasExited)
             {
                 await Task.Delay(50);
             }

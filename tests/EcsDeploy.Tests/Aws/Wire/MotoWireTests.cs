@@ -336,7 +336,7 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
-    public async Task Environment_WithoutARegistryClient_SaysWhatIsMissing()
+    public async Task Environment_ByDefault_OpensEcrsRegistryWithTheOciClient()
     {
         var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
         {
@@ -344,8 +344,9 @@ public sealed class MotoWireTests(MotoServerFixture moto)
             Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
             Environment = moto.EnvironmentFor(moto.Endpoint),
         }, Ct);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => environment.OpenRegistryAsync(Ct));
-        Assert.Contains("AwsWireOptions.OpenRegistry", error.Message, StringComparison.Ordinal);
+        var registry = await environment.OpenRegistryAsync(Ct);
+        var authorization = await new EcrWireClient(moto.Transport()).GetAuthorizationTokenAsync(Ct);
+        Assert.Equal(new Uri(authorization.ProxyEndpoint).Authority, registry.Host);
     }
 
     private sealed class NoRegistry(string host) : IImageRegistry
