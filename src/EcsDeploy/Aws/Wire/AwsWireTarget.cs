@@ -32,7 +32,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static ITerraformOutputs? TerraformFor(TerraformSettings settings, string region, Amazon.Runtime.AWSCredentials credentials)
+    internal static ITerraformOutputs? TerraformFor(TerraformSettings settings, string region, Amazon.Runtime.AWSCredentials credentials, Func<string, string?>? environment = null)
     {
         if (settings.StateFilePath is { } path)
         {
@@ -44,7 +44,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
                 {
                     throw new PipelineStageException($"Terraform state '{path}' is not s3://BUCKET/KEY.", ExitCodes.Invalid);
                 }
-                return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials);
+                return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials, environment);
             }
             return new TerraformStateFile(path);
         }

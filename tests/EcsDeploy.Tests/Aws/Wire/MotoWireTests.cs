@@ -260,6 +260,21 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task AwsTarget_ReadsAnS3StatePath_AndRefusesAMalformedOne()
+    {
+        var credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey);
+        var settings = new EcsDeploy.Discovery.TerraformSettings().StateFile($"s3://{moto.S("stateBucket")}/{moto.S("stateKey")}");
+        var terraform = AwsWireTarget.TerraformFor(settings, MotoServerFixture.Region, credentials, moto.EnvironmentFor(moto.Endpoint));
+        var outputs = await Assert.IsType<S3TerraformState>(terraform).ReadAsync(Ct);
+        Assert.Equal(moto.S("cluster"), outputs!["ecs_cluster_name"].Value.GetString());
+
+        Assert.IsType<EcsDeploy.Discovery.TerraformStateFile>(AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("infra/terraform.tfstate"), MotoServerFixture.Region, credentials));
+        var error = Assert.Throws<PipelineStageException>(() => AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("s3://bucket-only"), MotoServerFixture.Region, credentials));
+        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Contains("s3://BUCKET/KEY", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongSecret_IsSignatureDoesNotMatch_OnJsonAndQueryServices()
     {
         var transport = moto.Transport(new BasicAWSCredentials(moto.AccessKeyId, "not-the-secret"));
