@@ -19,7 +19,10 @@ public static class AwsWireErrors
     /// <param name="requestId">The request id from the headers, if any.</param>
     /// <param name="errorTypeHeader">The <c>x-amzn-ErrorType</c> header, if any.</param>
     /// <param name="body">The answer's body.</param>
-    public static AwsServiceException Parse(string service, string operation, int statusCode, string? requestId, string? errorTypeHeader, ReadOnlySpan<byte> body)
+    /// <param name="redact">
+    /// Values to remove from the message: a signature error can quote the canonical request, session token included.
+    /// </param>
+    public static AwsServiceException Parse(string service, string operation, int statusCode, string? requestId, string? errorTypeHeader, ReadOnlySpan<byte> body, IReadOnlyList<string>? redact = null)
     {
         string? code = null;
         string? message = null;
@@ -56,6 +59,13 @@ public static class AwsWireErrors
         code ??= errorTypeHeader;
         code = Normalize(code) ?? DefaultCode(statusCode);
         message = string.IsNullOrWhiteSpace(message) ? $"HTTP {statusCode} with no error message" : message.Trim();
+        foreach (var value in redact ?? [])
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                message = message.Replace(value, "***", StringComparison.Ordinal);
+            }
+        }
         if (Hints.TryGetValue(code, out var hint))
         {
             message += " " + hint;

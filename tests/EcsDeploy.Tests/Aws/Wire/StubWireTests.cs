@@ -162,6 +162,19 @@ public sealed class StubWireTests
     }
 
     [Fact]
+    public async Task SignatureErrors_QuotingTheCanonicalRequest_NeverCarryTheSessionToken()
+    {
+        using var stub = new LoopbackStub(request => new StubAnswer(403,
+            $$"""{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nx-amz-security-token:{{request.Header("X-Amz-Security-Token")}}\n'"}"""));
+        var transport = stub.Transport(new Amazon.Runtime.SessionAWSCredentials("ASIAKEY", "the-secret-key", "FwoGZXIvYXdzEBYaDSECRETSESSIONTOKEN"));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => new EcsWireClient(transport).ListTasksAsync(new ListTasksRequest { Cluster = "c" }, Ct));
+        Assert.Equal("InvalidSignatureException", error.ErrorCode);
+        Assert.Contains("x-amz-security-token:***", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETSESSIONTOKEN", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("the-secret-key", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SessionCredentials_SendTheSecurityToken()
     {
         using var stub = new LoopbackStub(_ => new StubAnswer(200, """{"ARN":"arn:s","Name":"n"}"""));
