@@ -41,6 +41,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         MarkEventsSeen(service);
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
+        {
+            // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
+            context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
+            return new RolloutResult(true, false, $"deployment {settled.Id} already completed: {settled.RunningCount}/{settled.DesiredCount} tasks running {ShortTaskDefinition(previous)}",
+                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
+        }
 
         var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
@@ -168,7 +175,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                     $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
             }
 
-            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Poll every second while a rollout is in progress, so a change is reported within a second of it at
+            // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
+            // by the retry policy under every call.
+            var inProgress = service.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+            interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
 

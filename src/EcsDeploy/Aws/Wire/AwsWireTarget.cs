@@ -14,6 +14,12 @@ namespace EcsDeploy.Aws.Wire;
 /// </summary>
 public sealed class AwsWireTarget : IDeploymentTarget
 {
+    /// <summary>
+    /// Opens the OCI registry client from ECR's authorization data; tests may replace it. Null (the default) uses
+    /// <see cref="Images.Registry.EcrRegistry.CreateClient"/> with one HttpClient shared by every client opened.
+    /// </summary>
+    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
+
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
     {
@@ -29,6 +35,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
             Region = definition.Region,
             Credentials = credentials,
             Terraform = TerraformFor(definition.Terraform, definition.Region, credentials),
+            OpenRegistry = OpenRegistry,
         }, cancellationToken).ConfigureAwait(false);
     }
 
