@@ -25,6 +25,11 @@ public sealed class AwsWireOptions
     public Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; init; }
     /// <summary>The retry policy (default: the standard mode on <see cref="TimeProvider"/>).</summary>
     public AwsRetryPolicy? RetryPolicy { get; init; }
+    /// <summary>
+    /// The handler AWS requests go through (a proxy, instrumentation); it must not follow redirects, since a
+    /// followed redirect is not re-signed. Null uses a <see cref="SocketsHttpHandler"/> without automatic redirects.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
     /// <summary>The timeout of one HTTP attempt (default 60 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -64,8 +69,8 @@ public static class AwsWireEnvironment
         var credentials = options.Credentials ?? await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
 
         // One HttpClient for every service. Redirects are not followed: a followed redirect would not be re-signed.
-        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
+        var handler = options.HttpHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(handler, disposeHandler: options.HttpHandler is null) { Timeout = options.RequestTimeout };
         var transport = new AwsWireTransport(http, credentials, options.Region, options.Environment);
 
         var policy = options.RetryPolicy ?? new AwsRetryPolicy(options.TimeProvider);

@@ -311,11 +311,13 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     public async Task Environment_WrapsEveryPortWithRetries_AndOpensTheRegistryFromEcrsToken()
     {
         EcrAuthorizationData? seen = null;
+        var counting = new CountingHandler();
         var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
         {
             Region = MotoServerFixture.Region,
             Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
             Environment = moto.EnvironmentFor(moto.Endpoint),
+            HttpHandler = counting,
             OpenRegistry = (auth, _) =>
             {
                 seen = auth;
@@ -333,6 +335,18 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         Assert.Equal(new Uri(seen.ProxyEndpoint).Host, registry.Host);
         Assert.Equal("AWS eu-central-1", environment.Description);
         Assert.Equal(0, environment.RetryPolicy.RetriesMade);
+        Assert.Equal(5, counting.Requests);
+    }
+
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        public int Requests;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Requests);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Theory]
