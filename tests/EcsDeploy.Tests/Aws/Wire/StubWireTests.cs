@@ -175,6 +175,18 @@ public sealed class StubWireTests
     }
 
     [Fact]
+    public async Task PutImage_OnAnImmutableTag_IsImageTagAlreadyExists()
+    {
+        // moto 5.2 gives every manifest the digest of an empty body, so it cannot show this answer: shaped as ECR's.
+        using var stub = new LoopbackStub(_ => new StubAnswer(400,
+            """{"__type":"ImageTagAlreadyExistsException","message":"The image tag 'v1' already exists in the 'repo' repository and cannot be overwritten because the repository is immutable."}""",
+            Headers: new Dictionary<string, string> { ["x-amzn-RequestId"] = "ecr-req" }));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => new EcrWireClient(stub.Transport()).PutImageAsync(new PutImageRequest("repo", "{}", null, "v1", null), Ct));
+        Assert.Equal(("ImageTagAlreadyExistsException", "ECR", "PutImage", "ecr-req"), (error.ErrorCode, error.Service, error.Operation, error.RequestId));
+        Assert.False(error.IsThrottling || error.IsTransient);
+    }
+
+    [Fact]
     public async Task SessionCredentials_SendTheSecurityToken()
     {
         using var stub = new LoopbackStub(_ => new StubAnswer(200, """{"ARN":"arn:s","Name":"n"}"""));
