@@ -49,21 +49,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
         }
 
-        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
-        {
-            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
-        };
-        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
-        {
-            Cluster = Cluster,
-            Service = serviceName,
-            TaskDefinition = taskDefinitionArn,
-            DeploymentConfiguration = configuration,
-            ForceNewDeployment = taskDefinitionArn is null || taskDefinitionArn == previous,
-        }, cancellationToken).ConfigureAwait(false);
-
-        var ours = updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
-            ?? throw new PipelineStageException($"UpdateService on '{serviceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
+        var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
         return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
     }
@@ -72,6 +58,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
     {
         var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Id;
+    }
+
+    /// <summary>UpdateService with the circuit breaker as configured; returns the new PRIMARY deployment.</summary>
+    private async Task<Deployment> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
+    {
         var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
             DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
@@ -79,11 +71,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
             Cluster = Cluster,
-            Service = serviceName,
+            Service = service.ServiceName,
             TaskDefinition = taskDefinitionArn,
             DeploymentConfiguration = configuration,
+            ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
-        return updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+        return updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
+            ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
     }
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
