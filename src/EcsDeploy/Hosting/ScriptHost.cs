@@ -197,9 +197,15 @@ public static class ScriptHost
     };
 
     /// <summary>Parses <paramref name="args"/>, builds the definition, runs it, prints the result, returns the exit code.</summary>
-    public static async Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+        => RunAsync(builder, args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(PipelineBuilder, string[], TextWriter, TextWriter, CancellationToken)"/>, reading
+    /// environment variables (GITHUB_ACTIONS, GITHUB_STEP_SUMMARY) through <paramref name="environment"/>.</summary>
+    public static async Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var options = HostOptions.Parse(args, out var error);
@@ -248,9 +254,13 @@ public static class ScriptHost
             return ex is PipelineStageException stageError ? stageError.ExitCode : ExitCodes.Invalid;
         }
 
-        var progress = new TextReporter(options.Output == "json" ? stderr : stdout, options.Verbose);
+        var masker = new SecretMasker();
+        var log = options.Output == "json" ? stderr : stdout;
+        var github = GitHubActionsReporter.IsGitHubActions(environment) ? new GitHubActionsReporter(log, masker, options.Verbose) : null;
+        IPipelineReporter progress = github ?? (IPipelineReporter)new TextReporter(log, options.Verbose);
         var result = await PipelineRunner.RunAsync(definition, aws, new RunOptions
         {
+            Masker = masker,
             DryRun = options.DryRun,
             NoWait = options.NoWait,
             DeployOllama = options.DeployOllama,
@@ -258,6 +268,10 @@ public static class ScriptHost
             GitSha = options.GitSha,
         }, progress, cancel.Token).ConfigureAwait(false);
 
+        if (github is not null)
+        {
+            await github.CompleteAsync(result, environment("GITHUB_STEP_SUMMARY"), CancellationToken.None).ConfigureAwait(false);
+        }
         if (options.Output == "json")
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson)).ConfigureAwait(false);
