@@ -111,8 +111,20 @@ namespace EcsDeploy.Deployments
     /// <summary>What the plan found: the service, what it runs, and the secrets resolved to ARNs.</summary>
     internal sealed record DeployPreparation(EcsService Service, TaskDefinition Current, IReadOnlyList<EcsTag> Tags, string ContainerName, string Family, IReadOnlyList<EcsSecret> Secrets);
 
-    internal sealed class DeployStage(DeployOptions options) : IPipelineStage
+    internal sealed class DeployStage(DeployOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>The service's rollout, registering its task definition (passing its roles), and resolving its secrets' ARNs.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
+        {
+            var grants = new List<Iam.IamGrant>(scope.Rollout("DeployService", options.ServiceName!));
+            grants.AddRange(scope.RegisterTaskDefinitions());
+            if (options.SecretReferences.Count > 0)
+            {
+                grants.Add(new("ResolveSecretArns", ["secretsmanager:DescribeSecret"], [.. options.SecretReferences.Select(s => scope.SecretArn(s.Value)).Distinct(StringComparer.Ordinal)]));
+            }
+            return grants;
+        }
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(DeployExtensions), nameof(DeployExtensions.Deploy));
         internal static readonly OutputKey<DeployPreparation> Preparation = new("deploy preparation");
 
