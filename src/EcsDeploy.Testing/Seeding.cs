@@ -100,6 +100,8 @@ public static class Seed
         ArgumentNullException.ThrowIfNull(spec);
         using var seeding = aws.Seeding();
         aws.Ecs.CreateCluster(spec.Cluster);
+        aws.Logs.CreateLogGroup($"/ecs/{spec.Family}");
+        aws.Logs.CreateLogGroup($"/ecs/{spec.OllamaFamily}");
         var secretArns = spec.Secrets.ToDictionary(s => s.Key, s => aws.SecretsManager.CreateSecret(s.Key, s.Value));
 
         var repositoryUri = aws.Ecr.CreateRepository(spec.Repository);

@@ -34,7 +34,7 @@ public sealed class IamPolicyTests
         arrange?.Invoke(aws);
         foreach (var (options, exitCode) in runs)
         {
-            var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build(), options);
+            var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext(), d => d.LogRetention(7)).Build(), options);
             Assert.True(exitCode == result.ExitCode, $"exit code {result.ExitCode}: {result.Error}");
         }
         return aws.Calls;
@@ -54,7 +54,7 @@ public sealed class IamPolicyTests
         calls.AddRange(await RecordAsync(aws => aws.Faults.MigrationFailure(), (normal, 1)));
 
         var used = calls.SelectMany(ActionsFor).Distinct().Order(StringComparer.Ordinal).ToList();
-        var policy = IamPolicy.Actions(new IamScope(TestPipelines.Seed(TestPipelines.CreateContext()).Build(), Account));
+        var policy = IamPolicy.Actions(new IamScope(TestPipelines.Seed(TestPipelines.CreateContext(), d => d.LogRetention(7)).Build(), Account));
 
         Assert.Equal(used, policy);
     }
@@ -63,7 +63,7 @@ public sealed class IamPolicyTests
     public async Task SeedPolicy_ScopesEachActionToTheResourcesItTouches()
     {
         var aws = Seed.Truecaller();
-        var definition = TestPipelines.Seed(TestPipelines.CreateContext()).Build();
+        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), d => d.LogRetention(7)).Build();
         var scope = await IamPolicy.ResolveAsync(new IamScope(definition, Account), aws.CreateEnvironment(), CancellationToken.None);
 
         // Resolving the roles and log groups only reads.

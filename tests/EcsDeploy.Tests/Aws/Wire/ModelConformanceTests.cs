@@ -107,7 +107,7 @@ public sealed class ModelConformanceTests
         Assert.True(problems.Count == 0, "Drift from botocore's models:\n" + string.Join("\n", problems.Distinct()));
         // Every port operation went through the check.
         Assert.Equal(
-            ["CloudWatchLogs.GetLogEvents", "ECR.BatchGetImage", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.PutImage",
+            ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.PutImage",
              "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks", "ECS.RegisterTaskDefinition",
              "ECS.RunTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
@@ -220,5 +220,7 @@ public sealed class ModelConformanceTests
 
         var logs = new CloudWatchLogsWireClient(transport);
         await logs.GetLogEventsAsync(new GetLogEventsRequest("/ecs/app", "stream", 100, true, "token"), ct);
+        await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest("/ecs/", "token", 10), ct);
+        await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/app", 7), ct);
     }
 }
