@@ -97,7 +97,13 @@ public sealed class ModelConformanceTests
         {
             var model = Models[ModelOf[service]];
             var options = service == AwsWireService.SecretsManager ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
-            model.CheckRead(operation, "", type, model.OutputShape(operation)!, options, problems);
+            if (model.OutputShape(operation) is not { } output)
+            {
+                // No output in the model (PutRetentionPolicy): the answer type must read nothing.
+                Assert.True(type.GetProperties().Length == 0, $"{service.Name} {operation} has no output in botocore's model, but {type.Name} reads members");
+                continue;
+            }
+            model.CheckRead(operation, "", type, output, options, problems);
         }
         foreach (var (service, operation, path) in observer.XmlReads.Distinct())
         {
