@@ -88,7 +88,8 @@ public sealed class GitHubActionsReporter : IPipelineReporter
         }
         if (!string.IsNullOrEmpty(stepSummaryPath))
         {
-            await File.AppendAllTextAsync(stepSummaryPath, _masker.Apply(StepSummary(result)), Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            // Other steps append to the same file: no byte-order mark in the middle of it.
+            await File.AppendAllTextAsync(stepSummaryPath, _masker.Apply(StepSummary(result)), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -13,7 +13,9 @@ public sealed class GitHubActionsReporterTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var code = await ScriptHost.RunAsync(builder, [.. args, "--git-sha", TestPipelines.GitSha], stdout, stderr, name => environment.GetValueOrDefault(name));
-        return (code, stdout.ToString(), stderr.ToString(), File.Exists(summaryPath) ? await File.ReadAllTextAsync(summaryPath) : "");
+        var summary = File.Exists(summaryPath) ? await File.ReadAllBytesAsync(summaryPath) : [];
+        Assert.False(summary.AsSpan().StartsWith("\uFEFF"u8), "the step summary starts with a byte-order mark");
+        return (code, stdout.ToString(), stderr.ToString(), System.Text.Encoding.UTF8.GetString(summary));
     }
 
     private static PipelineBuilder LocalMigration()
