@@ -101,70 +101,29 @@ public static class Seed
         using var seeding = aws.Seeding();
         aws.Ecs.CreateCluster(spec.Cluster);
         aws.Logs.CreateLogGroup($"/ecs/{spec.Family}");
-        aws.Logs.CreateLogGroup($"/ecs/{spec.OllamaFamily}");
-        var secretArns = spec.Secrets.ToDictionary(s => s.Key, s => aws.SecretsManager.CreateSecret(s.Key, s.Value));
+        foreach (var (name, value) in spec.Secrets)
+        {
+            aws.SecretsManager.CreateSecret(name, value);
+        }
 
         var repositoryUri = aws.Ecr.CreateRepository(spec.Repository);
         var runningDigest = PushPlaceholderImage(aws, spec.Repository, "0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6");
         var backendLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.Family)}-alb");
         var backendTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.Family)}-tg", backendLb.LoadBalancerArn, "/health");
-        var backendArn = aws.Ecs.Register(new TaskDefinition
-        {
-            Family = spec.Family,
-            NetworkMode = "awsvpc",
-            RequiresCompatibilities = ["FARGATE"],
-            Cpu = "512",
-            Memory = "1024",
-            ExecutionRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.Family)}-execution",
-            TaskRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.Family)}-task",
-            ContainerDefinitions =
-            [
-                new ContainerDefinition
-                {
-                    Name = spec.Family,
-                    Image = $"{repositoryUri}@{runningDigest}",
-                    Essential = true,
-                    PortMappings = [new PortMapping { ContainerPort = 3000, Protocol = "tcp" }],
-                    Environment = [new EcsKeyValuePair("NODE_ENV", "production"), new EcsKeyValuePair("PORT", "3000")],
-                    LogConfiguration = new LogConfiguration
-                    {
-                        LogDriver = "awslogs",
-                        Options = new Dictionary<string, string> { ["awslogs-group"] = $"/ecs/{spec.Family}", ["awslogs-region"] = aws.Region, ["awslogs-stream-prefix"] = "ecs" },
-                    },
-                },
-            ],
-        }, [new EcsTag("app", spec.Family)]);
+        var backendArn = aws.Ecs.Register(
+            FargateDefinition(aws, spec.Family, $"{repositoryUri}@{runningDigest}", 3000, "512", "1024",
+                [new EcsKeyValuePair("NODE_ENV", "production"), new EcsKeyValuePair("PORT", "3000")]),
+            [new EcsTag("app", spec.Family)]);
         aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
 
         if (spec.OllamaService is not null && spec.OllamaFamily is not null)
         {
+            aws.Logs.CreateLogGroup($"/ecs/{spec.OllamaFamily}");
             var ollamaUri = aws.Ecr.CreateRepository(spec.OllamaFamily);
             var ollamaDigest = PushPlaceholderImage(aws, spec.OllamaFamily, "latest");
             var ollamaLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.OllamaFamily)}-alb");
             var ollamaTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.OllamaFamily)}-tg", ollamaLb.LoadBalancerArn, "/");
-            var ollamaArn = aws.Ecs.Register(new TaskDefinition
-            {
-                Family = spec.OllamaFamily,
-                NetworkMode = "awsvpc",
-                RequiresCompatibilities = ["FARGATE"],
-                Cpu = "2048",
-                Memory = "8192",
-                ExecutionRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(spec.OllamaFamily)}-execution",
-                ContainerDefinitions =
-                [
-                    new ContainerDefinition
-                    {
-                        Name = spec.OllamaFamily,
-                        Image = $"{ollamaUri}@{ollamaDigest}",
-                        PortMappings = [new PortMapping { ContainerPort = 11434 }],
-                        LogConfiguration = new LogConfiguration
-                        {
-                            LogDriver = "awslogs",
-                            Options = new Dictionary<string, string> { ["awslogs-group"] = $"/ecs/{spec.OllamaFamily}", ["awslogs-region"] = aws.Region, ["awslogs-stream-prefix"] = "ecs" },
-                        },
-                    },
-                ],
-            });
+            var ollamaArn = aws.Ecs.Register(FargateDefinition(aws, spec.OllamaFamily, $"{ollamaUri}@{ollamaDigest}", 11434, "2048", "8192", []));
             aws.Ecs.CreateRunningService(spec.Cluster, spec.OllamaService, ollamaArn, 1, ollamaTg, spec.OllamaFamily, 11434);
             if (spec.TerraformOutputs)
             {
@@ -180,8 +139,35 @@ public static class Seed
             aws.Terraform.Set("ecs_cluster_name", spec.Cluster);
             aws.Terraform.Set("ecs_service_name", spec.Service);
         }
-        _ = secretArns;
     }
+
+    /// <summary>A Fargate task definition with one container logging to /ecs/FAMILY, as Terraform modules usually make them.</summary>
+    private static TaskDefinition FargateDefinition(SimulatedAws aws, string family, string image, int port, string cpu, string memory, IReadOnlyList<EcsKeyValuePair> environment) => new()
+    {
+        Family = family,
+        NetworkMode = "awsvpc",
+        RequiresCompatibilities = ["FARGATE"],
+        Cpu = cpu,
+        Memory = memory,
+        ExecutionRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(family)}-execution",
+        TaskRoleArn = $"arn:aws:iam::{aws.AccountId}:role/{Shorten(family)}-task",
+        ContainerDefinitions =
+        [
+            new ContainerDefinition
+            {
+                Name = family,
+                Image = image,
+                Essential = true,
+                PortMappings = [new PortMapping { ContainerPort = port, Protocol = "tcp" }],
+                Environment = environment,
+                LogConfiguration = new LogConfiguration
+                {
+                    LogDriver = "awslogs",
+                    Options = new Dictionary<string, string> { ["awslogs-group"] = $"/ecs/{family}", ["awslogs-region"] = aws.Region, ["awslogs-stream-prefix"] = "ecs" },
+                },
+            },
+        ],
+    };
 
     /// <summary>Pushes a minimal image (config only) so that the running revision's image exists in ECR.</summary>
     private static string PushPlaceholderImage(SimulatedAws aws, string repository, string tag)

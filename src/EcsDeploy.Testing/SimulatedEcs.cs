@@ -61,7 +61,11 @@ public sealed class SimulatedEcs : IEcsApi
         ? TaskBehaviour.Exits(0, [$"simulated: {string.Join(' ', launch.CommandOverride ?? [])}".TrimEnd(), "done"])
         : TaskBehaviour.Healthy;
 
-    private DateTimeOffset Now => _aws.Clock.GetUtcNow();
+    // While a scheduled change runs, "now" is the time it was scheduled for, so that its events and timestamps
+    // say when it happened, not when someone next looked.
+    private DateTimeOffset? _processingTime;
+
+    private DateTimeOffset Now => _processingTime ?? _aws.Clock.GetUtcNow();
 
     internal IReadOnlyList<string> Clusters { get { lock (_aws.Gate) { return [.. _clusters.Keys]; } } }
 
@@ -385,14 +389,16 @@ public sealed class SimulatedEcs : IEcsApi
         _advancing = true;
         try
         {
-            var now = Now;
+            var now = _aws.Clock.GetUtcNow();
             while (_schedule.TryPeek(out _, out var when) && when.Item1 <= now)
             {
+                _processingTime = when.Item1;
                 _schedule.Dequeue()();
             }
         }
         finally
         {
+            _processingTime = null;
             _advancing = false;
         }
     }

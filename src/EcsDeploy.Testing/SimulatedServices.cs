@@ -297,6 +297,7 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
         var host = request.RequestUri!.Host;
         var loadBalancer = aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == host)
             ?? throw new HttpRequestException(HttpRequestError.NameResolutionError, $"Name or service not known ({host})");

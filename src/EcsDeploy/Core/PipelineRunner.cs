@@ -69,6 +69,15 @@ public static class PipelineRunner
         try
         {
             // 1. Plan: read-only calls only. Any problem here ends the run with nothing changed.
+            try
+            {
+                await Discovery.TerraformOutputCheck.CheckAsync(definition.Terraform, aws.Terraform, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineStageException ex)
+            {
+                context.Report(new StageMessage(context.Time.GetUtcNow(), "Terraform", ex.Message, MessageLevel.Error));
+                return Finish(ExitCodes.Invalid, "invalid", ex.Message + " Nothing was changed.");
+            }
             foreach (var stage in definition.Stages)
             {
                 context.CurrentStage = stage.Descriptor.Name;
@@ -105,12 +114,14 @@ public static class PipelineRunner
                     context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Skipped, TimeSpan.Zero, plans[i].Summary));
                     continue;
                 }
+                cancellationToken.ThrowIfCancellationRequested();
                 context.Report(new StageStarted(context.Time.GetUtcNow(), name));
                 var started = context.Time.GetTimestamp();
                 var wall = Stopwatch.StartNew();
                 try
                 {
                     await stage.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
                     var elapsed = Elapsed(context, started, wall);
                     stages.Add(new StageResult(name, StageStatus.Succeeded, elapsed, null));
                     context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Succeeded, elapsed, null));

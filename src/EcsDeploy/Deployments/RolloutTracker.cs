@@ -41,22 +41,15 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         MarkEventsSeen(service);
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
-
-        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
         {
-            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
-        };
-        var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
-        {
-            Cluster = Cluster,
-            Service = serviceName,
-            TaskDefinition = taskDefinitionArn,
-            DeploymentConfiguration = configuration,
-            ForceNewDeployment = taskDefinitionArn is null || taskDefinitionArn == previous,
-        }, cancellationToken).ConfigureAwait(false);
+            // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
+            context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
+            return new RolloutResult(true, false, $"deployment {settled.Id} already completed: {settled.RunningCount}/{settled.DesiredCount} tasks running {ShortTaskDefinition(previous)}",
+                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
+        }
 
-        var ours = updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
-            ?? throw new PipelineStageException($"UpdateService on '{serviceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
+        var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
         return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
     }
@@ -65,6 +58,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
     {
         var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Id;
+    }
+
+    /// <summary>UpdateService with the circuit breaker as configured; returns the new PRIMARY deployment.</summary>
+    private async Task<Deployment> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
+    {
         var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
             DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
@@ -72,11 +71,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
             Cluster = Cluster,
-            Service = serviceName,
+            Service = service.ServiceName,
             TaskDefinition = taskDefinitionArn,
             DeploymentConfiguration = configuration,
+            ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
-        return updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+        return updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
+            ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
     }
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
@@ -168,7 +169,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                     $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
             }
 
-            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Poll every second while a rollout is in progress, so a change is reported within a second of it at
+            // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
+            // by the retry policy under every call.
+            var inProgress = service.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+            interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
 

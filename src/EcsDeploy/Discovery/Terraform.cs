@@ -60,10 +60,6 @@ public sealed class TerraformSettings
         {
             problems.Add("Terraform: both a state file and a project folder are set: choose one source of outputs.");
         }
-        if (_requiredOutputs.Count > 0 && StateFilePath is null && ProjectDirectory is null)
-        {
-            problems.Add("Terraform: outputs are required but no source is set: call t.StateFile(path) or t.Project(folder).");
-        }
     }
 
     private void EnsureMutable()
@@ -71,6 +67,33 @@ public sealed class TerraformSettings
         if (_frozen)
         {
             throw new InvalidOperationException("These Terraform settings belong to a built pipeline and cannot change.");
+        }
+    }
+}
+
+/// <summary>Checks, before any change, that every required Terraform output exists; lists all missing ones at once.</summary>
+internal static class TerraformOutputCheck
+{
+    public static async Task CheckAsync(TerraformSettings settings, ITerraformOutputs? source, CancellationToken cancellationToken)
+    {
+        if (settings.RequiredOutputs.Count == 0)
+        {
+            return;
+        }
+        if (source is null)
+        {
+            throw new PipelineStageException(
+                $"Terraform outputs {string.Join(", ", settings.RequiredOutputs)} are required, but no Terraform source is set: call .WithTerraform(t => t.StateFile(path)) or t.Project(folder).",
+                ExitCodes.Invalid);
+        }
+        var outputs = await source.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new PipelineStageException($"Terraform outputs are required, but {source.Source} does not exist: run terraform apply, or fix the path.", ExitCodes.Invalid);
+        var missing = settings.RequiredOutputs.Where(name => !outputs.ContainsKey(name)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PipelineStageException(
+                $"{source.Source} lacks the output(s) {string.Join(", ", missing)}: add them to your Terraform configuration (output \"{missing[0]}\" {{ value = ... }}) and run terraform apply.",
+                ExitCodes.Invalid);
         }
     }
 }

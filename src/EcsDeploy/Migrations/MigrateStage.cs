@@ -179,7 +179,9 @@ namespace EcsDeploy.Migrations
                     TaskDefinition = registered.Arn,
                     NetworkConfiguration = preparation.Service.NetworkConfiguration,
                     StartedBy = startedBy,
-                    ClientToken = $"{fingerprint}-{context.Time.GetUtcNow().ToUnixTimeSeconds() / 3600}",
+                    // One token per attempt of this stage: a retry of the same call starts no second task, while
+                    // a later run (after the database was fixed, say) really runs the migration again.
+                    ClientToken = Guid.NewGuid().ToString("n"),
                     Overrides = new TaskOverride([new ContainerOverride { Name = preparation.ContainerName, Command = options.CommandWords }]),
                 }, cancellationToken).ConfigureAwait(false);
                 if (response.Tasks.Count == 0)

@@ -18,7 +18,10 @@ public sealed class AwsWireTarget : IDeploymentTarget
     /// with ECR's basic credentials; tests may replace it.
     /// </summary>
     public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>> OpenRegistry { get; set; }
-        = (authorization, _) => Task.FromResult<IImageRegistry>(Images.Registry.EcrRegistry.CreateClient(authorization));
+        = (authorization, _) => Task.FromResult<IImageRegistry>(Images.Registry.EcrRegistry.CreateClient(authorization, RegistryHttp));
+
+    // One HttpClient for every registry client this process opens, so connections are pooled and none leak.
+    private static readonly HttpClient RegistryHttp = new();
 
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
