@@ -1,4 +1,4 @@
-namespace EcsDeploy.Testing.Tests.Deployments;
+namespace EcsDeploy.Testing.Tests;
 
 /// <summary>d.LogRetention(days): the seed's 7-day CloudWatch retention, applied idempotently.</summary>
 public sealed class LogRetentionTests

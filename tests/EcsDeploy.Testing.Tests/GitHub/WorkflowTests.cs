@@ -2,7 +2,7 @@ using EcsDeploy.GitHub;
 using EcsDeploy.Hosting;
 using YamlDotNet.RepresentationModel;
 
-namespace EcsDeploy.Testing.Tests.GitHub;
+namespace EcsDeploy.Testing.Tests;
 
 /// <summary>The generated GitHub Actions workflows: valid YAML, the seed's triggers, inputs and paths, and the script calls.</summary>
 public sealed class WorkflowTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using EcsDeploy.Hosting;
 using EcsDeploy.Iam;
 
-namespace EcsDeploy.Testing.Tests.Iam;
+namespace EcsDeploy.Testing.Tests;
 
 /// <summary>The pipeline's IAM policy against the actions runs against the simulated AWS actually perform.</summary>
 public sealed class IamPolicyTests

@@ -1,7 +1,7 @@
 using EcsDeploy.Hosting;
 using EcsDeploy.Reporting;
 
-namespace EcsDeploy.Testing.Tests.Reporting;
+namespace EcsDeploy.Testing.Tests;
 
 /// <summary>The GitHub Actions reporter: groups, masks, annotations and the step summary, through the script host.</summary>
 public sealed class GitHubActionsReporterTests
