@@ -56,7 +56,7 @@ public static class PipelineRunner
         ArgumentNullException.ThrowIfNull(aws);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
-        var masker = new SecretMasker();
+        var masker = options.Masker ?? new SecretMasker();
         var context = new PipelineContext(definition, aws, options, reporter, masker);
         var stages = new List<StageResult>();
         var plans = new List<StagePlan>();

@@ -244,6 +244,22 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task Logs_PutRetentionPolicy_IsReadBackByDescribeLogGroups_AndAMissingGroupIsResourceNotFound()
+    {
+        var logs = new CloudWatchLogsWireClient(moto.Transport());
+        var group = moto.S("logGroup");
+
+        await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest(group, 7), Ct);
+        var described = await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest(group), Ct);
+
+        var found = Assert.Single(described.LogGroups, g => g.LogGroupName == group);
+        Assert.Equal(7, found.RetentionInDays);
+        Assert.Contains(":log-group:" + group, found.Arn, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/no-such-group", 7), Ct));
+        Assert.Equal("ResourceNotFoundException", missing.ErrorCode);
+    }
+
+    [Fact]
     public async Task S3TerraformState_ReadsOutputsFromRemoteState_AndNullForAMissingObject()
     {
         var credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey);
