@@ -6,6 +6,8 @@
 //   dotnet run samples/deploy.cs
 //   dotnet run samples/deploy.cs -- --dry-run
 //   dotnet run samples/deploy.cs -- --fault unhealthy-tasks --output json
+//   dotnet run samples/deploy.cs -- --print-iam-policy --account-id 123456789012
+//   dotnet run samples/deploy.cs -- --emit-workflows .
 #:project ../src/EcsDeploy/EcsDeploy.csproj
 #:project ../src/EcsDeploy.Testing/EcsDeploy.Testing.csproj
 #:property PublishAot=false
@@ -39,6 +41,7 @@ return await Pipeline.For("truecaller-backend")
         .Secret("REDIS_URL", "truecaller-backend/REDIS_URL")
         .Secret("JWT_SECRET", "truecaller-backend/JWT_SECRET")
         .Secret("GOOGLE_APPLICATION_CREDENTIALS_JSON", "truecaller-backend/GOOGLE_APPLICATION_CREDENTIALS_JSON")
-        .RollbackOnFailure())
+        .RollbackOnFailure()
+        .LogRetention(days: 7))
     .Verify(v => v.Http("/health").Ollama())
     .RunAsync(args);

@@ -100,6 +100,7 @@ public static class Seed
         ArgumentNullException.ThrowIfNull(spec);
         using var seeding = aws.Seeding();
         aws.Ecs.CreateCluster(spec.Cluster);
+        aws.Logs.CreateLogGroup($"/ecs/{spec.Family}");
         foreach (var (name, value) in spec.Secrets)
         {
             aws.SecretsManager.CreateSecret(name, value);
@@ -117,6 +118,7 @@ public static class Seed
 
         if (spec.OllamaService is not null && spec.OllamaFamily is not null)
         {
+            aws.Logs.CreateLogGroup($"/ecs/{spec.OllamaFamily}");
             var ollamaUri = aws.Ecr.CreateRepository(spec.OllamaFamily);
             var ollamaDigest = PushPlaceholderImage(aws, spec.OllamaFamily, "latest");
             var ollamaLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.OllamaFamily)}-alb");

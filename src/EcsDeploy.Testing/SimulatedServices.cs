@@ -163,8 +163,61 @@ public sealed class SimulatedLogs : ICloudWatchLogsApi
 {
     private readonly SimulatedAws _aws;
     private readonly Dictionary<(string Group, string Stream), List<OutputLogEvent>> _streams = [];
+    private readonly SortedDictionary<string, int?> _groups = new(StringComparer.Ordinal);
 
     internal SimulatedLogs(SimulatedAws aws) => _aws = aws;
+
+    /// <summary>Creates a log group (as Terraform does), with no retention (events never expire).</summary>
+    public void CreateLogGroup(string name)
+    {
+        lock (_aws.Gate) { _groups.TryAdd(name, null); }
+    }
+
+    /// <summary>A group's retention in days, or null when events never expire (or the group does not exist).</summary>
+    public int? RetentionInDays(string group)
+    {
+        lock (_aws.Gate) { return _groups.GetValueOrDefault(group); }
+    }
+
+    /// <inheritdoc />
+    public Task<DescribeLogGroupsResponse> DescribeLogGroupsAsync(DescribeLogGroupsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _aws.Enter("Logs", "DescribeLogGroups");
+        lock (_aws.Gate)
+        {
+            // Pages of 50 (the API's default), in name order; the token is the last name of the page before.
+            var page = _groups
+                .Where(g => request.LogGroupNamePrefix is null || g.Key.StartsWith(request.LogGroupNamePrefix, StringComparison.Ordinal))
+                .Where(g => request.NextToken is null || string.CompareOrdinal(g.Key, request.NextToken) > 0)
+                .Take(request.Limit ?? 50)
+                .Select(g => new LogGroup(g.Key, g.Value, _aws.Arn("logs", $"log-group:{g.Key}:*")))
+                .ToList();
+            var more = page.Count == (request.Limit ?? 50);
+            return Task.FromResult(new DescribeLogGroupsResponse(page, more ? page[^1].LogGroupName : null));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task PutRetentionPolicyAsync(PutRetentionPolicyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _aws.Enter("Logs", "PutRetentionPolicy");
+        lock (_aws.Gate)
+        {
+            if (!LogRetentionPeriods.Allowed.Contains(request.RetentionInDays))
+            {
+                throw new AwsServiceException("Logs", "PutRetentionPolicy", "InvalidParameterException",
+                    $"1 validation error detected: Value '{request.RetentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set", 400, _aws.NewRequestId());
+            }
+            if (!_groups.ContainsKey(request.LogGroupName))
+            {
+                throw new AwsServiceException("Logs", "PutRetentionPolicy", "ResourceNotFoundException", "The specified log group does not exist.", 400, _aws.NewRequestId());
+            }
+            _groups[request.LogGroupName] = request.RetentionInDays;
+        }
+        return Task.CompletedTask;
+    }
 
     /// <summary>Appends events to a stream (creating it).</summary>
     public void Append(string group, string stream, DateTimeOffset at, IEnumerable<string> lines)
@@ -176,6 +229,7 @@ public sealed class SimulatedLogs : ICloudWatchLogsApi
             {
                 _streams[(group, stream)] = events = [];
             }
+            _groups.TryAdd(group, null);
             events.AddRange(lines.Select(l => new OutputLogEvent(at, l)));
         }
     }

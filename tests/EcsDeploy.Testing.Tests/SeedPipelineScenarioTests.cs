@@ -262,3 +262,40 @@ public sealed class SeedPipelineScenarioTests
         Assert.Equal(result.Image!.Reference, aws.Ecs.CurrentTaskDefinition(Cluster, Service).ContainerDefinitions![0].Image);
     }
 }
+
+/// <summary>The Build and Push stages' failures.</summary>
+public sealed class BuildAndPushTests
+{
+    [Fact]
+    public async Task Build_WhenACommandFails_NamesTheCommandAndTouchesNothing()
+    {
+        var aws = Seed.Truecaller();
+        var context = TestPipelines.CreateContext();
+        var definition = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
+            .Build(b => b.WorkingDirectory(context).Run("sh", "-c", "echo compiling; echo 'error TS2304: Cannot find name' >&2; exit 2").Image("Dockerfile"))
+            .Push()
+            .Deploy(d => d.Service("truecaller-backend-service"))
+            .Build();
+
+        var (result, events) = await TestPipelines.RunAsync(aws, definition);
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("exited with code 2", result.Error, StringComparison.Ordinal);
+        Assert.Contains(events.Events.OfType<CommandOutput>(), o => o.Line.Contains("TS2304", StringComparison.Ordinal));
+        Assert.Empty(aws.CallsTo("PutBlob"));
+        Assert.Empty(aws.CallsTo("UpdateService"));
+    }
+
+    [Fact]
+    public async Task Push_ToAnImmutableRepositoryWithLatest_IsRefusedAtPlanTimeWithTheFix()
+    {
+        var aws = new SimulatedAws();
+        Seed.Apply(aws, SeedSpec.Truecaller);
+        aws.Ecr.CreateRepository("truecaller-backend", immutableTags: true);
+        var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build());
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains("immutable tags", result.Error, StringComparison.Ordinal);
+        Assert.Contains("p.Tags(PushOptions.GitSha)", result.Error, StringComparison.Ordinal);
+    }
+}

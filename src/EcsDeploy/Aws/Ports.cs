@@ -64,6 +64,10 @@ public interface ICloudWatchLogsApi
 {
     /// <summary>GetLogEvents.</summary>
     Task<GetLogEventsResponse> GetLogEventsAsync(GetLogEventsRequest request, CancellationToken cancellationToken);
+    /// <summary>DescribeLogGroups (one page).</summary>
+    Task<DescribeLogGroupsResponse> DescribeLogGroupsAsync(DescribeLogGroupsRequest request, CancellationToken cancellationToken);
+    /// <summary>PutRetentionPolicy (idempotent: setting the same period again changes nothing).</summary>
+    Task PutRetentionPolicyAsync(PutRetentionPolicyRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>An OCI distribution (registry HTTP API v2) client for one registry.</summary>

@@ -16,6 +16,9 @@ public sealed record RunOptions
     public string? ImageTag { get; init; }
     /// <summary>The git commit the image is tagged with; read from the environment or git when null.</summary>
     public string? GitSha { get; init; }
+    /// <summary>The masker the run registers secret values in (default: a new one); pass one to learn each value as it
+    /// is added (<see cref="SecretMasker.Added"/>), as the GitHub Actions reporter does.</summary>
+    public SecretMasker? Masker { get; init; }
     /// <summary>The folder relative paths in the definition resolve against.</summary>
     public string WorkingDirectory { get; init; } = Directory.GetCurrentDirectory();
 }

@@ -56,7 +56,7 @@ public static class PipelineRunner
         ArgumentNullException.ThrowIfNull(aws);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
-        var masker = new SecretMasker();
+        var masker = options.Masker ?? new SecretMasker();
         var context = new PipelineContext(definition, aws, options, reporter, masker);
         var stages = new List<StageResult>();
         var plans = new List<StagePlan>();
@@ -87,11 +87,18 @@ public static class PipelineRunner
                     plans.Add(plan);
                     context.Report(new StagePlanned(context.Time.GetUtcNow(), plan));
                 }
-                catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or HttpRequestException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     var message = $"{stage.Descriptor.Name} (plan): {Describe(ex)}";
                     context.Report(new StageMessage(context.Time.GetUtcNow(), stage.Descriptor.Name, message, MessageLevel.Error));
-                    var code = ex is PipelineStageException { ExitCode: var c } && c != ExitCodes.Failed ? c : ExitCodes.Invalid;
+                    // Nothing has changed yet: a known problem is the definition's or the environment's (2); an
+                    // unexpected error is a plain failure with the service untouched (1).
+                    var code = ex switch
+                    {
+                        PipelineStageException { ExitCode: var c } when c != ExitCodes.Failed => c,
+                        PipelineStageException or AwsServiceException or HttpRequestException => ExitCodes.Invalid,
+                        _ => ExitCodes.Failed,
+                    };
                     stages.Add(new StageResult(stage.Descriptor.Name, StageStatus.Failed, TimeSpan.Zero, masker.Apply(message)));
                     return Finish(code, "invalid", message + " Nothing was changed.");
                 }
@@ -126,7 +133,7 @@ public static class PipelineRunner
                     stages.Add(new StageResult(name, StageStatus.Succeeded, elapsed, null));
                     context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Succeeded, elapsed, null));
                 }
-                catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or HttpRequestException or IOException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     var elapsed = Elapsed(context, started, wall);
                     var message = Describe(ex);
@@ -139,6 +146,8 @@ public static class PipelineRunner
                     var exitCode = ex switch
                     {
                         PipelineStageException stageError => stageError.ExitCode,
+                        // Something this library did not expect, after changes may have started.
+                        not (AwsServiceException or HttpRequestException or IOException) => ExitCodes.NeedsAttention,
                         // An AWS error after changes may have started: a person should look.
                         _ => context.Get(StageOutputs.TaskDefinition) is null ? ExitCodes.Failed : ExitCodes.NeedsAttention,
                     };
@@ -175,9 +184,10 @@ public static class PipelineRunner
 
     private static string Describe(Exception ex) => ex switch
     {
-        AwsServiceException aws => aws.Message,
+        PipelineStageException or AwsServiceException => ex.Message,
         HttpRequestException http => $"network error: {http.Message}",
-        _ => ex.Message,
+        IOException io => $"I/O error: {io.Message}",
+        _ => $"unexpected {ex.GetType().Name}: {ex.Message} (please report this with --verbose output)",
     };
 
     private static PipelineResult BuildResult(PipelineContext context, List<StageResult> stages, List<StagePlan> plans, int exitCode, string outcome, string? error, int retries)

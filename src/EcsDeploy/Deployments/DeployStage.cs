@@ -18,6 +18,18 @@ namespace EcsDeploy
         internal TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
         internal bool WaitEnabled { get; private set; } = true;
         internal AnotherDeployment AnotherDeploymentPolicy { get; private set; } = AnotherDeployment.Wait;
+        internal int? LogRetentionDays { get; private set; }
+
+        /// <summary>
+        /// Keeps the container's CloudWatch log groups (awslogs) for this many days (the seed: 7), set idempotently
+        /// before the service is updated. CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+        /// 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.
+        /// </summary>
+        public DeployOptions LogRetention(int days)
+        {
+            LogRetentionDays = days;
+            return this;
+        }
 
         /// <summary>The ECS service to update.</summary>
         public DeployOptions Service(string service)
@@ -111,8 +123,27 @@ namespace EcsDeploy.Deployments
     /// <summary>What the plan found: the service, what it runs, and the secrets resolved to ARNs.</summary>
     internal sealed record DeployPreparation(EcsService Service, TaskDefinition Current, IReadOnlyList<EcsTag> Tags, string ContainerName, string Family, IReadOnlyList<EcsSecret> Secrets);
 
-    internal sealed class DeployStage(DeployOptions options) : IPipelineStage
+    internal sealed class DeployStage(DeployOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>The service's rollout, registering its task definition (passing its roles), and resolving its secrets' ARNs.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
+        {
+            var grants = new List<Iam.IamGrant>(scope.Rollout("DeployService", options.ServiceName!));
+            grants.AddRange(scope.RegisterTaskDefinitions());
+            if (options.LogRetentionDays is not null)
+            {
+                grants.Add(new("FindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]));
+                grants.Add(new("SetLogRetention", ["logs:PutRetentionPolicy"], scope.LogGroups.Count == 0
+                    ? [scope.Arn("logs", "log-group:/ecs/*")]
+                    : [.. scope.LogGroups.SelectMany(g => new[] { scope.Arn("logs", $"log-group:{g}"), scope.Arn("logs", $"log-group:{g}:*") })]));
+            }
+            if (options.SecretReferences.Count > 0)
+            {
+                grants.Add(new("ResolveSecretArns", ["secretsmanager:DescribeSecret"], [.. options.SecretReferences.Select(s => scope.SecretArn(s.Value)).Distinct(StringComparer.Ordinal)]));
+            }
+            return grants;
+        }
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(DeployExtensions), nameof(DeployExtensions.Deploy));
         internal static readonly OutputKey<DeployPreparation> Preparation = new("deploy preparation");
 
@@ -155,6 +186,10 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add($"Deploy: secret '{secret.Key}' has no secret id: give the Secrets Manager name or ARN.");
             }
+            if (options.LogRetentionDays is { } days && !LogRetentionPeriods.Allowed.Contains(days))
+            {
+                problems.Add($"Deploy: log retention of {days} days is not a period CloudWatch Logs accepts: use one of {string.Join(", ", LogRetentionPeriods.Allowed)} (for example d.LogRetention(7)).");
+            }
             if (options.Timeout <= TimeSpan.Zero)
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
@@ -185,6 +220,10 @@ namespace EcsDeploy.Deployments
                 new("container", preparation.ContainerName),
             };
             details.AddRange(preparation.Secrets.Select(s => new KeyValuePair<string, string>("secret " + s.Name, s.ValueFrom)));
+            if (options.LogRetentionDays is { } days)
+            {
+                details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(preparation.Current).DefaultIfEmpty("(no awslogs log group)"))}"));
+            }
             var summary = context.Options.NoWait || !options.WaitEnabled
                 ? $"update {options.ServiceName} without waiting"
                 : $"update {options.ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
@@ -193,6 +232,7 @@ namespace EcsDeploy.Deployments
 
         public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
         {
+            await ApplyLogRetentionAsync(context, cancellationToken).ConfigureAwait(false);
             var registered = await EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
             var serviceName = options.ServiceName!;
             var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
@@ -263,6 +303,46 @@ namespace EcsDeploy.Deployments
             }
             context.Set(StageOutputs.TaskDefinition, registered);
             return registered;
+        }
+
+        private static IReadOnlyList<string> LogGroups(TaskDefinition definition) => [.. (definition.ContainerDefinitions ?? [])
+            .Select(c => c.LogConfiguration)
+            .Where(l => l?.LogDriver == "awslogs" && l.Options is not null && l.Options.ContainsKey("awslogs-group"))
+            .Select(l => l!.Options!["awslogs-group"])
+            .Distinct(StringComparer.Ordinal)];
+
+        /// <summary>Sets the retention of the service's log groups where it differs: a re-run calls PutRetentionPolicy no more.</summary>
+        private async Task ApplyLogRetentionAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (options.LogRetentionDays is not { } days)
+            {
+                return;
+            }
+            var preparation = context.Require(Preparation, "the Deploy stage was not planned");
+            foreach (var group in LogGroups(preparation.Current))
+            {
+                LogGroup? found = null;
+                string? token = null;
+                do
+                {
+                    var page = await context.Aws.Logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest(group, token), cancellationToken).ConfigureAwait(false);
+                    found = page.LogGroups.FirstOrDefault(g => g.LogGroupName == group);
+                    token = page.NextToken;
+                }
+                while (found is null && !string.IsNullOrEmpty(token));
+                if (found is null)
+                {
+                    context.Warn($"log group {group} does not exist, so its retention was not set: create it (Terraform, aws logs create-log-group) and run again");
+                    continue;
+                }
+                if (found.RetentionInDays == days)
+                {
+                    context.Verbose($"log group {group} already keeps events {days} days");
+                    continue;
+                }
+                await context.Aws.Logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest(group, days), cancellationToken).ConfigureAwait(false);
+                context.Info($"log group {group}: retention {(found.RetentionInDays is { } before ? $"{before} days" : "never expire")} -> {days} days");
+            }
         }
 
         private static async Task<RegisteredTaskDefinition?> FindEquivalentAsync(PipelineContext context, string family, TaskDefinition rendered, CancellationToken cancellationToken)

@@ -28,6 +28,12 @@ public sealed record HostOptions
     public bool Verbose { get; init; }
     /// <summary>--git-sha SHA (default: GITHUB_SHA, then git).</summary>
     public string? GitSha { get; init; }
+    /// <summary>--print-iam-policy: print the least-privilege IAM policy the pipeline needs, and change nothing.</summary>
+    public bool PrintIamPolicy { get; init; }
+    /// <summary>--account-id ID: the account in the policy's ARNs (default: the <c>${AWS::AccountId}</c> placeholder).</summary>
+    public string? AccountId { get; init; }
+    /// <summary>--emit-workflows DIR: write the GitHub Actions workflows under DIR/.github/workflows, and change nothing.</summary>
+    public string? EmitWorkflows { get; init; }
 
     /// <summary>The usage text.</summary>
     public const string Usage = """
@@ -42,6 +48,8 @@ public sealed record HostOptions
           --output text|json   text (default) or the JSON result on stdout
           --git-sha SHA        the commit to tag the image with (default: GITHUB_SHA, then git rev-parse HEAD)
           --verbose            more detail
+          --print-iam-policy   print the least-privilege IAM policy the pipeline needs (with --account-id ID)
+          --emit-workflows DIR write DIR/.github/workflows/deploy.yml and pr-check.yml
         Exit codes: 0 deployed and verified, 1 failed and rolled back (or never touched the service),
                     2 invalid definition or arguments (nothing changed), 3 failed and needs attention, 130 cancelled.
         """;
@@ -93,6 +101,9 @@ public sealed record HostOptions
                     case "--image-tag": options = options with { ImageTag = Value() }; break;
                     case "--fault": options = options with { Fault = Value() }; break;
                     case "--git-sha": options = options with { GitSha = Value() }; break;
+                    case "--print-iam-policy": options = options with { PrintIamPolicy = true }; break;
+                    case "--account-id": options = options with { AccountId = Value() }; break;
+                    case "--emit-workflows": options = options with { EmitWorkflows = Value() }; break;
                     case "--output":
                         options = options with { Output = Value() };
                         if (options.Output is not ("text" or "json"))
@@ -115,6 +126,11 @@ public sealed record HostOptions
         if (options.Fault is not null && options.Target != "local")
         {
             error = "--fault works with --target local only: faults are scenarios of the simulated AWS.";
+            return null;
+        }
+        if (options.AccountId is not null && !System.Text.RegularExpressions.Regex.IsMatch(options.AccountId, "^[0-9]{12}$"))
+        {
+            error = $"--account-id must be the 12-digit AWS account id, not '{options.AccountId}'.";
             return null;
         }
         if (options.ImageTag is not null && Rules.AwsNamingRules.Check(Rules.AwsNameKind.ImageTag, options.ImageTag) is { } tagProblem)
@@ -197,9 +213,15 @@ public static class ScriptHost
     };
 
     /// <summary>Parses <paramref name="args"/>, builds the definition, runs it, prints the result, returns the exit code.</summary>
-    public static async Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+        => RunAsync(builder, args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(PipelineBuilder, string[], TextWriter, TextWriter, CancellationToken)"/>, reading
+    /// environment variables (GITHUB_ACTIONS, GITHUB_STEP_SUMMARY) through <paramref name="environment"/>.</summary>
+    public static async Task<int> RunAsync(PipelineBuilder builder, string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var options = HostOptions.Parse(args, out var error);
@@ -221,6 +243,11 @@ public static class ScriptHost
             return ExitCodes.Invalid;
         }
 
+        if (options.EmitWorkflows is not null)
+        {
+            return await CiCommands.EmitWorkflowsAsync(definition, options.EmitWorkflows, stdout, cancellationToken).ConfigureAwait(false);
+        }
+
         var target = DeploymentTargets.Find(options.Target);
         if (target is null)
         {
@@ -228,6 +255,11 @@ public static class ScriptHost
                 ? "error: --target local needs the simulated AWS: reference EcsDeploy.Testing (in a script: #:package EcsDeploy.Testing, or #:project .../EcsDeploy.Testing)."
                 : $"error: no deployment target named '{options.Target}'.").ConfigureAwait(false);
             return ExitCodes.Invalid;
+        }
+
+        if (options.PrintIamPolicy)
+        {
+            return await CiCommands.PrintIamPolicyAsync(definition, options, target, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -248,9 +280,13 @@ public static class ScriptHost
             return ex is PipelineStageException stageError ? stageError.ExitCode : ExitCodes.Invalid;
         }
 
-        var progress = new TextReporter(options.Output == "json" ? stderr : stdout, options.Verbose);
+        var masker = new SecretMasker();
+        var log = options.Output == "json" ? stderr : stdout;
+        var github = GitHubActionsReporter.IsGitHubActions(environment) ? new GitHubActionsReporter(log, masker, options.Verbose) : null;
+        IPipelineReporter progress = github ?? (IPipelineReporter)new TextReporter(log, options.Verbose);
         var result = await PipelineRunner.RunAsync(definition, aws, new RunOptions
         {
+            Masker = masker,
             DryRun = options.DryRun,
             NoWait = options.NoWait,
             DeployOllama = options.DeployOllama,
@@ -258,6 +294,10 @@ public static class ScriptHost
             GitSha = options.GitSha,
         }, progress, cancel.Token).ConfigureAwait(false);
 
+        if (github is not null)
+        {
+            await github.CompleteAsync(result, environment("GITHUB_STEP_SUMMARY"), CancellationToken.None).ConfigureAwait(false);
+        }
         if (options.Output == "json")
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson)).ConfigureAwait(false);

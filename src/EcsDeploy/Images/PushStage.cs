@@ -47,8 +47,17 @@ namespace EcsDeploy
 
 namespace EcsDeploy.Images
 {
-    internal sealed class PushStage(PushOptions options) : IPipelineStage
+    internal sealed class PushStage(PushOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>ECR: the repository (describe, push layers and manifests, tag, find --image-tag), and the registry login.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope) =>
+        [
+            new("PushToRepository",
+                ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
+                [scope.Arn("ecr", "repository/" + Repository(scope.Definition))]),
+            new("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+        ];
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(PushExtensions), nameof(PushExtensions.Push));
 
         public StageDescriptor Descriptor => Stage;

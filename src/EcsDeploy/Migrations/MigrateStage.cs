@@ -77,8 +77,24 @@ namespace EcsDeploy
 
 namespace EcsDeploy.Migrations
 {
-    internal sealed class MigrateStage(MigrationOptions options) : IPipelineStage
+    internal sealed class MigrateStage(MigrationOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>Locally: the DATABASE_URL secret. On ECS: the one-off task on the rendered revision, and watching it.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
+        {
+            if (options.RunLocally)
+            {
+                var secretId = options.DatabaseUrlSecretId ?? $"{scope.Definition.Name}/DATABASE_URL";
+                return [new Iam.IamGrant("ReadDatabaseUrl", ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], [scope.SecretArn(secretId)])];
+            }
+            return
+            [
+                new Iam.IamGrant("RunMigrationTask", ["ecs:RunTask"], scope.TaskDefinitionArns) { Conditions = [new("ArnEquals", "ecs:cluster", scope.ClusterArn)] },
+                .. scope.RegisterTaskDefinitions(),
+                .. scope.Tasks(),
+            ];
+        }
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(MigrationExtensions), nameof(MigrationExtensions.Migrate));
         private static readonly TimeSpan Poll = TimeSpan.FromSeconds(3);
 

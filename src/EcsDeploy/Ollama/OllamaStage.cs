@@ -69,8 +69,15 @@ namespace EcsDeploy
 
 namespace EcsDeploy.Ollama
 {
-    internal sealed class OllamaStage(OllamaOptions options) : IPipelineStage
+    internal sealed class OllamaStage(OllamaOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>The load-balancer fallback for OLLAMA_URL, and --deploy-ollama's rollout of the Ollama service.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope) =>
+        [
+            new("FindOllamaLoadBalancer", ["elasticloadbalancing:DescribeLoadBalancers"], ["*"]),
+            .. scope.Rollout("DeployOllamaService", ServiceName(scope.Definition)),
+        ];
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(OllamaExtensions), nameof(OllamaExtensions.WithOllama));
 
         public StageDescriptor Descriptor => Stage;

@@ -103,6 +103,7 @@ public sealed class SecretMasker
         {
             return;
         }
+        var added = false;
         lock (_gate)
         {
             if (!_values.Contains(secret))
@@ -110,7 +111,12 @@ public sealed class SecretMasker
                 _values.Add(secret);
                 // Longest first, so a secret that contains another is masked whole.
                 _values.Sort((a, b) => b.Length.CompareTo(a.Length));
+                added = true;
             }
+        }
+        if (added)
+        {
+            Added?.Invoke(this, secret);
         }
         // A connection string's password is a secret on its own too.
         var password = Regex.Match(secret, "^[a-z][a-z0-9+.-]*://[^:/@]+:([^@/]+)@", RegexOptions.IgnoreCase);
@@ -120,6 +126,12 @@ public sealed class SecretMasker
             Add(password.Groups[1].Value);
         }
     }
+
+    /// <summary>
+    /// Raised with each new value, synchronously inside <see cref="Add"/> and so before any event that could
+    /// contain it is reported (GitHub's <c>::add-mask::</c> must precede the value in the log).
+    /// </summary>
+    public event EventHandler<string>? Added;
 
     /// <summary>The values registered so far (for reporters that must announce them, such as GitHub's add-mask).</summary>
     public IReadOnlyList<string> Values { get { lock (_gate) { return [.. _values]; } } }

@@ -62,8 +62,13 @@ namespace EcsDeploy
 
 namespace EcsDeploy.Verification
 {
-    internal sealed class VerifyStage(VerifyOptions options) : IPipelineStage
+    internal sealed class VerifyStage(VerifyOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        /// <summary>Without v.BaseUrl(...) and no Terraform output, the backend's URL comes from its load balancer.</summary>
+        public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope) => options.Paths.Count > 0 && options.Url is null
+            ? [new("FindBackendLoadBalancer", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeLoadBalancers"], ["*"])]
+            : [];
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(VerifyExtensions), nameof(VerifyExtensions.Verify));
         private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
         private static readonly OutputKey<string> BackendUrl = new("backend URL");

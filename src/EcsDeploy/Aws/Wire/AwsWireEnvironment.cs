@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using EcsDeploy.Images.Registry;
 using EcsDeploy.Rules;
 
 namespace EcsDeploy.Aws.Wire;
@@ -17,10 +18,18 @@ public sealed class AwsWireOptions
     public AWSCredentials? Credentials { get; init; }
     /// <summary>Reads environment variables for endpoint overrides (default: the process environment).</summary>
     public Func<string, string?>? Environment { get; init; }
-    /// <summary>Opens the OCI registry client for the registry that ECR's GetAuthorizationToken names.</summary>
+    /// <summary>
+    /// Opens the OCI registry client for the registry that ECR's GetAuthorizationToken names; null uses
+    /// <see cref="EcrRegistry.CreateClient"/> (basic credentials from the token, ECR's upload settings).
+    /// </summary>
     public Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; init; }
     /// <summary>The retry policy (default: the standard mode on <see cref="TimeProvider"/>).</summary>
     public AwsRetryPolicy? RetryPolicy { get; init; }
+    /// <summary>
+    /// The handler AWS requests go through (a proxy, instrumentation); it must not follow redirects, since a
+    /// followed redirect is not re-signed. Null uses a <see cref="SocketsHttpHandler"/> without automatic redirects.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
     /// <summary>The timeout of one HTTP attempt (default 60 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -60,14 +69,14 @@ public static class AwsWireEnvironment
         var credentials = options.Credentials ?? await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
 
         // One HttpClient for every service. Redirects are not followed: a followed redirect would not be re-signed.
-        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
+        var handler = options.HttpHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(handler, disposeHandler: options.HttpHandler is null) { Timeout = options.RequestTimeout };
         var transport = new AwsWireTransport(http, credentials, options.Region, options.Environment);
 
         var policy = options.RetryPolicy ?? new AwsRetryPolicy(options.TimeProvider);
         var ecr = new EcrWireClient(transport);
         var retryingEcr = AwsRetry.Wrap<IEcrApi>(ecr, policy);
-        var openRegistry = options.OpenRegistry;
+        var openRegistry = options.OpenRegistry ?? DefaultRegistryOpener();
         return AwsEnvironment.Create(
             options.Region,
             new EcsWireClient(transport),
@@ -77,10 +86,6 @@ public static class AwsWireEnvironment
             new CloudWatchLogsWireClient(transport),
             async ct =>
             {
-                if (openRegistry is null)
-                {
-                    throw new InvalidOperationException("No OCI registry client is configured: pass AwsWireOptions.OpenRegistry to AwsWireEnvironment.CreateAsync.");
-                }
                 var authorization = await retryingEcr.GetAuthorizationTokenAsync(ct).ConfigureAwait(false);
                 return await openRegistry(authorization, ct).ConfigureAwait(false);
             },
@@ -89,6 +94,18 @@ public static class AwsWireEnvironment
             options.TimeProvider,
             $"AWS {options.Region}",
             policy);
+    }
+
+    /// <summary>ECR's registry through <see cref="OciRegistryClient"/>; every client opened shares one HttpClient.</summary>
+    private static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>> DefaultRegistryOpener()
+    {
+        var registryOptions = EcrRegistry.DefaultOptions();
+        // Registries redirect blob reads to storage (S3 for ECR): follow them. The timeout is the registry options'.
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = registryOptions.RequestTimeout,
+        };
+        return (authorization, _) => Task.FromResult<IImageRegistry>(EcrRegistry.CreateClient(authorization, http, registryOptions));
     }
 
     /// <summary>Resolves credentials once through AWSSDK.Core's default chain (environment, profiles and SSO, web identity, container, instance metadata).</summary>

@@ -19,7 +19,10 @@ public static class AwsWireErrors
     /// <param name="requestId">The request id from the headers, if any.</param>
     /// <param name="errorTypeHeader">The <c>x-amzn-ErrorType</c> header, if any.</param>
     /// <param name="body">The answer's body.</param>
-    public static AwsServiceException Parse(string service, string operation, int statusCode, string? requestId, string? errorTypeHeader, ReadOnlySpan<byte> body)
+    /// <param name="redact">
+    /// Values to remove from the message: a signature error can quote the canonical request, session token included.
+    /// </param>
+    public static AwsServiceException Parse(string service, string operation, int statusCode, string? requestId, string? errorTypeHeader, ReadOnlySpan<byte> body, IReadOnlyList<string>? redact = null)
     {
         string? code = null;
         string? message = null;
@@ -56,8 +59,32 @@ public static class AwsWireErrors
         code ??= errorTypeHeader;
         code = Normalize(code) ?? DefaultCode(statusCode);
         message = string.IsNullOrWhiteSpace(message) ? $"HTTP {statusCode} with no error message" : message.Trim();
+        foreach (var value in redact ?? [])
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                message = message.Replace(value, "***", StringComparison.Ordinal);
+            }
+        }
+        if (Hints.TryGetValue(code, out var hint))
+        {
+            message += " " + hint;
+        }
         return new AwsServiceException(service, operation, code, message, statusCode, string.IsNullOrWhiteSpace(requestId) ? null : requestId.Trim());
     }
+
+    /// <summary>What a user can do about the errors that mean "these credentials are not accepted".</summary>
+    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
+    {
+        ["SignatureDoesNotMatch"] = "(Hint: the secret access key does not match the access key id; check AWS_PROFILE / AWS_SECRET_ACCESS_KEY and that this machine's clock is right.)",
+        ["InvalidSignatureException"] = "(Hint: the secret access key does not match the access key id; check AWS_PROFILE / AWS_SECRET_ACCESS_KEY and that this machine's clock is right.)",
+        ["InvalidClientTokenId"] = "(Hint: AWS does not know this access key id; check AWS_PROFILE / AWS_ACCESS_KEY_ID, or that the key was not deleted.)",
+        ["UnrecognizedClientException"] = "(Hint: AWS does not know this access key id or session token; check AWS_PROFILE / AWS_ACCESS_KEY_ID / AWS_SESSION_TOKEN.)",
+        ["ExpiredToken"] = "(Hint: the session credentials expired; sign in again (aws sso login) or refresh the CI role.)",
+        ["ExpiredTokenException"] = "(Hint: the session credentials expired; sign in again (aws sso login) or refresh the CI role.)",
+        ["AccessDenied"] = "(Hint: the credentials are valid but their policy does not allow this operation.)",
+        ["AccessDeniedException"] = "(Hint: the credentials are valid but their policy does not allow this operation.)",
+    };
 
     private static string? Normalize(string? code)
     {

@@ -9,16 +9,16 @@ namespace EcsDeploy.Aws.Wire;
 /// <summary>
 /// The scripts' <c>--target aws</c>: the wire clients in the pipeline's region, credentials from the default
 /// chain, endpoints from <c>AWS_ENDPOINT_URL</c> / <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>. Terraform outputs come
-/// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder.
+/// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder;
+/// images go to ECR's registry through <see cref="Images.Registry.OciRegistryClient"/>.
 /// </summary>
 public sealed class AwsWireTarget : IDeploymentTarget
 {
     /// <summary>
-    /// Opens the OCI registry client from ECR's authorization data. The default is the OCI distribution client
-    /// with ECR's basic credentials; tests may replace it.
+    /// Opens the OCI registry client from ECR's authorization data; tests may replace it. Null (the default) uses
+    /// <see cref="Images.Registry.EcrRegistry.CreateClient"/> with one HttpClient shared by every client opened.
     /// </summary>
-    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>> OpenRegistry { get; set; }
-        = (authorization, _) => Task.FromResult<IImageRegistry>(Images.Registry.EcrRegistry.CreateClient(authorization));
+    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
 
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static ITerraformOutputs? TerraformFor(TerraformSettings settings, string region, Amazon.Runtime.AWSCredentials credentials)
+    internal static ITerraformOutputs? TerraformFor(TerraformSettings settings, string region, Amazon.Runtime.AWSCredentials credentials, Func<string, string?>? environment = null)
     {
         if (settings.StateFilePath is { } path)
         {
@@ -51,7 +51,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
                 {
                     throw new PipelineStageException($"Terraform state '{path}' is not s3://BUCKET/KEY.", ExitCodes.Invalid);
                 }
-                return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials);
+                return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials, environment);
             }
             return new TerraformStateFile(path);
         }

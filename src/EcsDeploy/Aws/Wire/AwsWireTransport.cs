@@ -162,8 +162,9 @@ public sealed class AwsWireTransport
             {
                 return answer;
             }
+            var sessionToken = signed.FirstOrDefault(h => h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase)).Value;
             throw AwsWireErrors.Parse(service.Name, operation, (int)response.StatusCode, HeaderValue(response.Headers, "x-amzn-RequestId") ?? HeaderValue(response.Headers, "x-amz-request-id"),
-                HeaderValue(response.Headers, "x-amzn-ErrorType"), answer);
+                HeaderValue(response.Headers, "x-amzn-ErrorType"), answer, sessionToken is null ? null : [sessionToken]);
         }
     }
 

@@ -30,10 +30,15 @@ public sealed record ImagePushResult(string Digest, IReadOnlyList<string> Tags, 
 /// <summary>Pushes a whole image: only the blobs the repository lacks, then the manifest under each tag.</summary>
 public static class OciImagePusher
 {
+    /// <summary>How many blobs <see cref="PushImageAsync"/> checks and uploads at once.</summary>
+    public const int MaxParallelBlobs = 3;
+
     /// <summary>
     /// For each blob: skip it when the repository has it (HEAD), else mount it from <paramref name="mountFrom"/> when
     /// given and the registry client can mount, else upload it. Then put the manifest under every tag (or only by
     /// digest when <paramref name="tags"/> is empty). A re-push of an unchanged image sends no blob bytes.
+    /// Mounting needs the <see cref="OciRegistryClient"/> itself (a port wrapped by AwsRetry is not one: blobs are
+    /// then uploaded). Up to <see cref="MaxParallelBlobs"/> blobs are checked and sent at once.
     /// </summary>
     public static async Task<ImagePushResult> PushImageAsync(
         this IImageRegistry registry,
@@ -49,27 +54,29 @@ public static class OciImagePusher
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(tags);
         int uploaded = 0, skipped = 0, mounted = 0;
-        foreach (var blob in blobs.DistinctBy(b => b.Descriptor.Digest, StringComparer.Ordinal))
+        var distinct = blobs.DistinctBy(b => b.Descriptor.Digest, StringComparer.Ordinal).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelBlobs, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(distinct, parallel, async (blob, ct) =>
         {
             var digest = blob.Descriptor.Digest;
-            if (await registry.BlobExistsAsync(repository, digest, cancellationToken).ConfigureAwait(false))
+            if (await registry.BlobExistsAsync(repository, digest, ct).ConfigureAwait(false))
             {
-                skipped++;
-                continue;
+                Interlocked.Increment(ref skipped);
+                return;
             }
             if (mountFrom is not null && registry is OciRegistryClient oci
-                && await oci.MountBlobAsync(repository, digest, mountFrom, cancellationToken).ConfigureAwait(false))
+                && await oci.MountBlobAsync(repository, digest, mountFrom, ct).ConfigureAwait(false))
             {
-                mounted++;
-                continue;
+                Interlocked.Increment(ref mounted);
+                return;
             }
-            var stream = await blob.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var stream = await blob.OpenAsync(ct).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                await registry.PushBlobAsync(repository, digest, stream, blob.Descriptor.Size, cancellationToken).ConfigureAwait(false);
+                await registry.PushBlobAsync(repository, digest, stream, blob.Descriptor.Size, ct).ConfigureAwait(false);
             }
-            uploaded++;
-        }
+            Interlocked.Increment(ref uploaded);
+        }).ConfigureAwait(false);
         var manifestDigest = OciDigest.Compute(manifest.Span);
         if (tags.Count == 0)
         {

@@ -29,6 +29,7 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
     private readonly OciRegistryClientOptions _options;
     private readonly Uri _baseUri;
     private readonly ConcurrentDictionary<string, string> _bearerTokens = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _tokenGate = new(1, 1);
     private volatile bool _useBasic;
 
     /// <summary>Creates a client for <paramref name="registry"/>.</summary>
@@ -438,6 +439,7 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
         {
             _http.Dispose();
         }
+        _tokenGate.Dispose();
     }
 
     // ---- upload sessions ----
@@ -457,7 +459,10 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
     {
         try
         {
-            using var response = await SendAsync("CancelUpload", repository, () => new HttpRequestMessage(HttpMethod.Delete, location), null, null, cancellationToken).ConfigureAwait(false);
+            // Best effort and brief: a failed push must not wait long on its clean-up.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var response = await SendAsync("CancelUpload", repository, () => new HttpRequestMessage(HttpMethod.Delete, location), null, null, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or RegistryException or OperationCanceledException or IOException)
         {
@@ -533,11 +538,11 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
         bool replayable = true)
     {
         var authKey = (repository is null ? "" : "repository:" + repository) + (extraScopes is null ? "" : " " + string.Join(' ', extraScopes));
-        var authenticated = false;
-        while (true)
+        var fetchedToken = false;
+        for (var attempt = 0; ; attempt++)
         {
             using var request = createRequest();
-            var sentCredentials = ApplyAuth(request, authKey);
+            var sent = ApplyAuth(request, authKey);
             Counters.AddRequest();
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized)
@@ -551,46 +556,57 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
                 {
                     onChallenge?.Invoke(challenge.Scheme);
                 }
-                if (authenticated || challenge is null || (!replayable && request.Content is not null))
+                // Refused after a token of our own fetching, or after basic credentials, or too often: give up.
+                if (challenge is null || fetchedToken || attempt >= 2 || (!replayable && request.Content is not null))
                 {
-                    throw await CreateAuthErrorAsync(operation, repository, response, sentCredentials, challenge, cancellationToken).ConfigureAwait(false);
+                    throw await CreateAuthErrorAsync(operation, repository, response, sent.Sent, challenge, cancellationToken).ConfigureAwait(false);
                 }
                 if (string.Equals(challenge.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
                 {
-                    if (_credentials is null || sentCredentials)
+                    if (_credentials is null || (sent.Sent && sent.Token is null))
                     {
-                        throw await CreateAuthErrorAsync(operation, repository, response, sentCredentials, challenge, cancellationToken).ConfigureAwait(false);
+                        throw await CreateAuthErrorAsync(operation, repository, response, sent.Sent, challenge, cancellationToken).ConfigureAwait(false);
                     }
                     _useBasic = true;
+                    continue;
                 }
-                else
+                // Bearer: one token fetch at a time, so that concurrent requests challenged together share it.
+                await _tokenGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    var token = await FetchTokenAsync(operation, repository, challenge, extraScopes, cancellationToken).ConfigureAwait(false);
-                    _bearerTokens[authKey] = token;
+                    if (_bearerTokens.TryGetValue(authKey, out var current) && !string.Equals(current, sent.Token, StringComparison.Ordinal))
+                    {
+                        continue; // another request refreshed the token since this one was sent: try it first
+                    }
+                    _bearerTokens[authKey] = await FetchTokenAsync(operation, repository, challenge, extraScopes, cancellationToken).ConfigureAwait(false);
+                    fetchedToken = true;
                 }
-                authenticated = true;
+                finally
+                {
+                    _tokenGate.Release();
+                }
             }
         }
     }
 
     /// <summary>Puts the cached bearer token or basic credentials on a request to the registry's own host.</summary>
-    private bool ApplyAuth(HttpRequestMessage request, string authKey)
+    private (bool Sent, string? Token) ApplyAuth(HttpRequestMessage request, string authKey)
     {
         if (request.RequestUri is null || !string.Equals(request.RequestUri.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase))
         {
-            return false; // never send credentials to another host (an upload Location may point elsewhere)
+            return (false, null); // never send credentials to another host (an upload Location may point elsewhere)
         }
         if (_bearerTokens.TryGetValue(authKey, out var token))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return true;
+            return (true, token);
         }
         if (_useBasic && _credentials is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", _credentials.BasicParameter);
-            return true;
+            return (true, null);
         }
-        return false;
+        return (false, null);
     }
 
     private async Task<string> FetchTokenAsync(string operation, string? repository, AuthChallenge challenge, IReadOnlyList<string>? extraScopes, CancellationToken cancellationToken)

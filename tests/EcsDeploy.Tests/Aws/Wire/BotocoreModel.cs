@@ -1,11 +1,7 @@
-using System.Collections;
 using System.Globalization;
 using System.IO.Compression;
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using System.Xml.Linq;
 
 namespace EcsDeploy.Tests.Aws.Wire;

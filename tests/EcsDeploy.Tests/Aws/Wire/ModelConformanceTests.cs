@@ -97,7 +97,13 @@ public sealed class ModelConformanceTests
         {
             var model = Models[ModelOf[service]];
             var options = service == AwsWireService.SecretsManager ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
-            model.CheckRead(operation, "", type, model.OutputShape(operation)!, options, problems);
+            if (model.OutputShape(operation) is not { } output)
+            {
+                // No output in the model (PutRetentionPolicy): the answer type must read nothing.
+                Assert.True(type.GetProperties().Length == 0, $"{service.Name} {operation} has no output in botocore's model, but {type.Name} reads members");
+                continue;
+            }
+            model.CheckRead(operation, "", type, output, options, problems);
         }
         foreach (var (service, operation, path) in observer.XmlReads.Distinct())
         {
@@ -107,7 +113,7 @@ public sealed class ModelConformanceTests
         Assert.True(problems.Count == 0, "Drift from botocore's models:\n" + string.Join("\n", problems.Distinct()));
         // Every port operation went through the check.
         Assert.Equal(
-            ["CloudWatchLogs.GetLogEvents", "ECR.BatchGetImage", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.PutImage",
+            ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.PutImage",
              "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks", "ECS.RegisterTaskDefinition",
              "ECS.RunTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
@@ -220,5 +226,7 @@ public sealed class ModelConformanceTests
 
         var logs = new CloudWatchLogsWireClient(transport);
         await logs.GetLogEventsAsync(new GetLogEventsRequest("/ecs/app", "stream", 100, true, "token"), ct);
+        await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest("/ecs/", "token", 10), ct);
+        await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/app", 7), ct);
     }
 }

@@ -36,7 +36,25 @@ public sealed class MotoServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        // A free port can be taken by another engineer's server before moto binds it: moto then exits, and a
+        // readiness probe could reach the other server. So moto counts as started only once it says it listens.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync(FreePort()))
+            {
+                break;
+            }
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException("moto_server did not start on a free loopback port in 5 attempts.");
+            }
+        }
+        var seed = await Python.RunAsync("moto_seed.py", [Endpoint.ToString().TrimEnd('/'), Region], null, TimeSpan.FromSeconds(60));
+        Seed = JsonDocument.Parse(seed).RootElement.Clone();
+    }
+
+    private async Task<bool> TryStartAsync(int port)
+    {
         Endpoint = new Uri($"http://127.0.0.1:{port}/");
         var start = new ProcessStartInfo(Python.MotoServer)
         {
@@ -49,30 +67,34 @@ public sealed class MotoServerFixture : IAsyncLifetime
             start.ArgumentList.Add(argument);
         }
         start.Environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3";
-        start.Environment["MOTO_ALLOW_NONEXISTENT_REGION"] = "false";
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        // Wait for readiness (the only wall-clock wait of these tests): moto answers in about 0.5 s.
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Process.Start(start)!;
+        DataReceivedEventHandler watch = (_, e) =>
         {
-            try
+            if (e.Data is { } line && line.Contains($"Running on http://127.0.0.1:{port}", StringComparison.Ordinal))
             {
-                using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/"));
-                break;
+                listening.TrySetResult();
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(20) && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
+        };
+        process.OutputDataReceived += watch;
+        process.ErrorDataReceived += watch;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetResult();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        // The only wall-clock wait of these tests: moto is up in about 0.5 s (longer on a loaded machine).
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        if (process.HasExited)
+        {
+            process.Dispose();
+            _process = null;
+            return false;
         }
-        var seed = await Python.RunAsync("moto_seed.py", [Endpoint.ToString().TrimEnd('/'), Region], null, TimeSpan.FromSeconds(60));
-        Seed = JsonDocument.Parse(seed).RootElement.Clone();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/"));
+        return true;
     }
 
     public Task DisposeAsync()

@@ -244,6 +244,22 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task Logs_PutRetentionPolicy_IsReadBackByDescribeLogGroups_AndAMissingGroupIsResourceNotFound()
+    {
+        var logs = new CloudWatchLogsWireClient(moto.Transport());
+        var group = moto.S("logGroup");
+
+        await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest(group, 7), Ct);
+        var described = await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest(group), Ct);
+
+        var found = Assert.Single(described.LogGroups, g => g.LogGroupName == group);
+        Assert.Equal(7, found.RetentionInDays);
+        Assert.Contains(":log-group:" + group, found.Arn, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/no-such-group", 7), Ct));
+        Assert.Equal("ResourceNotFoundException", missing.ErrorCode);
+    }
+
+    [Fact]
     public async Task S3TerraformState_ReadsOutputsFromRemoteState_AndNullForAMissingObject()
     {
         var credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey);
@@ -260,12 +276,28 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task AwsTarget_ReadsAnS3StatePath_AndRefusesAMalformedOne()
+    {
+        var credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey);
+        var settings = new EcsDeploy.Discovery.TerraformSettings().StateFile($"s3://{moto.S("stateBucket")}/{moto.S("stateKey")}");
+        var terraform = AwsWireTarget.TerraformFor(settings, MotoServerFixture.Region, credentials, moto.EnvironmentFor(moto.Endpoint));
+        var outputs = await Assert.IsType<S3TerraformState>(terraform).ReadAsync(Ct);
+        Assert.Equal(moto.S("cluster"), outputs!["ecs_cluster_name"].Value.GetString());
+
+        Assert.IsType<EcsDeploy.Discovery.TerraformStateFile>(AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("infra/terraform.tfstate"), MotoServerFixture.Region, credentials));
+        var error = Assert.Throws<PipelineStageException>(() => AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("s3://bucket-only"), MotoServerFixture.Region, credentials));
+        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Contains("s3://BUCKET/KEY", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongSecret_IsSignatureDoesNotMatch_OnJsonAndQueryServices()
     {
         var transport = moto.Transport(new BasicAWSCredentials(moto.AccessKeyId, "not-the-secret"));
         var ecs = await Assert.ThrowsAsync<AwsServiceException>(() => new EcsWireClient(transport).DescribeServicesAsync(new DescribeServicesRequest(moto.S("cluster"), [moto.S("service")]), Ct));
         Assert.Equal("SignatureDoesNotMatch", ecs.ErrorCode);
         Assert.Equal(403, ecs.StatusCode);
+        Assert.Contains("check AWS_PROFILE / AWS_SECRET_ACCESS_KEY", ecs.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-secret", ecs.ToString(), StringComparison.Ordinal);
         var elb = await Assert.ThrowsAsync<AwsServiceException>(() => new Elbv2WireClient(transport).DescribeLoadBalancersAsync(null, null, null, Ct));
         Assert.Equal("SignatureDoesNotMatch", elb.ErrorCode);
@@ -295,11 +327,13 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     public async Task Environment_WrapsEveryPortWithRetries_AndOpensTheRegistryFromEcrsToken()
     {
         EcrAuthorizationData? seen = null;
+        var counting = new CountingHandler();
         var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
         {
             Region = MotoServerFixture.Region,
             Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
             Environment = moto.EnvironmentFor(moto.Endpoint),
+            HttpHandler = counting,
             OpenRegistry = (auth, _) =>
             {
                 seen = auth;
@@ -317,6 +351,47 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         Assert.Equal(new Uri(seen.ProxyEndpoint).Host, registry.Host);
         Assert.Equal("AWS eu-central-1", environment.Description);
         Assert.Equal(0, environment.RetryPolicy.RetriesMade);
+        Assert.Equal(5, counting.Requests);
+    }
+
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        public int Requests;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Requests);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Theory]
+    [InlineData("moon-central-1")]
+    [InlineData("eu-central")]
+    public async Task UnknownRegion_IsAnInvalidDefinition_BeforeAnyCall(string region)
+    {
+        var error = await Assert.ThrowsAsync<PipelineStageException>(() => AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = region,
+            Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
+            Environment = moto.EnvironmentFor(moto.Endpoint),
+        }, Ct));
+        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Contains(region, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Environment_ByDefault_OpensEcrsRegistryWithTheOciClient()
+    {
+        var environment = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
+        {
+            Region = MotoServerFixture.Region,
+            Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
+            Environment = moto.EnvironmentFor(moto.Endpoint),
+        }, Ct);
+        var registry = await environment.OpenRegistryAsync(Ct);
+        var authorization = await new EcrWireClient(moto.Transport()).GetAuthorizationTokenAsync(Ct);
+        Assert.Equal(new Uri(authorization.ProxyEndpoint).Authority, registry.Host);
     }
 
     private sealed class NoRegistry(string host) : IImageRegistry

@@ -125,7 +125,7 @@ public sealed class StubWireTests
     [InlineData(503, "<html>down</html>", null, "text/html", "ServiceUnavailable", "HTTP 503 with no error message")]
     [InlineData(400, "{\"__type\":\"ClientException\",\"Message\":\"Bad input\"}", null, "application/json", "ClientException", "Bad input")]
     [InlineData(400, "{}", "ServerException:http://internal.amazon.com/coral/", "application/json", "ServerException", "HTTP 400 with no error message")]
-    [InlineData(403, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>xml-req</RequestId></ErrorResponse>", null, "text/xml", "InvalidClientTokenId", "The security token included in the request is invalid.")]
+    [InlineData(403, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>xml-req</RequestId></ErrorResponse>", null, "text/xml", "InvalidClientTokenId", "The security token included in the request is invalid. (Hint: AWS does not know this access key id; check AWS_PROFILE / AWS_ACCESS_KEY_ID, or that the key was not deleted.)")]
     public async Task ErrorAnswers_BecomeAwsServiceExceptions(int status, string body, string? errorType, string contentType, string code, string message)
     {
         var headers = new Dictionary<string, string>();
@@ -159,6 +159,31 @@ public sealed class StubWireTests
         Assert.Equal("application/x-www-form-urlencoded; charset=utf-8", sent.Header("Content-Type"));
         Assert.Contains("/eu-central-1/elasticloadbalancing/aws4_request", sent.Header("Authorization"));
         Assert.Null(sent.Header("X-Amz-Target"));
+    }
+
+    [Fact]
+    public async Task SignatureErrors_QuotingTheCanonicalRequest_NeverCarryTheSessionToken()
+    {
+        using var stub = new LoopbackStub(request => new StubAnswer(403,
+            $$"""{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nx-amz-security-token:{{request.Header("X-Amz-Security-Token")}}\n'"}"""));
+        var transport = stub.Transport(new Amazon.Runtime.SessionAWSCredentials("ASIAKEY", "the-secret-key", "FwoGZXIvYXdzEBYaDSECRETSESSIONTOKEN"));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => new EcsWireClient(transport).ListTasksAsync(new ListTasksRequest { Cluster = "c" }, Ct));
+        Assert.Equal("InvalidSignatureException", error.ErrorCode);
+        Assert.Contains("x-amz-security-token:***", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETSESSIONTOKEN", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("the-secret-key", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutImage_OnAnImmutableTag_IsImageTagAlreadyExists()
+    {
+        // moto 5.2 gives every manifest the digest of an empty body, so it cannot show this answer: shaped as ECR's.
+        using var stub = new LoopbackStub(_ => new StubAnswer(400,
+            """{"__type":"ImageTagAlreadyExistsException","message":"The image tag 'v1' already exists in the 'repo' repository and cannot be overwritten because the repository is immutable."}""",
+            Headers: new Dictionary<string, string> { ["x-amzn-RequestId"] = "ecr-req" }));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => new EcrWireClient(stub.Transport()).PutImageAsync(new PutImageRequest("repo", "{}", null, "v1", null), Ct));
+        Assert.Equal(("ImageTagAlreadyExistsException", "ECR", "PutImage", "ecr-req"), (error.ErrorCode, error.Service, error.Operation, error.RequestId));
+        Assert.False(error.IsThrottling || error.IsTransient);
     }
 
     [Fact]

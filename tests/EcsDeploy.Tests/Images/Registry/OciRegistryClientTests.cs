@@ -280,30 +280,36 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
         Assert.Equal(["0123456789abcdef0123456789abcdef01234567", "v1"], (await client.ListTagsAsync("t/skopeo-src", Ct)).Order());
     }
 
-    [Fact]
-    public async Task ImageIndex_PushedAndReadByTag_HasIndexMediaTypeAndSkopeoRawMatches()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ImageIndex_PushedAndReadByTag_HasIndexMediaTypeAndSkopeoRawMatches(bool docker)
     {
         using var client = registry.CreateClient();
-        var amd = TestImage.Create("index-amd64", false, 1000);
-        var arm = TestImage.Create("index-arm64", false, 1100);
-        await client.PushImageAsync("t/index", amd.ManifestMediaType, amd.Manifest, amd.Blobs, [], null, Ct);
-        await client.PushImageAsync("t/index", arm.ManifestMediaType, arm.Manifest, arm.Blobs, [], null, Ct);
-        var index = new OciImageIndex(2, RegistryMediaTypes.OciIndex,
+        var repository = docker ? "t/list-docker" : "t/index-oci";
+        var amd = TestImage.Create("index-amd64", docker, 1000);
+        var arm = TestImage.Create("index-arm64", docker, 1100);
+        await client.PushImageAsync(repository, amd.ManifestMediaType, amd.Manifest, amd.Blobs, [], null, Ct);
+        await client.PushImageAsync(repository, arm.ManifestMediaType, arm.Manifest, arm.Blobs, [], null, Ct);
+        var indexType = docker ? RegistryMediaTypes.DockerManifestList : RegistryMediaTypes.OciIndex;
+        var index = new OciImageIndex(2, indexType,
         [
-            new OciDescriptor(RegistryMediaTypes.OciManifest, amd.Digest, amd.Manifest.Length, new OciPlatform("amd64", "linux")),
-            new OciDescriptor(RegistryMediaTypes.OciManifest, arm.Digest, arm.Manifest.Length, new OciPlatform("arm64", "linux", "v8")),
+            new OciDescriptor(amd.ManifestMediaType, amd.Digest, amd.Manifest.Length, new OciPlatform("amd64", "linux")),
+            new OciDescriptor(arm.ManifestMediaType, arm.Digest, arm.Manifest.Length, new OciPlatform("arm64", "linux", "v8")),
         ]).ToJsonBytes();
 
-        var digest = await client.PutManifestAsync("t/index", "multi", RegistryMediaTypes.OciIndex, index, Ct);
-        var read = await client.GetManifestAsync("t/index", "multi", Ct);
+        var digest = await client.PutManifestAsync(repository, "multi", indexType, index, Ct);
+        var read = await client.GetManifestAsync(repository, "multi", Ct);
 
         Assert.NotNull(read);
-        Assert.Equal(RegistryMediaTypes.OciIndex, read.MediaType);
+        Assert.Equal(indexType, read.MediaType);
+        Assert.True(RegistryMediaTypes.IsIndex(read.MediaType));
         Assert.Equal(digest, read.Digest);
         var parsed = OciImageIndex.Parse(read.Content.Span);
         Assert.Equal([amd.Digest, arm.Digest], parsed.Manifests.Select(m => m.Digest));
         Assert.Equal("v8", parsed.Manifests[1].Platform?.Variant);
-        Assert.Equal(TestImage.Utf8(index), (await registry.SkopeoInspectAsync("t/index:multi", raw: true)).TrimEnd('\n'));
+        Assert.Equal(TestImage.Utf8(index), (await registry.SkopeoInspectAsync($"{repository}:multi", raw: true)).TrimEnd('\n'));
+        Assert.NotNull(await client.GetManifestAsync(repository, arm.Digest, Ct));
     }
 
     [Fact]

@@ -50,6 +50,27 @@ public sealed class RegistryFixture : IAsyncLifetime
         var htpasswd = await Tools.RunAsync("htpasswd", ["-Bbn", User, Password]);
         await File.WriteAllTextAsync(Path.Combine(Directory, "htpasswd"), htpasswd.Trim() + "\n");
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, "data"));
+        // A port probed free may be taken before the registry binds it: then it exits, and we try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (RegistryExitedException) when (attempt < 4)
+            {
+                _process?.Dispose();
+                lock (_log)
+                {
+                    _log.Clear();
+                }
+            }
+        }
+    }
+
+    private async Task StartAsync()
+    {
         Port = FreePort();
         var config = $"""
             version: 0.1
@@ -86,12 +107,14 @@ public sealed class RegistryFixture : IAsyncLifetime
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode}: {Log}");
+                throw new RegistryExitedException($"docker-registry exited with {_process.ExitCode}: {Log}");
             }
             try
             {
                 using var response = await http.GetAsync($"http://{Address}/v2/");
-                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                // Our realm, so that another registry which won the race for the port is not taken for ours.
+                if (response.StatusCode == HttpStatusCode.Unauthorized
+                    && response.Headers.WwwAuthenticate.ToString().Contains(Realm, StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -101,16 +124,20 @@ public sealed class RegistryFixture : IAsyncLifetime
             }
             if (watch.Elapsed > TimeSpan.FromSeconds(15))
             {
-                throw new TimeoutException($"docker-registry did not answer 401 on /v2/ within 15 s: {Log}");
+                throw new TimeoutException($"docker-registry did not answer 401 with realm {Realm} on /v2/ within 15 s: {Log}");
             }
             await Task.Delay(50);
         }
     }
 
+    private string Realm => _tokenAuth?.Realm ?? _htpasswdRealm;
+
+    private readonly string _htpasswdRealm = "ecsdeploy-test-" + Guid.NewGuid().ToString("N");
+
     /// <summary>The lines under <c>auth:</c> (indented two spaces).</summary>
     private string Auth() => _tokenAuth is { } token
         ? $"  token:\n    realm: {token.Realm}\n    service: {token.Service}\n    issuer: {token.Issuer}\n    rootcertbundle: {token.RootCertBundlePath}"
-        : $"  htpasswd:\n    realm: ecsdeploy-test\n    path: {Path.Combine(Directory, "htpasswd")}";
+        : $"  htpasswd:\n    realm: {_htpasswdRealm}\n    path: {Path.Combine(Directory, "htpasswd")}";
 
     public string Log
     {
@@ -159,6 +186,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     private static bool ExistsOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 }
+
+internal sealed class RegistryExitedException(string message) : Exception(message);
 
 /// <summary>The registry's token auth: it sends clients to <paramref name="Realm"/> and trusts JWTs signed under the bundle's certificates.</summary>
 internal sealed record TokenAuthSettings(string Realm, string Service, string Issuer, string RootCertBundlePath);

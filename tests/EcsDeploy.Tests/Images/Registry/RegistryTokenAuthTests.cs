@@ -123,11 +123,24 @@ public sealed class RegistryTokenAuthTests(TokenRegistryFixture fixture) : IClas
         Assert.Equal(image.Digest, read?.Digest);
         // The first HEAD is challenged for pull, the first upload for pull,push; that token then serves every request.
         Assert.Equal(2, client.Counters.TokenRequests);
-        var tokenRequest = Assert.Single(fixture.TokenServer.Requests, r => r.QueryValues("scope").Contains("repository:t/token:pull,push"));
+        // The registry names the actions in either order (push,pull or pull,push).
+        var tokenRequest = Assert.Single(fixture.TokenServer.Requests, r => r.QueryValues("scope") is ["repository:t/token:pull,push" or "repository:t/token:push,pull"]);
         Assert.Equal([TokenRegistryFixture.Service], tokenRequest.QueryValues("service"));
         var inspect = await Tools.RunAsync("skopeo", ["inspect", "--tls-verify=false", "--creds", $"pusher:{TokenRegistryFixture.Password}", $"docker://{fixture.Registry.Address}/t/token:v1"]);
         using var json = JsonDocument.Parse(inspect);
         Assert.Equal(image.Digest, json.RootElement.GetProperty("Digest").GetString());
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_ChallengedTogether_ShareOneTokenFetch()
+    {
+        using var client = fixture.CreateClient();
+        var digests = Enumerable.Range(0, 8).Select(i => OciDigest.Compute(Encoding.UTF8.GetBytes($"absent-{i}"))).ToList();
+
+        var exists = await Task.WhenAll(digests.Select(d => client.BlobExistsAsync("t/token-concurrent", d, Ct)));
+
+        Assert.All(exists, Assert.False);
+        Assert.Equal(1, client.Counters.TokenRequests);
     }
 
     [Fact]

@@ -299,6 +299,40 @@ public sealed class StubRegistryTests
     }
 
     [Fact]
+    public async Task BearerChallenge_RealmOverPlainHttpToNonLoopbackHost_IsRefusedWithoutSendingCredentials()
+    {
+        using var server = new StubServer(_ => StubResponse.Error(401, "UNAUTHORIZED", "authentication required",
+            ("WWW-Authenticate", "Bearer realm=\"http://auth.example.com/token\",service=\"x\"")));
+        using var client = new OciRegistryClient(server.Address, new RegistryCredentials(User, Password));
+
+        var ex = await Assert.ThrowsAsync<RegistryAuthenticationException>(() => client.PingAsync(Ct));
+
+        Assert.Contains("is not https", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, client.Counters.TokenRequests);
+    }
+
+    [Fact]
+    public async Task Upload_LocationOnAnotherHost_GetsNoCredentials()
+    {
+        using var elsewhere = new StubServer(request => request.Method == "PUT"
+            ? StubResponse.Empty(201)
+            : StubResponse.Error(405, "UNSUPPORTED", "no"));
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+        using var registry = new StubServer(request => request.Authorization != basic
+            ? StubResponse.Error(401, "UNAUTHORIZED", "authentication required", ("WWW-Authenticate", "Basic realm=\"r\""))
+            : StubResponse.Empty(202, ("Location", $"{elsewhere.BaseUrl}/uploads/u1?sig=abc")));
+        using var client = new OciRegistryClient(registry.Address, new RegistryCredentials(User, Password));
+        var content = "layer"u8.ToArray();
+
+        await client.PushBlobAsync("team/app", OciDigest.Compute(content), new MemoryStream(content), content.Length, Ct);
+
+        var put = Assert.Single(elsewhere.Requests);
+        Assert.Null(put.Authorization);
+        Assert.Equal(content, put.Body);
+        Assert.Equal(["abc"], put.QueryValues("sig"));
+    }
+
+    [Fact]
     public async Task EcrOpener_AsksEcrForATokenAndTalksToTheEndpointItNames()
     {
         using var server = new StubServer(request =>

@@ -1,0 +1,105 @@
+using EcsDeploy.GitHub;
+using EcsDeploy.Hosting;
+using YamlDotNet.RepresentationModel;
+
+namespace EcsDeploy.Testing.Tests;
+
+/// <summary>The generated GitHub Actions workflows: valid YAML, the seed's triggers, inputs and paths, and the script calls.</summary>
+public sealed class WorkflowTests
+{
+    private static YamlMappingNode Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
+
+    private static YamlNode At(YamlNode node, params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            node = ((YamlMappingNode)node).Children[new YamlScalarNode(key)];
+        }
+        return node;
+    }
+
+    private static List<string> Strings(YamlNode node) => [.. ((YamlSequenceNode)node).Children.Select(c => ((YamlScalarNode)c).Value!)];
+
+    private static List<YamlMappingNode> Steps(YamlMappingNode workflow, string job) => [.. ((YamlSequenceNode)At(workflow, "jobs", job, "steps")).Children.Cast<YamlMappingNode>()];
+
+    private static string? Get(YamlMappingNode step, string key) => step.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
+
+    private static async Task<(int Code, string Root, string Stdout)> EmitAsync(string? root = null, bool withPrCheck = false)
+    {
+        root ??= Directory.CreateTempSubdirectory("ecsdeploy-workflows-").FullName;
+        if (withPrCheck)
+        {
+            Directory.CreateDirectory(Path.Combine(root, "samples"));
+            await File.WriteAllTextAsync(Path.Combine(root, "samples", "pr-check.cs"), "return 0;\n");
+        }
+        var stdout = new StringWriter();
+        var code = await ScriptHost.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), ["--emit-workflows", root], stdout, new StringWriter(), _ => null);
+        return (code, root, stdout.ToString());
+    }
+
+    [Fact]
+    public async Task Deploy_OnPushToMainOrProductionAndManualDispatchWithDeployOllama_AssumesTheRoleThroughOidc()
+    {
+        var (code, root, _) = await EmitAsync();
+
+        Assert.Equal(0, code);
+        var workflow = Parse(await File.ReadAllTextAsync(Path.Combine(root, ".github", "workflows", "deploy.yml")));
+        Assert.Equal(["main", "production"], Strings(At(workflow, "on", "push", "branches")));
+        var input = (YamlMappingNode)At(workflow, "on", "workflow_dispatch", "inputs", "deploy_ollama");
+        Assert.Equal("boolean", Get(input, "type"));
+        Assert.Equal("false", Get(input, "default"));
+        Assert.Equal("write", ((YamlScalarNode)At(workflow, "permissions", "id-token")).Value);
+        Assert.Equal("read", ((YamlScalarNode)At(workflow, "permissions", "contents")).Value);
+
+        var steps = Steps(workflow, "deploy");
+        Assert.Contains(steps, s => Get(s, "uses") == "actions/setup-dotnet@v4" && ((YamlScalarNode)At(s, "with", "dotnet-version")).Value == "10.0.x");
+        var credentials = steps.Single(s => Get(s, "uses")?.StartsWith("aws-actions/configure-aws-credentials@", StringComparison.Ordinal) == true);
+        Assert.Equal("${{ vars.AWS_ROLE_TO_ASSUME }}", ((YamlScalarNode)At(credentials, "with", "role-to-assume")).Value);
+        Assert.Equal("eu-central-1", ((YamlScalarNode)At(credentials, "with", "aws-region")).Value);
+        var yaml = await File.ReadAllTextAsync(Path.Combine(root, ".github", "workflows", "deploy.yml"));
+        Assert.DoesNotContain("AWS_ACCESS_KEY_ID", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("aws-secret-access-key", yaml, StringComparison.Ordinal);
+        var run = Get(steps[^1], "run")!.Trim();
+        Assert.Equal("dotnet run samples/deploy.cs -- --target aws ${{ inputs.deploy_ollama && '--deploy-ollama' || '' }}", run);
+        Assert.True(steps.IndexOf(credentials) < steps.Count - 1);
+    }
+
+    [Fact]
+    public async Task PrCheck_OnPullRequestsToMainOrProduction_FilteredToTheSeedPaths_RunsThePrCheckScriptWhenPresent()
+    {
+        var (_, without, _) = await EmitAsync();
+        var (code, with, _) = await EmitAsync(withPrCheck: true);
+
+        Assert.Equal(0, code);
+        var workflow = Parse(await File.ReadAllTextAsync(Path.Combine(with, ".github", "workflows", "pr-check.yml")));
+        Assert.Equal(["main", "production"], Strings(At(workflow, "on", "pull_request", "branches")));
+        Assert.Equal(["src/**", "prisma/**", "package.json", "package-lock.json", "Dockerfile", ".github/workflows/**"], Strings(At(workflow, "on", "pull_request", "paths")));
+        Assert.Equal("read", ((YamlScalarNode)At(workflow, "permissions", "contents")).Value);
+        Assert.False(((YamlMappingNode)At(workflow, "permissions")).Children.ContainsKey(new YamlScalarNode("id-token")));
+        Assert.Equal("dotnet run samples/pr-check.cs", Get(Steps(workflow, "check")[^1], "run")!.Trim());
+
+        var fallback = Parse(await File.ReadAllTextAsync(Path.Combine(without, ".github", "workflows", "pr-check.yml")));
+        Assert.Equal("dotnet run samples/deploy.cs -- --dry-run", Get(Steps(fallback, "check")[^1], "run")!.Trim());
+    }
+
+    [Fact]
+    public async Task Regenerating_ChangesNothing()
+    {
+        var (_, root, first) = await EmitAsync();
+        var before = Directory.GetFiles(Path.Combine(root, ".github", "workflows")).ToDictionary(f => f, File.ReadAllText);
+
+        var (code, _, second) = await EmitAsync(root);
+
+        Assert.Equal(0, code);
+        Assert.Contains("wrote     .github/workflows/deploy.yml", first, StringComparison.Ordinal);
+        Assert.Contains("unchanged .github/workflows/deploy.yml", second, StringComparison.Ordinal);
+        Assert.Contains("unchanged .github/workflows/pr-check.yml", second, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(Path.Combine(root, ".github", "workflows")).ToDictionary(f => f, File.ReadAllText));
+        Assert.Equal(GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1" }), GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1" }));
+    }
+}
