@@ -175,7 +175,7 @@ namespace EcsDeploy.Deployments
                 NameCheck.Add(problems, AwsNameKind.EnvironmentVariable, name);
                 if (!names.Add(name))
                 {
-                    problems.Add($"Deploy: environment variable '{name}' is set twice: keep one .Environment(...) or .Secret(...) for it.");
+                    problems.Add(EnvironmentRules.DuplicateVariable(name));
                 }
             }
             foreach (var variable in options.EnvironmentVariables.Where(e => SecretRules.IsSecretName(e.Name)))
@@ -194,9 +194,10 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
             }
-            if (definition.Stage<Ollama.OllamaStage>() is { } ollama && ollama.Options.RequestTimeout > options.Timeout)
+            if (definition.Stage<Ollama.OllamaStage>() is { } ollama && ollama.Options.RequestTimeout > TimeSpan.Zero
+                && OllamaRules.CheckTimeout(ollama.Options.RequestTimeout, options.Timeout) is { } ollamaProblem)
             {
-                problems.Add($"Ollama timeout {ollama.Options.RequestTimeout} is longer than the deployment wait {options.Timeout}: shorten o.Timeout(...) or lengthen d.WaitTimeout(...).");
+                problems.Add(ollamaProblem);
             }
         }
 

@@ -88,13 +88,15 @@ namespace EcsDeploy.Ollama
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(options.ModelName, "^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*(:[A-Za-z0-9._-]+)?$"))
+            // The same rules and messages as the analyzer's ED0007. The check against the deployment's wait is made
+            // by the Deploy stage, which knows the wait.
+            if (OllamaRules.CheckModel(options.ModelName) is { } modelProblem)
             {
-                problems.Add($"Ollama model '{options.ModelName}' is not a model reference: use name[:tag], for example 'llama3.2:1b'.");
+                problems.Add(modelProblem);
             }
-            if (options.RequestTimeout <= TimeSpan.Zero)
+            if (options.RequestTimeout <= TimeSpan.Zero && OllamaRules.CheckTimeout(options.RequestTimeout, null) is { } timeoutProblem)
             {
-                problems.Add($"Ollama timeout {options.RequestTimeout} is not positive: give o.Timeout(TimeSpan.FromSeconds(30)).");
+                problems.Add(timeoutProblem);
             }
             NameCheck.Add(problems, AwsNameKind.Service, ServiceName(definition));
             if (string.IsNullOrWhiteSpace(options.LoadBalancerFilter))

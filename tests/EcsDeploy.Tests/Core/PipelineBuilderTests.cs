@@ -37,7 +37,7 @@ public sealed class PipelineBuilderTests
         Assert.Contains(StageOrderingRules.OutOfOrder("Verify", "Deploy"), error.Problems);
         Assert.Contains(StageOrderingRules.OutOfOrder("Deploy", "Migrate"), error.Problems);
         Assert.Contains(SecretRules.LiteralSecret("DATABASE_URL"), error.Problems);
-        Assert.Contains(error.Problems, p => p.Contains("'A' is set twice", StringComparison.Ordinal));
+        Assert.Contains(EnvironmentRules.DuplicateVariable("A"), error.Problems);
         Assert.Contains(MigrationRules.Check(["npx", "prisma", "migrate", "dev"]), error.Problems);
         Assert.Contains(error.Problems, p => p.Contains("must start with '/'", StringComparison.Ordinal));
         Assert.Contains("is invalid (", error.Message, StringComparison.Ordinal);
@@ -69,8 +69,8 @@ public sealed class PipelineBuilderTests
             .Deploy(d => d.Service("s").WaitTimeout(TimeSpan.FromMinutes(5)))
             .Build());
 
-        Assert.Contains(error.Problems, p => p.Contains("longer than the deployment wait", StringComparison.Ordinal));
-        Assert.Contains(error.Problems, p => p.Contains("is not a model reference", StringComparison.Ordinal));
+        Assert.Contains(OllamaRules.CheckTimeout(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(5)), error.Problems);
+        Assert.Contains(OllamaRules.CheckModel("Not A Model"), error.Problems);
     }
 
     [Fact]
