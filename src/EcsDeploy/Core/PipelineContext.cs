@@ -12,6 +12,8 @@ public sealed record RunOptions
     public bool NoWait { get; init; }
     /// <summary>Deploy the Ollama service too (the seed: manual trigger only).</summary>
     public bool DeployOllama { get; init; }
+    /// <summary>Deploy the services the deployed service depends on first (its dependency graph).</summary>
+    public bool DeployDependencies { get; init; }
     /// <summary>Deploy an image already in the registry under this tag instead of building one.</summary>
     public string? ImageTag { get; init; }
     /// <summary>The git commit the image is tagged with; read from the environment or git when null.</summary>

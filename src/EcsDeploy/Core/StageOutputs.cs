@@ -52,6 +52,8 @@ public static class StageOutputs
     public static readonly OutputKey<RegisteredTaskDefinition> TaskDefinition = new("task definition");
     /// <summary>The task definition the service ran before this run (the rollback target).</summary>
     public static readonly OutputKey<string> PreviousTaskDefinition = new("previous task definition");
+    /// <summary>Services this run has already rolled out (dependencies, the Ollama service), so none is deployed twice.</summary>
+    public static readonly OutputKey<IReadOnlyList<string>> DeployedServices = new("deployed services");
     /// <summary>How the deployment ended.</summary>
     public static readonly OutputKey<DeploymentOutcome> Deployment = new("deployment");
 }

@@ -18,6 +18,7 @@ namespace EcsDeploy
         internal TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
         internal bool WaitEnabled { get; private set; } = true;
         internal AnotherDeployment AnotherDeploymentPolicy { get; private set; } = AnotherDeployment.Wait;
+        internal List<(string From, string To)> DependencyEdges { get; } = [];
         internal int? LogRetentionDays { get; private set; }
 
         /// <summary>
@@ -94,6 +95,26 @@ namespace EcsDeploy
             return this;
         }
 
+        /// <summary>
+        /// This service depends on <paramref name="service"/>: with <c>--deploy-dependencies</c> that service is
+        /// deployed (a new deployment of the revision it runs) and confirmed before this one is touched.
+        /// </summary>
+        public DeployOptions DependsOn(string service)
+        {
+            DependencyEdges.Add(("", service));
+            return this;
+        }
+
+        /// <summary>A dependency's own dependencies, so that they deploy before it: the services form a graph.</summary>
+        public DeployOptions Dependency(string service, params string[] dependsOn)
+        {
+            foreach (var target in dependsOn)
+            {
+                DependencyEdges.Add((service, target));
+            }
+            return this;
+        }
+
         /// <summary>What to do when the service has a deployment in progress that this run did not start.</summary>
         public DeployOptions WhenAnotherDeploymentInProgress(AnotherDeployment policy)
         {
@@ -129,6 +150,12 @@ namespace EcsDeploy.Deployments
         public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
         {
             var grants = new List<Iam.IamGrant>(scope.Rollout("DeployService", options.ServiceName!));
+            var ollamaService = scope.Definition.Stage<Ollama.OllamaStage>()?.ServiceName(scope.Definition);
+            foreach (var (dependency, index) in Graph(scope.Definition).DeploymentOrder().Where(d => d != ollamaService).Select((d, i) => (d, i)))
+            {
+                // --deploy-dependencies rolls these out too (the Ollama service's grant comes with WithOllama).
+                grants.AddRange(scope.Rollout($"DeployDependency{index + 1}", dependency));
+            }
             grants.AddRange(scope.RegisterTaskDefinitions());
             if (options.LogRetentionDays is not null)
             {
@@ -150,6 +177,22 @@ namespace EcsDeploy.Deployments
         public StageDescriptor Descriptor => Stage;
 
         public DeployOptions Options => options;
+
+        /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
+        public ServiceGraph Graph(PipelineDefinition definition)
+        {
+            var root = options.ServiceName ?? "";
+            var graph = new ServiceGraph(root);
+            foreach (var (from, to) in options.DependencyEdges)
+            {
+                graph.AddEdge(from.Length == 0 ? root : from, to);
+            }
+            if (definition.Stage<Ollama.OllamaStage>() is { } ollama)
+            {
+                graph.AddEdge(root, ollama.ServiceName(definition));
+            }
+            return graph;
+        }
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {
@@ -190,6 +233,10 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add($"Deploy: log retention of {days} days is not a period CloudWatch Logs accepts: use one of {string.Join(", ", LogRetentionPeriods.Allowed)} (for example d.LogRetention(7)).");
             }
+            foreach (var problem in Graph(definition).Problems())
+            {
+                problems.Add(problem);
+            }
             if (options.Timeout <= TimeSpan.Zero)
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
@@ -221,6 +268,13 @@ namespace EcsDeploy.Deployments
                 new("container", preparation.ContainerName),
             };
             details.AddRange(preparation.Secrets.Select(s => new KeyValuePair<string, string>("secret " + s.Name, s.ValueFrom)));
+            var order = Graph(context.Definition).DeploymentOrder();
+            if (order.Count > 0)
+            {
+                details.Add(new("depends on", context.Options.DeployDependencies
+                    ? $"{string.Join(" -> ", order)} (deployed first, in this order)"
+                    : $"{string.Join(", ", order)} (left as they are; --deploy-dependencies deploys them first)"));
+            }
             if (options.LogRetentionDays is { } days)
             {
                 details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(preparation.Current).DefaultIfEmpty("(no awslogs log group)"))}"));
@@ -235,6 +289,7 @@ namespace EcsDeploy.Deployments
         {
             await ApplyLogRetentionAsync(context, cancellationToken).ConfigureAwait(false);
             var registered = await EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
+            await DeployDependenciesAsync(context, cancellationToken).ConfigureAwait(false);
             var serviceName = options.ServiceName!;
             var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
 
@@ -262,6 +317,29 @@ namespace EcsDeploy.Deployments
                 throw new PipelineStageException($"Deployment of '{serviceName}' failed: {result.Summary}", result.ExitCode);
             }
             context.Info(result.Summary);
+        }
+
+        /// <summary>With --deploy-dependencies, rolls out every dependency (deepest first) before this service.</summary>
+        private async Task DeployDependenciesAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (!context.Options.DeployDependencies)
+            {
+                return;
+            }
+            var done = context.Get(StageOutputs.DeployedServices) ?? [];
+            foreach (var dependency in Graph(context.Definition).DeploymentOrder().Where(d => !done.Contains(d)))
+            {
+                var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
+                var result = await tracker.DeployAsync(dependency, taskDefinitionArn: null, cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    throw new PipelineStageException(
+                        $"Dependency '{dependency}' of '{options.ServiceName}' did not deploy ({result.Summary}); '{options.ServiceName}' was not touched.",
+                        result.RolledBack ? ExitCodes.Failed : result.ExitCode);
+                }
+                done = [.. done, dependency];
+                context.Set(StageOutputs.DeployedServices, done);
+            }
         }
 
         /// <summary>

@@ -18,6 +18,8 @@ public sealed record HostOptions
     public bool NoWait { get; init; }
     /// <summary>--deploy-ollama.</summary>
     public bool DeployOllama { get; init; }
+    /// <summary>--deploy-dependencies.</summary>
+    public bool DeployDependencies { get; init; }
     /// <summary>--image-tag TAG.</summary>
     public string? ImageTag { get; init; }
     /// <summary>--fault NAME (local target only).</summary>
@@ -42,6 +44,7 @@ public sealed record HostOptions
           --dry-run            plan only: read-only calls, print the plan and the task-definition diff
           --no-wait            update the service but neither wait nor verify (the result says: not confirmed)
           --deploy-ollama      deploy the Ollama service too
+          --deploy-dependencies  deploy every service the deployed one depends on first (Ollama included)
           --image-tag TAG      deploy an image already in ECR instead of building one
           --fault NAME         local target: a failure scenario (unhealthy-tasks, image-pull-failure,
                                migration-failure, no-ollama, throttling)
@@ -97,6 +100,7 @@ public sealed record HostOptions
                     case "--dry-run": options = options with { DryRun = true }; break;
                     case "--no-wait": options = options with { NoWait = true }; break;
                     case "--deploy-ollama": options = options with { DeployOllama = true }; break;
+                    case "--deploy-dependencies": options = options with { DeployDependencies = true }; break;
                     case "--verbose": options = options with { Verbose = true }; break;
                     case "--image-tag": options = options with { ImageTag = Value() }; break;
                     case "--fault": options = options with { Fault = Value() }; break;
@@ -290,6 +294,7 @@ public static class ScriptHost
             DryRun = options.DryRun,
             NoWait = options.NoWait,
             DeployOllama = options.DeployOllama,
+            DeployDependencies = options.DeployDependencies,
             ImageTag = options.ImageTag,
             GitSha = options.GitSha,
         }, progress, cancel.Token).ConfigureAwait(false);

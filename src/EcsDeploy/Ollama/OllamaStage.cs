@@ -139,6 +139,7 @@ namespace EcsDeploy.Ollama
             {
                 throw new PipelineStageException($"Ollama service '{service}' did not deploy: {outcome.Summary}", outcome.RolledBack ? ExitCodes.Failed : ExitCodes.NeedsAttention);
             }
+            context.Set(StageOutputs.DeployedServices, [.. context.Get(StageOutputs.DeployedServices) ?? [], service]);
         }
 
         /// <summary>Terraform output first, then the one load balancer whose name contains the filter.</summary>
