@@ -128,4 +128,42 @@ public sealed class PipelineThroughHostTests
         }
         Assert.True(aws.Ecs.Revisions("truecaller-backend").Count <= 2, "no duplicate task-definition revision");
     }
+
+    [Fact]
+    public async Task CancelledAtRandomMoments_EveryReRunAgainstTheSameHostConverges_WithoutADuplicateRevision()
+    {
+        var aws = Seed.Truecaller();
+        await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = Speed }, CancellationToken.None);
+        var context = TestPipelines.CreateContext();
+        var random = new Random(20260105);
+        var cancelledResults = new List<PipelineResult>();
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(50, 2500)));
+            var cancelled = await PipelineRunner.RunAsync(TestPipelines.Seed(context).Build(), await WireEnvironmentAsync(host),
+                new RunOptions { GitSha = TestPipelines.GitSha }, new RecordingReporter(), cancel.Token);
+            Assert.True(cancelled.ExitCode is 0 or 130, $"attempt {attempt}: {cancelled.Outcome} ({cancelled.ExitCode}) {cancelled.Error}");
+            cancelledResults.Add(cancelled);
+        }
+
+        Assert.Contains(cancelledResults, r => r.ExitCode == 130);
+        var cancelledIn = string.Join(", ", cancelledResults.Select(r => r.Stages.FirstOrDefault(s => s.Status != StageStatus.Succeeded)?.Name ?? "none"));
+
+        var reporter = new RecordingReporter();
+        var final = await PipelineRunner.RunAsync(TestPipelines.Seed(context).Build(), await WireEnvironmentAsync(host),
+            new RunOptions { GitSha = TestPipelines.GitSha }, reporter, CancellationToken.None);
+
+        Assert.True(final.ExitCode == 0, $"after cancels in {cancelledIn}: " + Describe(final, reporter));
+        Assert.Equal(["truecaller-backend:1", "truecaller-backend:2"], aws.Ecs.Revisions("truecaller-backend").Select(r => $"{r.Family}:{r.Revision}"));
+        Assert.EndsWith("task-definition/truecaller-backend:2", aws.Ecs.CurrentTaskDefinition(Cluster, Service).TaskDefinitionArn);
+        var service = aws.Ecs.Service(Cluster, Service);
+        Assert.Equal("COMPLETED", Assert.Single(service.Deployments).RolloutState);
+        // A later run that found revision 2 registered says it reused it.
+        if (cancelledResults.Any(r => r.TaskDefinitionArn is not null))
+        {
+            Assert.True(final.TaskDefinitionReused, Describe(final, reporter));
+        }
+        // No one-off (migration) task is left running once the final run is done.
+        Assert.DoesNotContain(aws.Ecs.AllTasks(), t => t.Group?.StartsWith("family:", StringComparison.Ordinal) == true && t.LastStatus != "STOPPED");
+    }
 }
