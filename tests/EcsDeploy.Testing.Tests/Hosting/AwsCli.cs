@@ -9,6 +9,9 @@ internal static class AwsCli
 {
     public static string Executable { get; } = Find("aws");
 
+    /// <summary>The AWS CLI v2 of Debian's awscli package (2.9: it predates AWS_ENDPOINT_URL, so it gets --endpoint-url).</summary>
+    public const string V2Executable = "/usr/bin/aws";
+
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public JsonElement Json()
@@ -20,9 +23,16 @@ internal static class AwsCli
     }
 
     /// <summary>Runs <c>aws ARGS --output json</c> with the host's environment (optionally overridden).</summary>
-    public static async Task<Result> RunAsync(LocalAwsHost host, IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
+    public static Task<Result> RunAsync(LocalAwsHost host, IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
+        => RunWithAsync(Executable, host, overrides, arguments);
+
+    /// <summary>Runs the AWS CLI v2 with <c>--endpoint-url</c>.</summary>
+    public static Task<Result> RunV2Async(LocalAwsHost host, IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
+        => RunWithAsync(V2Executable, host, overrides, [.. arguments, "--endpoint-url", host.Endpoint.GetLeftPart(UriPartial.Authority)]);
+
+    private static async Task<Result> RunWithAsync(string executable, LocalAwsHost host, IReadOnlyDictionary<string, string>? overrides, string[] arguments)
     {
-        var start = new ProcessStartInfo(Executable)
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -145,4 +145,25 @@ public sealed class AwsCliAgainstHostTests : IAsyncLifetime
         Assert.Equal("COMPLETED", deployment.GetProperty("rolloutState").GetString());
         Assert.Equal(2, service.GetProperty("runningCount").GetInt32());
     }
+
+    [Fact]
+    public async Task AwsCliV2_ReadsEveryServiceAndIsRefusedAWrongSecret()
+    {
+        Assert.True(File.Exists(AwsCli.V2Executable), "the AWS CLI v2 (Debian's awscli package) is installed by .ci/install-deps.sh");
+
+        var services = (await AwsCli.RunV2Async(_host, null, "ecs", "describe-services", "--cluster", Cluster, "--services", Service)).Json();
+        var tasks = (await AwsCli.RunV2Async(_host, null, "ecs", "list-tasks", "--cluster", Cluster, "--service-name", Service)).Json();
+        var images = (await AwsCli.RunV2Async(_host, null, "ecr", "describe-images", "--repository-name", "truecaller-backend")).Json();
+        var loadBalancers = (await AwsCli.RunV2Async(_host, null, "elbv2", "describe-load-balancers")).Json();
+        var secret = (await AwsCli.RunV2Async(_host, null, "secretsmanager", "get-secret-value", "--secret-id", "truecaller-backend/REDIS_URL")).Json();
+        var refused = await AwsCli.RunV2Async(_host, new Dictionary<string, string> { ["AWS_SECRET_ACCESS_KEY"] = "wrong" }, "ecs", "list-tasks", "--cluster", Cluster);
+
+        Assert.EndsWith("truecaller-backend:1", services.GetProperty("services")[0].GetProperty("taskDefinition").GetString());
+        Assert.Equal(2, tasks.GetProperty("taskArns").GetArrayLength());
+        Assert.Single(images.GetProperty("imageDetails").EnumerateArray());
+        Assert.Equal(2, loadBalancers.GetProperty("LoadBalancers").GetArrayLength());
+        Assert.Equal(SeedSpec.Truecaller.Secrets["truecaller-backend/REDIS_URL"], secret.GetProperty("SecretString").GetString());
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("InvalidSignatureException", refused.Stderr, StringComparison.Ordinal);
+    }
 }
