@@ -108,7 +108,9 @@ foreach (var loadBalancer in (await aws.Elbv2.DescribeLoadBalancersAsync(null, n
 }
 if (scenarios.Count > 0 || hostFaults.Any)
 {
-    Console.Error.WriteLine($"# faults: {string.Join(", ", scenarios)} {hostFaults}");
+    var shares = new[] { ("throttling", hostFaults.Throttling), ("http-500", hostFaults.Http500), ("http-503", hostFaults.Http503), ("drop-connection", hostFaults.DropConnection), ("slow", hostFaults.Slow) }
+        .Where(f => f.Item2 > 0).Select(f => $"{f.Item1} on {(f.Item2 * 100).ToString("0.#", CultureInfo.InvariantCulture)}% of calls");
+    Console.Error.WriteLine($"# faults: {string.Join(", ", scenarios.Concat(shares))}");
 }
 Console.Error.WriteLine("# serving; Ctrl+C to stop");
 
