@@ -137,4 +137,49 @@ public sealed class LocalAwsHostTests
         Assert.True(failed.IsTransient);
         Assert.Equal(3, host.Statistics.FaultsInjected);
     }
+
+    /// <summary>Signs <paramref name="signedBody"/> with the host's key at <paramref name="signedAt"/>, sends <paramref name="sentBody"/>.</summary>
+    private static async Task<(HttpStatusCode Status, string Type, string Message)> SendSignedAsync(LocalAwsHost host, string signedBody, string sentBody, DateTimeOffset? signedAt)
+    {
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("Content-Type", "application/x-amz-json-1.1"),
+            new("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.ListTasks"),
+        };
+        var signed = await AwsWireSigner.SignAsync(HttpMethod.Post, host.Endpoint, headers, Encoding.UTF8.GetBytes(signedBody),
+            new BasicAWSCredentials(host.AccessKeyId, host.SecretAccessKey), host.Region, "ecs", signedAt, CancellationToken.None);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.Endpoint) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(sentBody)) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.ListTasks");
+        foreach (var (name, value) in signed)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        using var response = await http.SendAsync(request);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        return (response.StatusCode,
+            root.TryGetProperty("__type", out var type) ? type.GetString()! : "",
+            root.TryGetProperty("message", out var message) ? message.GetString()! : "");
+    }
+
+    [Fact]
+    public async Task Signature_CoversTheBody_AndExpiresAfterFifteenMinutes()
+    {
+        var aws = Seed.Truecaller();
+        await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = 0 }, CancellationToken.None);
+        const string body = "{\"cluster\":\"truecaller-backend-cluster\"}";
+
+        var valid = await SendSignedAsync(host, body, body, null);
+        var tampered = await SendSignedAsync(host, body, "{\"cluster\":\"other-cluster\"}", null);
+        var expired = await SendSignedAsync(host, body, body, TimeProvider.System.GetUtcNow().AddMinutes(-20));
+
+        Assert.Equal(HttpStatusCode.OK, valid.Status);
+        Assert.Equal((HttpStatusCode.Forbidden, "InvalidSignatureException"), (tampered.Status, tampered.Type));
+        Assert.Contains("does not match the signature you provided", tampered.Message, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.Forbidden, "InvalidSignatureException"), (expired.Status, expired.Type));
+        Assert.StartsWith("Signature expired", expired.Message, StringComparison.Ordinal);
+        Assert.Single(aws.CallsTo("ListTasks"));
+    }
 }
