@@ -99,12 +99,12 @@ public sealed class LocalAwsHostTests
         var watch = Stopwatch.StartNew();
         await using (var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = 60 }, CancellationToken.None))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(600));
+            await Task.Delay(TimeSpan.FromMilliseconds(1000));
         }
         watch.Stop();
         var advanced = aws.Clock.GetUtcNow() - before;
 
-        // 60x: about a simulated minute for 0.6 s of wall time, never more than the wall time allows.
+        // 60x: about a simulated minute for 1 s of wall time, never more than the wall time allows.
         Assert.InRange(advanced, TimeSpan.FromSeconds(15), watch.Elapsed * 60 + TimeSpan.FromSeconds(1));
         var stoppedAt = aws.Clock.GetUtcNow();
         await Task.Delay(TimeSpan.FromMilliseconds(250));

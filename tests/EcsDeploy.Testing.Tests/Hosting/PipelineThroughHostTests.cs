@@ -15,7 +15,7 @@ public sealed class PipelineThroughHostTests
 {
     private const string Cluster = "truecaller-backend-cluster";
     private const string Service = "truecaller-backend-service";
-    private const double Speed = 100;
+    private const double Speed = 60;
 
     private static async Task<AwsEnvironment> WireEnvironmentAsync(LocalAwsHost host)
     {
