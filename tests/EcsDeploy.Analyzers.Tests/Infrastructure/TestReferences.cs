@@ -48,13 +48,17 @@ internal static class TestReferences
 
     public static ImmutableArray<MetadataReference> All => Runtime.Value.AddRange(Library.Value);
 
-    public static string RepositoryRoot([CallerFilePath] string path = "")
+    /// <summary>
+    /// The repository root, found above the test assembly's folder. Not from [CallerFilePath]: a CI build
+    /// (ContinuousIntegrationBuild) maps source paths to /_/, which exist nowhere on disk.
+    /// </summary>
+    public static string RepositoryRoot()
     {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(path)!);
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Directory.Packages.props")))
         {
             directory = directory.Parent;
         }
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found above " + path);
+        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found above " + AppContext.BaseDirectory);
     }
 }
