@@ -213,7 +213,8 @@ public sealed class SimulatedEcs : IEcsApi
         _aws.Enter("ECS", "ListTaskDefinitions");
         lock (_aws.Gate)
         {
-            var arns = _families.Where(f => f.Key.StartsWith(request.FamilyPrefix, StringComparison.Ordinal))
+            // Despite its name, familyPrefix is the full family name (API reference).
+            var arns = _families.Where(f => string.Equals(f.Key, request.FamilyPrefix, StringComparison.Ordinal))
                 .SelectMany(f => f.Value).Select(r => r.Definition).Where(d => d.Status == request.Status)
                 .OrderBy(d => d.Family, StringComparer.Ordinal).ThenBy(d => d.Revision).Select(d => d.TaskDefinitionArn!).ToList();
             if (request.Sort == "DESC")
