@@ -22,6 +22,8 @@ public sealed class EcsDeployOptions
     public bool NoWait { get; set; }
     /// <summary>Deploy the Ollama service too.</summary>
     public bool DeployOllama { get; set; }
+    /// <summary>Deploy the services the deployed one depends on first.</summary>
+    public bool DeployDependencies { get; set; }
     /// <summary>Deploy an existing image tag.</summary>
     public string? ImageTag { get; set; }
     /// <summary>The git commit (default: GITHUB_SHA, then git).</summary>
@@ -52,6 +54,7 @@ internal sealed class PipelineExecutor(IOptions<EcsDeployOptions> options, IEnum
             DryRun = settings.DryRun,
             NoWait = settings.NoWait,
             DeployOllama = settings.DeployOllama,
+            DeployDependencies = settings.DeployDependencies,
             ImageTag = settings.ImageTag,
             Fault = settings.Fault,
             GitSha = settings.GitSha,
@@ -59,13 +62,8 @@ internal sealed class PipelineExecutor(IOptions<EcsDeployOptions> options, IEnum
         var target = DeploymentTargets.Find(settings.Target)
             ?? throw new InvalidOperationException($"No deployment target '{settings.Target}': use 'aws', or 'local' with EcsDeploy.Testing referenced.");
         var aws = await target.CreateAsync(definition, hostOptions, cancellationToken).ConfigureAwait(false);
-        return await PipelineRunner.RunAsync(definition, aws, new RunOptions
+        return await PipelineRunner.RunAsync(definition, aws, hostOptions.ToRunOptions() with
         {
-            DryRun = settings.DryRun,
-            NoWait = settings.NoWait,
-            DeployOllama = settings.DeployOllama,
-            ImageTag = settings.ImageTag,
-            GitSha = settings.GitSha,
             WorkingDirectory = settings.WorkingDirectory ?? Directory.GetCurrentDirectory(),
         }, new CompositeReporter([.. reporters]), cancellationToken).ConfigureAwait(false);
     }

@@ -37,6 +37,17 @@ public sealed record HostOptions
     /// <summary>--emit-workflows DIR: write the GitHub Actions workflows under DIR/.github/workflows, and change nothing.</summary>
     public string? EmitWorkflows { get; init; }
 
+    /// <summary>The options that change how a run behaves, for <see cref="PipelineRunner.RunAsync"/>.</summary>
+    public RunOptions ToRunOptions() => new()
+    {
+        DryRun = DryRun,
+        NoWait = NoWait,
+        DeployOllama = DeployOllama,
+        DeployDependencies = DeployDependencies,
+        ImageTag = ImageTag,
+        GitSha = GitSha,
+    };
+
     /// <summary>The usage text.</summary>
     public const string Usage = """
         Usage: dotnet run <script>.cs -- [options]
@@ -288,16 +299,7 @@ public static class ScriptHost
         var log = options.Output == "json" ? stderr : stdout;
         var github = GitHubActionsReporter.IsGitHubActions(environment) ? new GitHubActionsReporter(log, masker, options.Verbose) : null;
         IPipelineReporter progress = github ?? (IPipelineReporter)new TextReporter(log, options.Verbose);
-        var result = await PipelineRunner.RunAsync(definition, aws, new RunOptions
-        {
-            Masker = masker,
-            DryRun = options.DryRun,
-            NoWait = options.NoWait,
-            DeployOllama = options.DeployOllama,
-            DeployDependencies = options.DeployDependencies,
-            ImageTag = options.ImageTag,
-            GitSha = options.GitSha,
-        }, progress, cancel.Token).ConfigureAwait(false);
+        var result = await PipelineRunner.RunAsync(definition, aws, options.ToRunOptions() with { Masker = masker }, progress, cancel.Token).ConfigureAwait(false);
 
         if (github is not null)
         {
