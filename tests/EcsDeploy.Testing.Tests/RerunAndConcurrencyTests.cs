@@ -63,6 +63,36 @@ public sealed class RerunAndConcurrencyTests
         Assert.Equal(point == "migration task running" ? 1 : aws.CallsTo("RunTask").Count, migrations);
         Assert.All(aws.Ecs.AllTasks().Where(t => t.Group == "family:truecaller-backend"), t => Assert.Equal("STOPPED", t.LastStatus));
         Assert.Equal(2, aws.Ecr.Images("truecaller-backend").Count);
+
+        // The result says what the crashed run left behind and this one picked up. (Cancellation is seen at a
+        // stage's next wait, so a crash "at" a stage's start lands after that stage's first calls.)
+        string[] expected = point switch
+        {
+            "Migrate started" or "migration task running" => ["was already registered", "migration task"],
+            "Deploy started" or "deployment in progress" => ["was still in progress"],
+            _ => [],
+        };
+        Assert.True(expected.Length == rerun.LeftByEarlierRuns.Count, string.Join(" | ", rerun.LeftByEarlierRuns));
+        Assert.All(expected, e => Assert.Contains(rerun.LeftByEarlierRuns, found => found.Contains(e, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RetryQuota_BoundsTheExtraTrafficWhenCallsKeepFailing()
+    {
+        var aws = Seed.Truecaller();
+        aws.ThrottleEveryNthCall = 2;
+        // A small quota: 20 tokens pay for 4 retries (5 each), plus what first-try successes give back.
+        var policy = new AwsRetryPolicy(aws.Clock, quota: 20, random: new Random(5));
+
+        var result = await PipelineRunner.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()).Build(), aws.CreateEnvironment(policy),
+            new RunOptions { GitSha = TestPipelines.GitSha }, new RecordingReporter());
+
+        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
+        var throttled = aws.Calls.Count(c => c.Throttled);
+        var firstAttempts = aws.Calls.Count - policy.RetriesMade;
+        Assert.True(policy.RetriesMade <= (20 + firstAttempts) / 5, $"{policy.RetriesMade} retries for {firstAttempts} first attempts exceed the quota");
+        Assert.True(throttled <= policy.RetriesMade + 1, $"every throttled call but the last was retried ({throttled} throttled, {policy.RetriesMade} retries)");
+        Assert.Contains("ThrottlingException", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -77,6 +77,17 @@ public sealed class PipelineContext
     /// <summary>Reports an event through the masker.</summary>
     public void Report(PipelineEvent pipelineEvent) => Reporter.Report(Masker.Mask(pipelineEvent));
 
+    /// <summary>Records something an earlier, interrupted run left behind that this run picked up, for the result.</summary>
+    public void NoteLeftByEarlierRun(string what)
+    {
+        lock (_outputs)
+        {
+            var list = Get(StageOutputs.LeftByEarlierRuns) ?? [];
+            Set(StageOutputs.LeftByEarlierRuns, [.. list, what]);
+        }
+        Info(what);
+    }
+
     /// <summary>Reports an informational line of the current stage.</summary>
     public void Info(string message) => Report(new StageMessage(Time.GetUtcNow(), CurrentStage, message, MessageLevel.Info));
 

@@ -42,6 +42,8 @@ public sealed record PipelineResult
     public IReadOnlyList<StageResult> Stages { get; init; } = [];
     /// <summary>The plan, stage by stage.</summary>
     public IReadOnlyList<StagePlan> Plan { get; init; } = [];
+    /// <summary>What earlier, interrupted runs left behind and this run picked up.</summary>
+    public IReadOnlyList<string> LeftByEarlierRuns { get; init; } = [];
     /// <summary>Calls retried under the retry policy.</summary>
     public int AwsRetries { get; init; }
 }
@@ -214,6 +216,7 @@ public static class PipelineRunner
             Stages = stages,
             Plan = [.. plans.Select(p => ((StagePlanned)context.Masker.Mask(new StagePlanned(context.Time.GetUtcNow(), p))).Plan)],
             AwsRetries = retries,
+            LeftByEarlierRuns = context.Get(StageOutputs.LeftByEarlierRuns) ?? [],
         };
     }
 }

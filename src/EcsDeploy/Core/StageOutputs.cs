@@ -54,6 +54,8 @@ public static class StageOutputs
     public static readonly OutputKey<string> PreviousTaskDefinition = new("previous task definition");
     /// <summary>Services this run has already rolled out (dependencies, the Ollama service), so none is deployed twice.</summary>
     public static readonly OutputKey<IReadOnlyList<string>> DeployedServices = new("deployed services");
+    /// <summary>What earlier, interrupted runs left behind and this run picked up (a revision, a migration task, a deployment).</summary>
+    public static readonly OutputKey<IReadOnlyList<string>> LeftByEarlierRuns = new("left by earlier runs");
     /// <summary>How the deployment ended.</summary>
     public static readonly OutputKey<DeploymentOutcome> Deployment = new("deployment");
 }

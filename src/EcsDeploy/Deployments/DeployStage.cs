@@ -378,7 +378,14 @@ namespace EcsDeploy.Deployments
             }
             else
             {
-                context.Info($"reusing {RolloutTracker.ShortTaskDefinition(registered.Arn)}: it already has exactly this definition");
+                if (registered.Arn != preparation.Service.TaskDefinition)
+                {
+                    context.NoteLeftByEarlierRun($"revision {RolloutTracker.ShortTaskDefinition(registered.Arn)} was already registered (by an earlier run) with exactly this definition: reused, not registered again");
+                }
+                else
+                {
+                    context.Info($"reusing {RolloutTracker.ShortTaskDefinition(registered.Arn)}: the service already runs exactly this definition");
+                }
             }
             context.Set(StageOutputs.TaskDefinition, registered);
             return registered;

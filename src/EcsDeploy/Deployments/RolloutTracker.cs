@@ -39,6 +39,10 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     {
         var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
         MarkEventsSeen(service);
+        if (taskDefinitionArn is not null && service.Deployments.FirstOrDefault(d => d.TaskDefinition == taskDefinitionArn && d.RolloutState == "IN_PROGRESS") is { } earlier)
+        {
+            context.NoteLeftByEarlierRun($"{serviceName}: deployment {earlier.Id} of {ShortTaskDefinition(taskDefinitionArn)} from an earlier run was still in progress: waited for it");
+        }
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
         if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)

@@ -169,7 +169,7 @@ namespace EcsDeploy.Migrations
             if (running.TaskArns.Count > 0)
             {
                 taskArn = running.TaskArns[0];
-                context.Warn($"a migration task from an earlier run is still running ({taskArn.Split('/')[^1]}): waiting for it instead of starting another");
+                context.NoteLeftByEarlierRun($"migration task {taskArn.Split('/')[^1]} from an earlier run was still running: waited for it instead of starting another");
             }
             else
             {

@@ -80,6 +80,10 @@ public sealed class TextReporter(TextWriter writer, bool verbose) : IPipelineRep
         {
             writer.WriteLine($"  rolled back to:  {result.RolledBackTo}");
         }
+        foreach (var found in result.LeftByEarlierRuns)
+        {
+            writer.WriteLine($"  picked up:       {found}");
+        }
         foreach (var stage in result.Stages)
         {
             writer.WriteLine($"  {stage.Status.ToString().ToLowerInvariant(),-10} {stage.Name,-11} {Format(stage.Duration),8}{(stage.Message is null ? "" : "  " + stage.Message)}");
