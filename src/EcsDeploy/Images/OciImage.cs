@@ -111,7 +111,9 @@ public static class ContextImageBuilder
         {
             await using var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
             await using var hashing = new HashingWriteStream(gzip, diffIdHash);
-            await using var tar = new TarWriter(hashing, TarEntryFormat.Pax, leaveOpen: true);
+            // Ustar, not Pax: Pax entries carry atime/ctime extended headers stamped with the current time, which
+            // would make every build's digest different (found by the killed-process test).
+            await using var tar = new TarWriter(hashing, TarEntryFormat.Ustar, leaveOpen: true);
             var root = settings.WorkingDirectory.Trim('/');
             foreach (var directory in Ancestors(root))
             {
@@ -183,7 +185,7 @@ public static class ContextImageBuilder
         return new OciBlob(mediaType, Digest(content), content.Length, path);
     }
 
-    private static PaxTarEntry Entry(TarEntryType type, string name, int mode) => new(type, name)
+    private static UstarTarEntry Entry(TarEntryType type, string name, int mode) => new(type, name)
     {
         ModificationTime = Epoch,
         Mode = (UnixFileMode)mode,
