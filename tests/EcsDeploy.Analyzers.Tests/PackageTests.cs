@@ -83,6 +83,39 @@ public class PackageTests
         }
     }
 
+    [Fact]
+    public void FileBasedScriptInSamples_SeesTheAnalyzerThroughSamplesDirectoryBuildProps()
+    {
+        // A script next to samples/deploy.cs, as a user would write one: only `latest` is pushed (ED0009). The
+        // samples' Directory.Build.props wires the analyzer, and warnings are errors there, so the build fails
+        // and names the rule.
+        string root = TestReferences.RepositoryRoot();
+        string script = Path.Combine(root, "samples", $"analyzer-check-{Guid.NewGuid():n}.cs");
+        File.WriteAllText(script, """
+            #:project ../src/EcsDeploy/EcsDeploy.csproj
+            #:property PublishAot=false
+            using EcsDeploy;
+
+            return await Pipeline.For("app").InRegion("eu-central-1").OnCluster("cluster")
+                .Build(b => b.Image("Dockerfile"))
+                .Push(p => p.Tags("latest"))
+                .Deploy(d => d.Service("app-service"))
+                .RunAsync(args);
+            """);
+        try
+        {
+            // No MSBuild switches here: with one, the CLI loads the .cs file as a project file (MSB4025).
+            var build = Run(Path.Combine(root, "samples"), "build", script);
+
+            Assert.True(build.ExitCode != 0, "the build should fail on ED0009 (warnings are errors):\n" + build.Output);
+            Assert.True(build.Output.Contains("ED0009", StringComparison.Ordinal), build.Output);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
     private static (int ExitCode, string Output) Run(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
