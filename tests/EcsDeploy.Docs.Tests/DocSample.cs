@@ -38,6 +38,13 @@ public sealed partial record DocSample(string Page, int Line, string Code, strin
             var fence = Fence().Match(lines[i]);
             if (!fence.Success)
             {
+                if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+                {
+                    // Another language's block: its lines (a shell comment starting with '#') are not headings.
+                    for (i++; i < lines.Count && lines[i].Trim() != "```"; i++)
+                    {
+                    }
+                }
                 continue;
             }
             int indent = fence.Groups["indent"].Length;
