@@ -39,6 +39,18 @@ public abstract class CheckOptions<TSelf> where TSelf : CheckOptions<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>Applies <paramref name="configure"/> only when <paramref name="condition"/> holds, for example
+    /// <c>.When(reason is not null, o =&gt; o.Skip(reason!))</c>.</summary>
+    public TSelf When(bool condition, Action<TSelf> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        if (condition)
+        {
+            configure((TSelf)this);
+        }
+        return (TSelf)this;
+    }
+
     /// <summary>Sets an environment variable for the check's commands.</summary>
     public TSelf Environment(string name, string value)
     {

@@ -3,7 +3,7 @@ using EcsDeploy.Checks;
 namespace EcsDeploy
 {
     /// <summary>
-    /// The seed's pull-request validation as pipeline stages: TypeCheck, Lint, PrismaValidate, ImageBuild,
+    /// The seed's pull-request validation as pipeline stages: Install (npm ci), TypeCheck, Lint, PrismaValidate, ImageBuild,
     /// DependencyAudit, MigrationDrift. Each check runs even when an earlier one failed, reports passed, failed,
     /// could-not-run or skipped-by-config with its findings and duration, and never calls AWS: a pipeline of checks
     /// needs no region, cluster or target. The run's exit code is 0 when every check passed (or was skipped by
@@ -12,6 +12,11 @@ namespace EcsDeploy
     public static class PullRequestChecks
     {
         private const string Gate1 = "Push", Gate2 = "Migrate", Gate3 = "Deploy", Gate4 = "Verify";
+
+        /// <summary>Installs the dependencies exactly as locked (<c>npm ci</c>) so that the checks after it use the project's own tools.</summary>
+        [PipelineStage("Install", RunsBefore = ["TypeCheck", "Lint", "PrismaValidate", "ImageBuild", "DependencyAudit", "MigrationDrift", Gate1, Gate2, Gate3, Gate4])]
+        public static PipelineBuilder Install(this PipelineBuilder pipeline, Action<InstallOptions>? configure = null)
+            => Add(pipeline, configure, o => new InstallStage(o));
 
         /// <summary>Compiles the TypeScript project with its own <c>tsc --noEmit</c>; fails on any type error.</summary>
         [PipelineStage("TypeCheck", RunsBefore = [Gate1, Gate2, Gate3, Gate4])]
