@@ -77,7 +77,7 @@ public sealed class PipelineBuilder
         var problems = new List<string>();
         NameCheck.Add(problems, AwsNameKind.PipelineName, Name);
         // A pipeline of AWS-free stages only (PR checks) needs neither; one given anyway is still checked.
-        var usesAws = definition.UsesAws;
+        var usesAws = _stages.Count == 0 || definition.UsesAws;
         if (region.Length == 0)
         {
             if (usesAws)
