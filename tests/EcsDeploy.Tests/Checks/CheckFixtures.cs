@@ -168,3 +168,13 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// The checks' tests run the real tools (tsc, eslint, prisma, npm, PostgreSQL), which take the machine's CPU: they run
+/// on their own, after the parallel tests, so that timing-sensitive tests (moto's start-up) do not starve.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ToolChecksCollection
+{
+    public const string Name = "Real tool checks";
+}

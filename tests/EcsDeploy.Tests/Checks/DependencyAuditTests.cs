@@ -8,6 +8,7 @@ namespace EcsDeploy.Tests.Checks;
 /// npm audit: the JSON shapes captured from real npm 11 runs (Fixtures/), and real npm runs against a local advisory
 /// endpoint on 127.0.0.1 (the machine's registry answers the audit endpoint with HTTP 405).
 /// </summary>
+[Collection(ToolChecksCollection.Name)]
 public sealed class DependencyAuditTests
 {
     private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Checks", "Fixtures", name));

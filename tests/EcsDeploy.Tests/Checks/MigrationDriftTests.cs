@@ -6,6 +6,7 @@ namespace EcsDeploy.Tests.Checks;
 /// MigrationDrift with the real Prisma 6.19 (JS schema engine through @prisma/adapter-pg, engines pointed at
 /// <c>false</c>: FACTS.md's offline recipe) against a real PostgreSQL 15 started for these tests.
 /// </summary>
+[Collection(ToolChecksCollection.Name)]
 public sealed class MigrationDriftTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     private PipelineBuilder Drift(BackendCopy backend) => CheckRun.Checks()

@@ -6,6 +6,7 @@ using EcsDeploy.Rules;
 namespace EcsDeploy.Tests.Checks;
 
 /// <summary>Pipelines of checks: no AWS needed, every check runs and reports, the exit code says whether the PR passes.</summary>
+[Collection(ToolChecksCollection.Name)]
 public sealed class PullRequestPipelineTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("ecsdeploy-prcheck-").FullName;
@@ -21,8 +22,7 @@ public sealed class PullRequestPipelineTests : IDisposable
     [Fact]
     public void Build_PipelineOfChecksOnly_NeedsNoRegionClusterOrDeploy()
     {
-        Environment.SetEnvironmentVariable("AWS_REGION", null);
-        Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", null);
+        using var _ = new NoRegionInEnvironment();
 
         var definition = Pipeline.For("truecaller-backend").TypeCheck().Lint().PrismaValidate().ImageBuild().DependencyAudit().MigrationDrift().Build();
 
@@ -34,8 +34,7 @@ public sealed class PullRequestPipelineTests : IDisposable
     [Fact]
     public void Build_ChecksWithADeploy_StillNeedRegionAndCluster()
     {
-        Environment.SetEnvironmentVariable("AWS_REGION", null);
-        Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", null);
+        using var _ = new NoRegionInEnvironment();
 
         var error = Assert.Throws<PipelineValidationException>(() => Pipeline.For("truecaller-backend").TypeCheck().Deploy(d => d.Service("svc")).Build());
 
@@ -124,5 +123,24 @@ public sealed class PullRequestPipelineTests : IDisposable
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Contains("skipped-by-config DependencyAudit", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("checks-passed", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Unsets AWS_REGION and AWS_DEFAULT_REGION for a test, and restores them.</summary>
+    private sealed class NoRegionInEnvironment : IDisposable
+    {
+        private readonly string? _region = Environment.GetEnvironmentVariable("AWS_REGION");
+        private readonly string? _default = Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+
+        public NoRegionInEnvironment()
+        {
+            Environment.SetEnvironmentVariable("AWS_REGION", null);
+            Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", null);
+        }
+
+        public void Dispose()
+        {
+            Environment.SetEnvironmentVariable("AWS_REGION", _region);
+            Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", _default);
+        }
     }
 }

@@ -3,6 +3,7 @@ using EcsDeploy.Checks;
 namespace EcsDeploy.Tests.Checks;
 
 /// <summary>TypeCheck, Lint, PrismaValidate and ImageBuild with the real tools (the sample backend's tsc, eslint, prisma).</summary>
+[Collection(ToolChecksCollection.Name)]
 public sealed class ToolCheckTests
 {
     [Fact]
