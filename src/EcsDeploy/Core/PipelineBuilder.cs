@@ -76,9 +76,14 @@ public sealed class PipelineBuilder
 
         var problems = new List<string>();
         NameCheck.Add(problems, AwsNameKind.PipelineName, Name);
+        // A pipeline of AWS-free stages only (PR checks) needs neither; one given anyway is still checked.
+        var usesAws = _stages.Count == 0 || definition.UsesAws;
         if (region.Length == 0)
         {
-            problems.Add("No region: call .InRegion(\"eu-central-1\") or set AWS_REGION.");
+            if (usesAws)
+            {
+                problems.Add("No region: call .InRegion(\"eu-central-1\") or set AWS_REGION.");
+            }
         }
         else
         {
@@ -86,7 +91,10 @@ public sealed class PipelineBuilder
         }
         if (_cluster is null)
         {
-            problems.Add("No cluster: call .OnCluster(\"my-cluster\").");
+            if (usesAws)
+            {
+                problems.Add("No cluster: call .OnCluster(\"my-cluster\").");
+            }
         }
         else
         {

@@ -29,6 +29,9 @@ public sealed class PipelineDefinition
     /// <summary>Where Terraform outputs are read from.</summary>
     public TerraformSettings Terraform { get; }
 
+    /// <summary>Whether any stage talks to AWS (false when every stage is an <see cref="IAwsFreeStage"/>).</summary>
+    public bool UsesAws => Stages.Any(s => s is not IAwsFreeStage);
+
     /// <summary>The first stage of the given type, or null.</summary>
     public TStage? Stage<TStage>() where TStage : class, IPipelineStage => Stages.OfType<TStage>().FirstOrDefault();
 }

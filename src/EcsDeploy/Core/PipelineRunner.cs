@@ -16,7 +16,9 @@ public sealed record PipelineResult
     public required string Target { get; init; }
     /// <summary>The script host's exit code.</summary>
     public required int ExitCode { get; init; }
-    /// <summary>deployed, planned, not-confirmed, rolled-back, failed, needs-attention, invalid or cancelled.</summary>
+    /// <summary>deployed, planned, not-confirmed, rolled-back, failed, needs-attention, invalid or cancelled; for a
+    /// pipeline of PR checks: checks-passed, checks-failed (a check found a problem) or checks-incomplete (no check
+    /// failed, but one could not run).</summary>
     public required string Outcome { get; init; }
     /// <summary>Why it failed, when it did.</summary>
     public string? Error { get; init; }
@@ -46,6 +48,8 @@ public sealed record PipelineResult
     public IReadOnlyList<string> LeftByEarlierRuns { get; init; } = [];
     /// <summary>Calls retried under the retry policy.</summary>
     public int AwsRetries { get; init; }
+    /// <summary>The PR checks' results (TypeCheck, Lint, ...), in order; empty when the pipeline has none.</summary>
+    public IReadOnlyList<Checks.CheckResult> Checks { get; init; } = [];
 }
 
 /// <summary>Runs a definition: plan every stage (read-only), then execute them in order.</summary>
@@ -111,7 +115,10 @@ public static class PipelineRunner
                 return Finish(ExitCodes.Success, "planned", null);
             }
 
-            // 2. Execute in order; after a failure, the rest are skipped.
+            // 2. Execute in order; after a failure, the rest are skipped (unless the failure says it does not stop
+            // the pipeline, as a failed PR check does: the run then fails once every stage has run).
+            PipelineStageException? deferred = null;
+            string? deferredStage = null;
             for (var i = 0; i < definition.Stages.Count; i++)
             {
                 var stage = definition.Stages[i];
@@ -134,6 +141,14 @@ public static class PipelineRunner
                     var elapsed = Elapsed(context, started, wall);
                     stages.Add(new StageResult(name, StageStatus.Succeeded, elapsed, null));
                     context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Succeeded, elapsed, null));
+                }
+                catch (PipelineStageException ex) when (!ex.StopsPipeline)
+                {
+                    var elapsed = Elapsed(context, started, wall);
+                    stages.Add(new StageResult(name, StageStatus.Failed, elapsed, masker.Apply(ex.Message)));
+                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Failed, elapsed, ex.Message));
+                    deferred ??= ex;
+                    deferredStage ??= name;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -162,6 +177,17 @@ public static class PipelineRunner
                     };
                     return Finish(exitCode, outcome, $"{name}: {message}");
                 }
+            }
+            var checks = context.Get(global::EcsDeploy.Checks.CheckOutputs.Results) ?? [];
+            if (deferred is not null)
+            {
+                var failedChecks = checks.Count(c => c.Status == global::EcsDeploy.Checks.CheckStatus.Failed);
+                var outcome = checks.Count == 0 ? "failed" : failedChecks > 0 ? "checks-failed" : "checks-incomplete";
+                return Finish(deferred.ExitCode, outcome, $"{deferredStage}: {deferred.Message}");
+            }
+            if (checks.Count > 0 && !definition.UsesAws)
+            {
+                return Finish(ExitCodes.Success, "checks-passed", null);
             }
             var confirmed = context.Get(StageOutputs.Deployment)?.Confirmed ?? true;
             return Finish(ExitCodes.Success, confirmed ? "deployed" : "not-confirmed", null);
@@ -217,6 +243,7 @@ public static class PipelineRunner
             Plan = [.. plans.Select(p => ((StagePlanned)context.Masker.Mask(new StagePlanned(context.Time.GetUtcNow(), p))).Plan)],
             AwsRetries = retries,
             LeftByEarlierRuns = context.Get(StageOutputs.LeftByEarlierRuns) ?? [],
+            Checks = context.Get(global::EcsDeploy.Checks.CheckOutputs.Results) ?? [],
         };
     }
 }

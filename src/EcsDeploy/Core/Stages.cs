@@ -80,7 +80,19 @@ public class PipelineStageException(string message, int exitCode = ExitCodes.Fai
 {
     /// <summary>The script host's exit code for this failure.</summary>
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>
+    /// False for a failure that must not stop the stages after it (a PR check: every check reports). The run still
+    /// fails with <see cref="ExitCode"/> once every stage has run. Default true.
+    /// </summary>
+    public bool StopsPipeline { get; init; } = true;
 }
+
+/// <summary>
+/// Marks a stage that makes no AWS call (for example the PR checks). A pipeline made only of such stages needs no
+/// region, cluster or deployment target: the script host runs it without AWS.
+/// </summary>
+public interface IAwsFreeStage : IPipelineStage;
 
 /// <summary>The script host's exit codes.</summary>
 public static class ExitCodes

@@ -19,6 +19,11 @@ public sealed record WorkflowSettings
     public string DotnetVersion { get; init; } = "10.0.x";
     /// <summary>The Node.js version the build commands (npm) need.</summary>
     public string NodeVersion { get; init; } = "20";
+    /// <summary>
+    /// Whether the PR-check job gets a PostgreSQL service and <c>PRISMA_SHADOW_SERVER_URL</c> pointing at it, so the
+    /// MigrationDrift check can replay the migrations (default true; only when <see cref="PrCheckScript"/> is set).
+    /// </summary>
+    public bool PrCheckShadowDatabase { get; init; } = true;
     /// <summary>The paths whose changes run the PR check (the seed's filter).</summary>
     public IReadOnlyList<string> PrCheckPaths { get; init; } = ["src/**", "prisma/**", "package.json", "package-lock.json", "Dockerfile", ".github/workflows/**"];
 }
@@ -126,6 +131,20 @@ public static class GitHubWorkflows
         text.Append("  check:\n");
         text.Append("    name: PR check\n");
         text.Append("    runs-on: ubuntu-latest\n");
+        if (settings.PrCheckScript is not null && settings.PrCheckShadowDatabase)
+        {
+            // A throwaway PostgreSQL for the MigrationDrift check (it creates and drops its own database there).
+            text.Append("    services:\n");
+            text.Append("      postgres:\n");
+            text.Append("        image: postgres:15\n");
+            text.Append("        env:\n");
+            text.Append("          POSTGRES_PASSWORD: postgres\n");
+            text.Append("        ports:\n");
+            text.Append("          - '5432:5432'\n");
+            text.Append("        options: --health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10\n");
+            text.Append("    env:\n");
+            text.Append("      PRISMA_SHADOW_SERVER_URL: postgresql://postgres:postgres@127.0.0.1:5432/postgres\n");
+        }
         text.Append("    steps:\n");
         CommonSteps(text, settings);
         text.Append("      - name: Check\n");

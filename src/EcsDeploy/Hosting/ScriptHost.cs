@@ -263,8 +263,9 @@ public static class ScriptHost
             return await CiCommands.EmitWorkflowsAsync(definition, options.EmitWorkflows, stdout, cancellationToken).ConfigureAwait(false);
         }
 
-        var target = DeploymentTargets.Find(options.Target);
-        if (target is null)
+        // A pipeline of AWS-free stages only (PR checks) runs without a deployment target.
+        var target = definition.UsesAws ? DeploymentTargets.Find(options.Target) : null;
+        if (target is null && definition.UsesAws)
         {
             await stderr.WriteLineAsync(options.Target == "local"
                 ? "error: --target local needs the simulated AWS: reference EcsDeploy.Testing (in a script: #:package EcsDeploy.Testing, or #:project .../EcsDeploy.Testing)."
@@ -287,7 +288,7 @@ public static class ScriptHost
         AwsEnvironment aws;
         try
         {
-            aws = await target.CreateAsync(definition, options, cancel.Token).ConfigureAwait(false);
+            aws = target is null ? Checks.NoAwsEnvironment.Create() : await target.CreateAsync(definition, options, cancel.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or ArgumentException or InvalidOperationException)
         {
@@ -312,6 +313,7 @@ public static class ScriptHost
         else
         {
             TextReporter.WriteSummary(stdout, result);
+            Checks.CheckReport.Write(stdout, result);
         }
         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return result.ExitCode;

@@ -73,7 +73,18 @@ public sealed class ProcessRunner
     /// <param name="command">The command.</param>
     /// <param name="onLine">Called with each line of standard output and standard error.</param>
     /// <param name="cancellationToken">Kills the process tree when cancelled.</param>
-    public async Task<CommandResult> RunAsync(CommandSpec command, Action<string>? onLine, CancellationToken cancellationToken)
+    public Task<CommandResult> RunAsync(CommandSpec command, Action<string>? onLine, CancellationToken cancellationToken)
+        => RunCoreAsync(command, onLine, throwOnFailure: true, cancellationToken);
+
+    /// <summary>
+    /// Runs the command and returns its exit code whatever it is, for tools whose exit code carries an answer
+    /// (<c>npm audit</c>, <c>prisma migrate diff --exit-code</c>). Throws <see cref="CommandExecutionException"/>
+    /// (exit code -1) only when the command could not start.
+    /// </summary>
+    public Task<CommandResult> RunToExitAsync(CommandSpec command, Action<string>? onLine, CancellationToken cancellationToken)
+        => RunCoreAsync(command, onLine, throwOnFailure: false, cancellationToken);
+
+    private async Task<CommandResult> RunCoreAsync(CommandSpec command, Action<string>? onLine, bool throwOnFailure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var start = new ProcessStartInfo(command.FileName)
@@ -144,7 +155,7 @@ public sealed class ProcessRunner
         // WaitForExitAsync returns after the output streams close, so the tail is complete here.
         string[] lastLines;
         lock (tail) { lastLines = [.. tail]; }
-        if (process.ExitCode != 0)
+        if (process.ExitCode != 0 && throwOnFailure)
         {
             throw new CommandExecutionException(command, process.ExitCode, lastLines,
                 $"Command '{command.Display}' exited with code {process.ExitCode}" + (command.WorkingDirectory is null ? "." : $" (in {command.WorkingDirectory})."));

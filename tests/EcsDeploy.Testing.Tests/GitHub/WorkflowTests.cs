@@ -82,9 +82,14 @@ public sealed class WorkflowTests
         Assert.Equal("read", ((YamlScalarNode)At(workflow, "permissions", "contents")).Value);
         Assert.False(((YamlMappingNode)At(workflow, "permissions")).Children.ContainsKey(new YamlScalarNode("id-token")));
         Assert.Equal("dotnet run samples/pr-check.cs", Get(Steps(workflow, "check")[^1], "run")!.Trim());
+        // The MigrationDrift check's database: a PostgreSQL service and the variable the check reads.
+        Assert.Equal("postgres:15", ((YamlScalarNode)At(workflow, "jobs", "check", "services", "postgres", "image")).Value);
+        Assert.Equal(["5432:5432"], Strings(At(workflow, "jobs", "check", "services", "postgres", "ports")));
+        Assert.Equal("postgresql://postgres:postgres@127.0.0.1:5432/postgres", ((YamlScalarNode)At(workflow, "jobs", "check", "env", EcsDeploy.Checks.MigrationDriftOptions.DefaultServerVariable)).Value);
 
         var fallback = Parse(await File.ReadAllTextAsync(Path.Combine(without, ".github", "workflows", "pr-check.yml")));
         Assert.Equal("dotnet run samples/deploy.cs -- --dry-run", Get(Steps(fallback, "check")[^1], "run")!.Trim());
+        Assert.False(((YamlMappingNode)At(fallback, "jobs", "check")).Children.ContainsKey(new YamlScalarNode("services")));
     }
 
     [Fact]
