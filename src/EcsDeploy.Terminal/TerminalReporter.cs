@@ -144,6 +144,19 @@ public sealed class TerminalReporter : IConsoleReporter
     public async Task CompleteAsync(PipelineResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
+        lock (_gate)
+        {
+            // Stages the run never reached (after a failure, or cancelled) end the view as the result says.
+            foreach (var stage in result.Stages)
+            {
+                var row = Row(stage.Name);
+                if (!row.Running && row.State == StageStatus.Planned && stage.Status != StageStatus.Planned)
+                {
+                    row.State = stage.Status;
+                    row.Note = stage.Message is null ? null : _masker.Apply(stage.Message);
+                }
+            }
+        }
         _done.TrySetResult();
         await _live.WaitAsync(cancellationToken).ConfigureAwait(false);
         _console.WriteLine();
@@ -376,8 +389,13 @@ public sealed class TerminalReporter : IConsoleReporter
             Add("Picked up", found);
         }
 
+        var notes = result.Stages.Any(s => !string.IsNullOrEmpty(s.Message));
         var stages = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Stage").AddColumn("Status").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("");
+            .AddColumn("Stage").AddColumn("Status").AddColumn(new TableColumn("Duration").RightAligned());
+        if (notes)
+        {
+            stages.AddColumn("Note");
+        }
         foreach (var stage in result.Stages)
         {
             var status = stage.Status switch
@@ -387,13 +405,16 @@ public sealed class TerminalReporter : IConsoleReporter
                 StageStatus.Skipped => $"[grey]{Glyph("↷", "-")} skipped[/]",
                 _ => $"{Glyph("·", ".")} planned",
             };
-            stages.AddRow(new Markup(Esc(stage.Name)), new Markup(status), new Markup(Format(stage.Duration)), new Markup($"[grey]{Esc(_masker.Apply(stage.Message ?? ""))}[/]"));
+            var cells = new List<IRenderable> { new Markup(Esc(stage.Name)), new Markup(status), new Markup(Format(stage.Duration)) };
+            if (notes)
+            {
+                cells.Add(new Markup($"[grey]{Esc(_masker.Apply(stage.Message ?? ""))}[/]"));
+            }
+            stages.AddRow(cells);
         }
-        if (_virtualClock)
-        {
-            stages.Caption("[grey]durations as in the JSON result: the larger of simulated and wall time[/]");
-        }
-        return new Rows(table, stages);
+        return _virtualClock
+            ? new Rows(table, stages, new Markup("[grey]Durations as in the JSON result: the larger of simulated and wall time.[/]"))
+            : new Rows(table, stages);
     }
 
     private string Glyph(string unicode, string ascii) => _unicode ? unicode : ascii;

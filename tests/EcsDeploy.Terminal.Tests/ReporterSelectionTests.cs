@@ -47,7 +47,7 @@ public sealed class ReporterSelectionTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var builder = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
-            .Deploy(d => d.Service("truecaller-backend-service"));
+            .Deploy(d => d.Service("truecaller-backend-service").Environment("FEATURE", "on"));
 
         var code = await ScriptHost.RunAsync(builder, ["--git-sha", new string('1', 40)], stdout, stderr, _ => null);
 
@@ -56,7 +56,10 @@ public sealed class ReporterSelectionTests
         Assert.DoesNotContain("\x1b[", text, StringComparison.Ordinal);
         Assert.Contains("==> Deploy", text, StringComparison.Ordinal);
         Assert.Matches(@"<== Deploy succeeded in [0-9.]+ (ms|s|min \d+ s)", text);
+        Assert.Matches(@"      \+ containerDefinitions\[\S+\]\.environment\[FEATURE\]\.value: ""on""", text);
+        Assert.Matches(@"    truecaller-backend-service ecs-svc/\S+: IN_PROGRESS desired 2, running \d, pending \d", text);
         Assert.Matches(@"    truecaller-backend-service ecs-svc/\S+: COMPLETED desired 2, running 2, pending 0", text);
+        Assert.Matches(@"    \[\d\d:\d\d:\d\d\] \(service truecaller-backend-service\) has reached a steady state\.", text);
         Assert.Contains("truecaller-backend on simulated AWS: deployed (exit code 0)", text, StringComparison.Ordinal);
         Assert.DoesNotContain("│", text, StringComparison.Ordinal);
     }

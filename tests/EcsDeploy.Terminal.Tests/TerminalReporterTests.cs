@@ -65,6 +65,10 @@ public sealed partial class TerminalReporterTests
         });
         var result = await PipelineRunner.RunAsync(definition, environment, new RunOptions { GitSha = GitSha, DryRun = dryRun, Masker = masker }, reporter);
         await reporter.CompleteAsync(result, CancellationToken.None);
+        if (Environment.GetEnvironmentVariable("ECSDEPLOY_TERMINAL_DUMP") is { Length: > 0 } dump)
+        {
+            File.WriteAllText(Path.Combine(dump, $"{(dryRun ? "dry" : fault ?? "run")}.txt"), console.Output);
+        }
         return new Run(result, console.Output, StripAnsi(console.Output));
     }
 
@@ -82,7 +86,7 @@ public sealed partial class TerminalReporterTests
         foreach (var stage in SeedStages)
         {
             // The live view's stage line: a check mark, the name, wall time and simulated time (virtual clock).
-            Assert.Matches(new Regex($@"✔ {stage}\s+[0-9.]+ (ms|s|min \d+ s) · sim [0-9.]+ (ms|s|min \d+ s)"), run.Text);
+            Assert.Matches(new Regex($@"✔\s+{stage}\s+[0-9.]+ (ms|s|min \d+ s) · sim [0-9.]+ (ms|s|min \d+ s)"), run.Text);
             // The summary table's row: status and duration.
             Assert.Matches(new Regex($@"│ {stage}\s+│ ✔ succeeded\s+│\s+[0-9.]+ (ms|s|min \d+ s) │"), run.Text);
         }
@@ -133,11 +137,12 @@ public sealed partial class TerminalReporterTests
         var diff = run.Result.Plan.Single(p => p.Stage == "Deploy").Diff;
         Assert.Contains(diff, l => l.StartsWith("+ ", StringComparison.Ordinal));
         Assert.Contains(diff, l => l.StartsWith("~ ", StringComparison.Ordinal));
-        // Standard colours: green 32, red 31, yellow 33, each opening the diff line it colours.
+        // Standard colours: green 32, (bright) red 91, (bright) yellow 93, each opening the diff line it colours.
         foreach (var line in diff)
         {
-            var colour = line[0] switch { '+' => "32", '-' => "31", '~' => "33", _ => throw new InvalidOperationException(line) };
-            Assert.Contains($"\x1b[{colour}m{line}", run.Raw, StringComparison.Ordinal);
+            var colour = line[0] switch { '+' => "32", '-' => "91", '~' => "93", _ => throw new InvalidOperationException(line) };
+            // (a line longer than the terminal wraps, and each wrapped part carries the colour: compare the start)
+            Assert.Contains($"\x1b[{colour}m{line[..Math.Min(line.Length, 60)]}", run.Raw, StringComparison.Ordinal);
         }
         Assert.Contains("task definition diff:", run.Text, StringComparison.Ordinal);
         Assert.Contains("truecaller-backend on simulated AWS: planned (exit code 0)", run.Text, StringComparison.Ordinal);
@@ -152,8 +157,8 @@ public sealed partial class TerminalReporterTests
         console.MarkupLine(TerminalReporter.DiffLine("~ image: a -> b"));
 
         Assert.Contains("\x1b[32m+ environment.FOO: bar", console.Output, StringComparison.Ordinal);
-        Assert.Contains("\x1b[31m- environment.OLD: [x]", console.Output, StringComparison.Ordinal);
-        Assert.Contains("\x1b[33m~ image: a -> b", console.Output, StringComparison.Ordinal);
+        Assert.Contains("\x1b[91m- environment.OLD: [x]", console.Output, StringComparison.Ordinal);
+        Assert.Contains("\x1b[93m~ image: a -> b", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -168,6 +173,8 @@ public sealed partial class TerminalReporterTests
         Assert.Contains("✖ truecaller-backend on simulated AWS: rolled-back (exit code 1)", run.Text, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"error: Deploy: .*circuit breaker"), run.Text);
         Assert.Matches(new Regex(@"│ Verify\s+│ ↷ skipped"), run.Text);
+        // The live view's last frame says so too.
+        Assert.Matches(new Regex(@"↷\s+Verify\s+not run: Deploy failed"), run.Text);
     }
 
     [Fact]
@@ -244,7 +251,7 @@ public sealed partial class TerminalReporterTests
         await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", ExitCode = 0, Outcome = "deployed" }, CancellationToken.None);
 
         var text = StripAnsi(console.Output);
-        Assert.Matches(new Regex(@"\+ Build\s+\d+ ms"), text);
+        Assert.Matches(new Regex(@"\+\s+Build\s+\d+ ms"), text);
         Assert.DoesNotContain("✔", text, StringComparison.Ordinal);
     }
 }
