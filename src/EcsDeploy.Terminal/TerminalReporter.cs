@@ -39,6 +39,7 @@ public sealed class TerminalReporter : IConsoleReporter
     private readonly TerminalReporterOptions _options;
     private readonly bool _virtualClock;
     private readonly bool _unicode;
+    private readonly bool _ansi;
     private readonly Lock _gate = new();
     private readonly List<StageRow> _stages = [];
     private readonly List<DeploymentRow> _deployments = [];
@@ -59,6 +60,7 @@ public sealed class TerminalReporter : IConsoleReporter
         _options = options ?? new TerminalReporterOptions();
         _virtualClock = _options.TimeProvider is IVirtualClock;
         _unicode = console.Profile.Capabilities.Unicode;
+        _ansi = console.Profile.Capabilities.Ansi;
         _live = Task.Run(() => _console.Live(Render(final: false))
             .AutoClear(false)
             .Overflow(VerticalOverflow.Ellipsis)
@@ -196,7 +198,7 @@ public sealed class TerminalReporter : IConsoleReporter
         if (!_planHeaderWritten)
         {
             _planHeaderWritten = true;
-            _console.Write(new Rule($"[bold]Plan[/]{(_options.Target is null ? "" : " · " + Esc(_options.Target))}").LeftJustified());
+            Print(new Rule($"[bold]Plan[/]{(_options.Target is null ? "" : " · " + Esc(_options.Target))}").LeftJustified());
         }
         Print($"[bold]{Esc(plan.Stage)}[/]: {Esc(plan.Summary)}{(plan.Skipped ? " [grey](skipped)[/]" : "")}");
         if (_options.Verbose || plan.Diff.Count > 0)
@@ -266,7 +268,14 @@ public sealed class TerminalReporter : IConsoleReporter
         return row;
     }
 
-    private void Print(string markup) => _console.MarkupLine(markup);
+    private void Print(string markup) => Print(new Markup(markup));
+
+    /// <summary>
+    /// Prints above the live view. Spectre.Console moves the cursor back to the top of the last frame and writes over
+    /// it without erasing, so a line shorter than the frame's would keep the frame's tail: erase to the end of the
+    /// screen first, in the same write (a separate write would redraw the frame in between).
+    /// </summary>
+    private void Print(IRenderable renderable) => _console.Write(new Line(renderable, _ansi));
 
     private IRenderable Render(bool final)
     {
@@ -433,6 +442,26 @@ public sealed class TerminalReporter : IConsoleReporter
         : duration.TotalMinutes < 1
             ? $"{duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
             : $"{((int)duration.TotalMinutes).ToString(CultureInfo.InvariantCulture)} min {duration.Seconds.ToString(CultureInfo.InvariantCulture)} s";
+
+    /// <summary>A renderable that ends with a line break, optionally after erasing from the cursor to the end of the screen.</summary>
+    private sealed class Line(IRenderable inner, bool eraseBelow) : IRenderable
+    {
+        public Measurement Measure(RenderOptions options, int maxWidth) => inner.Measure(options, maxWidth);
+
+        public IEnumerable<Segment> Render(RenderOptions options, int maxWidth)
+        {
+            var segments = inner.Render(options, maxWidth).ToList();
+            if (segments.Count == 0 || !segments[^1].IsLineBreak)
+            {
+                segments.Add(Segment.LineBreak);
+            }
+            if (eraseBelow)
+            {
+                segments.Insert(0, Segment.Control("\u001b[J"));
+            }
+            return segments;
+        }
+    }
 
     private sealed class StageRow(string name)
     {
