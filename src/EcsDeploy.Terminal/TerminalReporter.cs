@@ -47,6 +47,8 @@ public sealed class TerminalReporter : IConsoleReporter
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _live;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LiveDisplayContext? _context;
     private string? _currentStage;
     private bool _planHeaderWritten;
 
@@ -66,6 +68,8 @@ public sealed class TerminalReporter : IConsoleReporter
             .Overflow(VerticalOverflow.Ellipsis)
             .Cropping(VerticalOverflowCropping.Top)
             .StartAsync(LoopAsync));
+        // Wait (briefly) until the view is up, so that the first stage's events are drawn as they come.
+        Task.WhenAny(_started.Task, _live, Task.Delay(TimeSpan.FromSeconds(5))).GetAwaiter().GetResult();
     }
 
     /// <inheritdoc />
@@ -139,6 +143,12 @@ public sealed class TerminalReporter : IConsoleReporter
                     }
                     break;
             }
+            // A change of state is drawn at once, not at the next tick: on the virtual clock a whole rollout can
+            // pass between two ticks, and every count it went through deserves a frame.
+            if (e is StageStarted or StageFinished or DeploymentProgress && _context is { } context)
+            {
+                context.UpdateTarget(Render(final: false));
+            }
         }
     }
 
@@ -160,7 +170,15 @@ public sealed class TerminalReporter : IConsoleReporter
             }
         }
         _done.TrySetResult();
-        await _live.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _live.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Another live display owned the console: the lines above were printed all the same.
+            _console.MarkupLine($"[grey]live view unavailable: {Esc(ex.Message)}[/]");
+        }
         _console.WriteLine();
         _console.Write(Summary(result));
         var ok = result.ExitCode == ExitCodes.Success;
@@ -173,6 +191,11 @@ public sealed class TerminalReporter : IConsoleReporter
 
     private async Task LoopAsync(LiveDisplayContext context)
     {
+        lock (_gate)
+        {
+            _context = context;
+        }
+        _started.TrySetResult();
         while (true)
         {
             var finished = _done.Task.IsCompleted;
@@ -184,6 +207,10 @@ public sealed class TerminalReporter : IConsoleReporter
             context.UpdateTarget(frame);
             if (finished)
             {
+                lock (_gate)
+                {
+                    _context = null;
+                }
                 return;
             }
             await Task.WhenAny(_done.Task, Task.Delay(_options.RefreshInterval)).ConfigureAwait(false);

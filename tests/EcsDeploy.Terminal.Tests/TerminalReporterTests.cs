@@ -101,6 +101,9 @@ public sealed partial class TerminalReporterTests
 
         var deploymentId = run.Result.Deployment!.DeploymentId;
         Assert.Matches(new Regex($@"truecaller-backend-service\s+{Regex.Escape(deploymentId)}\s+COMPLETED\s+desired 2 · running 2 · pending 0 · failed 0"), run.Text);
+        // Every change of counts gets a frame, also on the virtual clock where a rollout passes in milliseconds.
+        Assert.Matches(new Regex($@"truecaller-backend-service\s+{Regex.Escape(deploymentId)}\s+IN_PROGRESS\s+desired 2 · running [0-2] · pending [1-2] · failed 0"), run.Text);
+        Assert.Matches(new Regex(@"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s+Deploy\s+[0-9.]+ (ms|s) · sim [0-9.]+ (ms|s|min \d+ s)"), run.Text);
         Assert.Contains("Rollout", run.Text, StringComparison.Ordinal);
     }
 
