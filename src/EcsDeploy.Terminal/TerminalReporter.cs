@@ -313,7 +313,7 @@ public sealed class TerminalReporter : IConsoleReporter
             .AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
         foreach (var stage in _stages)
         {
-            grid.AddRow(new Markup(StageGlyph(stage, final)), new Markup($"[bold]{Esc(stage.Name)}[/]"), new Markup(StageTime(stage)), new Markup(Note(stage)));
+            grid.AddRow(new Markup(StageGlyph(stage, final)), new Markup($"[bold]{Esc(stage.Name)}[/]"), new Markup(StageTime(stage)), new Markup(Note(stage, Math.Max(20, _console.Profile.Width - 45))));
         }
         items.Add(grid);
         if (_deployments.Count > 0)
@@ -331,7 +331,7 @@ public sealed class TerminalReporter : IConsoleReporter
                     new Markup($"desired {p.Desired.ToString(CultureInfo.InvariantCulture)} · running [green]{p.Running.ToString(CultureInfo.InvariantCulture)}[/] · pending [yellow]{p.Pending.ToString(CultureInfo.InvariantCulture)}[/] · {failed}"));
                 if (deployment.LastEvent is { } last)
                 {
-                    rollouts.AddRow(new Markup(""), new Markup("[grey]latest event[/]"), new Markup(""), new Markup($"[grey]{Esc(Truncate(last, 140))}[/]"));
+                    rollouts.AddRow(new Markup(""), new Markup("[grey]latest event[/]"), new Markup(""), new Markup($"[grey]{Esc(Truncate(last, Math.Max(20, _console.Profile.Width - 80)))}[/]"));
                 }
             }
             items.Add(new Markup("[bold]Rollout[/]"));
@@ -379,13 +379,13 @@ public sealed class TerminalReporter : IConsoleReporter
         return Format(duration);
     }
 
-    private static string Note(StageRow stage)
+    private static string Note(StageRow stage, int width)
     {
         if (stage.Note is null)
         {
             return stage.State == StageStatus.Planned && !stage.Running ? "[grey]waiting[/]" : "";
         }
-        var text = Esc(Truncate(stage.Note, 120));
+        var text = Esc(Truncate(stage.Note, width));
         return stage.State == StageStatus.Failed && !stage.Running ? $"[red]{text}[/]" : $"[grey]{text}[/]";
     }
 
