@@ -113,7 +113,7 @@ public sealed class RerunAndConcurrencyTests
     {
         var aws = Seed.Truecaller();
         await aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest { Cluster = Cluster, Service = Service, ForceNewDeployment = true }, CancellationToken.None);
-        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), d => d.WhenAnotherDeploymentInProgress(Deployments.AnotherDeployment.Refuse)).Build();
+        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), d => d.WhenAnotherDeploymentInProgress(AnotherDeployment.Refuse)).Build();
 
         var (result, _) = await TestPipelines.RunAsync(aws, definition);
 

@@ -5,6 +5,15 @@ using EcsDeploy.TaskDefinitions;
 
 namespace EcsDeploy
 {
+    /// <summary>What to do when the service already has a deployment in progress that is not ours.</summary>
+    public enum AnotherDeployment
+    {
+        /// <summary>Wait for it to finish, then deploy (the default).</summary>
+        Wait,
+        /// <summary>Refuse to deploy, changing nothing.</summary>
+        Refuse,
+    }
+
     /// <summary>Options of the Deploy stage.</summary>
     public sealed class DeployOptions
     {

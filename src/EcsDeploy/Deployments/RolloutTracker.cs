@@ -3,15 +3,6 @@ using EcsDeploy.Reporting;
 
 namespace EcsDeploy.Deployments;
 
-/// <summary>What to do when the service already has a deployment in progress that is not ours.</summary>
-public enum AnotherDeployment
-{
-    /// <summary>Wait for it to finish, then deploy (the default).</summary>
-    Wait,
-    /// <summary>Refuse to deploy, changing nothing.</summary>
-    Refuse,
-}
-
 internal sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress, bool CircuitBreaker = true, bool Rollback = true);
 
 /// <summary>How one service deployment ended, as the tracker saw it.</summary>
