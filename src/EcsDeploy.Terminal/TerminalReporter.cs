@@ -49,7 +49,6 @@ public sealed class TerminalReporter : IConsoleReporter
     private readonly Task _live;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LiveDisplayContext? _context;
-    private string? _currentStage;
     private bool _planHeaderWritten;
 
     /// <summary>Starts the live view on <paramref name="console"/>.</summary>
@@ -86,7 +85,6 @@ public sealed class TerminalReporter : IConsoleReporter
                     OnPlanned(p.Plan);
                     break;
                 case StageStarted s:
-                    _currentStage = s.Stage;
                     _tail.Clear();
                     var started = Row(s.Stage);
                     started.State = StageStatus.Succeeded;
