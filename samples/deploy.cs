@@ -10,6 +10,7 @@
 //   dotnet run samples/deploy.cs -- --emit-workflows .
 #:project ../src/EcsDeploy/EcsDeploy.csproj
 #:project ../src/EcsDeploy.Testing/EcsDeploy.Testing.csproj
+#:project ../src/EcsDeploy.Terminal/EcsDeploy.Terminal.csproj
 #:property PublishAot=false
 
 using EcsDeploy;

@@ -26,6 +26,8 @@ public sealed record HostOptions
     public string? Fault { get; init; }
     /// <summary>--output text|json.</summary>
     public string Output { get; init; } = "text";
+    /// <summary>--plain (or an explicit --output text): plain lines even on an interactive terminal.</summary>
+    public bool Plain { get; init; }
     /// <summary>--verbose.</summary>
     public bool Verbose { get; init; }
     /// <summary>--git-sha SHA (default: GITHUB_SHA, then git).</summary>
@@ -59,7 +61,8 @@ public sealed record HostOptions
           --image-tag TAG      deploy an image already in ECR instead of building one
           --fault NAME         local target: a failure scenario (unhealthy-tasks, image-pull-failure,
                                migration-failure, no-ollama, throttling)
-          --output text|json   text (default) or the JSON result on stdout
+          --output text|json   text (default) or the JSON result on stdout; an explicit text means plain lines
+          --plain              plain lines even on a terminal (default there: the live view of EcsDeploy.Terminal)
           --git-sha SHA        the commit to tag the image with (default: GITHUB_SHA, then git rev-parse HEAD)
           --verbose            more detail
           --print-iam-policy   print the least-privilege IAM policy the pipeline needs (with --account-id ID)
@@ -113,6 +116,7 @@ public sealed record HostOptions
                     case "--deploy-ollama": options = options with { DeployOllama = true }; break;
                     case "--deploy-dependencies": options = options with { DeployDependencies = true }; break;
                     case "--verbose": options = options with { Verbose = true }; break;
+                    case "--plain": options = options with { Plain = true }; break;
                     case "--image-tag": options = options with { ImageTag = Value() }; break;
                     case "--fault": options = options with { Fault = Value() }; break;
                     case "--git-sha": options = options with { GitSha = Value() }; break;
@@ -126,6 +130,7 @@ public sealed record HostOptions
                             error = $"--output must be 'text' or 'json', not '{options.Output}'.";
                             return null;
                         }
+                        options = options with { Plain = options.Plain || options.Output == "text" };
                         break;
                     default:
                         error = $"Unknown option '{args[i]}'.";
@@ -298,8 +303,20 @@ public static class ScriptHost
 
         var masker = new SecretMasker();
         var log = options.Output == "json" ? stderr : stdout;
-        var github = GitHubActionsReporter.IsGitHubActions(environment) ? new GitHubActionsReporter(log, masker, options.Verbose) : null;
-        IPipelineReporter progress = github ?? (IPipelineReporter)new TextReporter(log, options.Verbose);
+        var kind = ConsoleReporters.Choose(options, environment, ConsoleReporters.IsInteractiveConsole(stdout));
+        var github = kind == ReporterKind.GitHubActions ? new GitHubActionsReporter(log, masker, options.Verbose) : null;
+        var terminal = kind == ReporterKind.Terminal
+            ? ConsoleReporters.Find()?.Create(new ConsoleReporterContext
+            {
+                Out = stdout,
+                Options = options,
+                Masker = masker,
+                TimeProvider = aws.TimeProvider,
+                Target = aws.Description,
+                Environment = environment,
+            })
+            : null;
+        IPipelineReporter progress = github ?? terminal ?? (IPipelineReporter)new TextReporter(log, options.Verbose);
         var result = await PipelineRunner.RunAsync(definition, aws, options.ToRunOptions() with { Masker = masker }, progress, cancel.Token).ConfigureAwait(false);
 
         if (github is not null)
@@ -309,6 +326,10 @@ public static class ScriptHost
         if (options.Output == "json")
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson)).ConfigureAwait(false);
+        }
+        else if (terminal is not null)
+        {
+            await terminal.CompleteAsync(result, CancellationToken.None).ConfigureAwait(false);
         }
         else
         {

@@ -1,0 +1,124 @@
+using System.Reflection;
+using EcsDeploy.Reporting;
+
+namespace EcsDeploy.Hosting;
+
+/// <summary>How the script host reports a run's progress.</summary>
+public enum ReporterKind
+{
+    /// <summary>Plain lines (<see cref="TextReporter"/>) and the plain summary: redirected output, <c>TERM=dumb</c>, <c>CI=true</c>, <c>--plain</c>, <c>--output text</c>.</summary>
+    Text,
+    /// <summary><c>--output json</c>: plain progress on stderr, the JSON result on stdout.</summary>
+    Json,
+    /// <summary><c>GITHUB_ACTIONS=true</c>: <see cref="GitHubActionsReporter"/>.</summary>
+    GitHubActions,
+    /// <summary>An interactive terminal: the live view of a registered <see cref="IConsoleReporterFactory"/> (EcsDeploy.Terminal).</summary>
+    Terminal,
+}
+
+/// <summary>What the script host hands a console reporter for one run.</summary>
+public sealed record ConsoleReporterContext
+{
+    /// <summary>The script's stdout (the terminal).</summary>
+    public required TextWriter Out { get; init; }
+    /// <summary>The parsed command line (<c>--verbose</c>, <c>--dry-run</c>, ...).</summary>
+    public required HostOptions Options { get; init; }
+    /// <summary>The run's masker: every string the reporter shows must go through it.</summary>
+    public required SecretMasker Masker { get; init; }
+    /// <summary>The run's clock (the simulated AWS's virtual clock for <c>--target local</c>).</summary>
+    public required TimeProvider TimeProvider { get; init; }
+    /// <summary>Where the run deploys, for example <c>simulated AWS</c>.</summary>
+    public required string Target { get; init; }
+    /// <summary>Reads environment variables (<c>NO_COLOR</c>, <c>TERM</c>).</summary>
+    public required Func<string, string?> Environment { get; init; }
+}
+
+/// <summary>A reporter that owns the console for one run: it shows progress, then the closing summary.</summary>
+public interface IConsoleReporter : IPipelineReporter
+{
+    /// <summary>Ends the live view and writes the run's closing summary and outcome.</summary>
+    Task CompleteAsync(PipelineResult result, CancellationToken cancellationToken);
+}
+
+/// <summary>Creates the console reporter for a run; announced on an assembly with <see cref="ConsoleReporterAttribute"/>.</summary>
+public interface IConsoleReporterFactory
+{
+    /// <summary>Creates the reporter, writing to <see cref="ConsoleReporterContext.Out"/>.</summary>
+    IConsoleReporter Create(ConsoleReporterContext context);
+}
+
+/// <summary>Declares, on an assembly, the console reporter the script host uses on an interactive terminal.</summary>
+[AttributeUsage(AttributeTargets.Assembly)]
+public sealed class ConsoleReporterAttribute(Type factoryType) : Attribute
+{
+    /// <summary>A type implementing <see cref="IConsoleReporterFactory"/> with a public parameterless constructor.</summary>
+    public Type FactoryType { get; } = factoryType;
+}
+
+/// <summary>
+/// Chooses the script host's reporter and finds the terminal reporter. The core library has no UI dependency:
+/// the live view lives in EcsDeploy.Terminal (Spectre.Console), which a script references with
+/// <c>#:project .../EcsDeploy.Terminal</c> or <c>#:package EcsDeploy.Terminal</c>; the host finds it through its
+/// <see cref="ConsoleReporterAttribute"/>, as it finds <c>--target local</c> in EcsDeploy.Testing.
+/// </summary>
+public static class ConsoleReporters
+{
+    private const string TerminalAssembly = "EcsDeploy.Terminal";
+    private static Func<IConsoleReporterFactory>? _registered;
+
+    /// <summary>Registers a factory explicitly (tests, custom hosts); null removes it.</summary>
+    public static void Register(Func<IConsoleReporterFactory>? factory) => Volatile.Write(ref _registered, factory);
+
+    /// <summary>The registered factory, else the one an assembly announces (loading EcsDeploy.Terminal by name when it is deployed beside the script); null when there is none.</summary>
+    public static IConsoleReporterFactory? Find()
+    {
+        if (Volatile.Read(ref _registered) is { } registered)
+        {
+            return registered();
+        }
+        var candidates = AppDomain.CurrentDomain.GetAssemblies().ToList();
+        if (candidates.All(a => a.GetName().Name != TerminalAssembly))
+        {
+            try
+            {
+                candidates.Add(Assembly.Load(TerminalAssembly));
+            }
+            catch (FileNotFoundException)
+            {
+                // Not referenced: plain text it is.
+            }
+        }
+        var attribute = candidates.Select(a => a.GetCustomAttribute<ConsoleReporterAttribute>()).FirstOrDefault(a => a is not null);
+        return attribute is null ? null : (IConsoleReporterFactory)Activator.CreateInstance(attribute.FactoryType)!;
+    }
+
+    /// <summary>
+    /// The reporter for a run: <c>--output json</c> first, then <c>GITHUB_ACTIONS=true</c>, then plain text when
+    /// asked (<c>--plain</c>, <c>--output text</c>) or when stdout is not an interactive terminal (redirected,
+    /// <c>TERM=dumb</c>, <c>CI=true</c>); otherwise the live terminal view. <c>NO_COLOR</c> keeps the live view
+    /// but drops its colours.
+    /// </summary>
+    public static ReporterKind Choose(HostOptions options, Func<string, string?> environment, bool stdoutIsTerminal)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (options.Output == "json")
+        {
+            return ReporterKind.Json;
+        }
+        if (GitHubActionsReporter.IsGitHubActions(environment))
+        {
+            return ReporterKind.GitHubActions;
+        }
+        if (options.Plain || !stdoutIsTerminal
+            || string.Equals(environment("TERM"), "dumb", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(environment("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return ReporterKind.Text;
+        }
+        return ReporterKind.Terminal;
+    }
+
+    /// <summary>True when <paramref name="stdout"/> is this process's console output and it is not redirected.</summary>
+    public static bool IsInteractiveConsole(TextWriter stdout) => ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+}
