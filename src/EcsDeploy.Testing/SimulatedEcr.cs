@@ -18,6 +18,7 @@ public sealed class SimulatedEcr : IEcrApi
 {
     private readonly SimulatedAws _aws;
     private readonly Dictionary<string, SimRepository> _repositories = new(StringComparer.Ordinal);
+    private SimScanResult? _defaultNewImageScanResult;
 
     internal SimulatedEcr(SimulatedAws aws)
     {
@@ -36,7 +37,7 @@ public sealed class SimulatedEcr : IEcrApi
     {
         lock (_aws.Gate)
         {
-            var repository = new SimRepository(name, immutableTags);
+            var repository = new SimRepository(name, immutableTags) { NewImageScanResult = _defaultNewImageScanResult };
             _repositories[name] = repository;
             return $"{Host}/{name}";
         }
@@ -70,6 +71,19 @@ public sealed class SimulatedEcr : IEcrApi
         }
     }
 
+    /// <summary>Sets the findings the scans of images pushed from now on report, in every repository (repositories created later too).</summary>
+    public void ScanFindingsForNewImagesInEveryRepository(int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0)
+    {
+        lock (_aws.Gate)
+        {
+            _defaultNewImageScanResult = SimScanResult.Complete(critical, high, medium, low, informational, undefined);
+            foreach (var repository in _repositories.Values)
+            {
+                repository.NewImageScanResult = _defaultNewImageScanResult;
+            }
+        }
+    }
+
     /// <summary>Scans of images pushed to the repository from now on end with <paramref name="status"/> (FAILED or UNSUPPORTED_IMAGE).</summary>
     public void ScanStatusForNewImages(string repositoryName, string status, string description)
     {
@@ -98,10 +112,12 @@ public sealed class SimulatedEcr : IEcrApi
         }
     }
 
-    /// <summary>Pushes an image made of a config blob only (distinct per <paramref name="tag"/>), at the current virtual time; returns its digest.</summary>
+    /// <summary>Pushes an image made of a config blob only (distinct per <paramref name="tag"/>), at the current virtual time, as
+    /// another client would (not recorded in <see cref="SimulatedAws.Calls"/>); returns its digest.</summary>
     public string PushTestImage(string repositoryName, string tag)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
+        using var seeding = _aws.Seeding();
         var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
         var configDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(config));
         lock (_aws.Gate)
