@@ -60,7 +60,7 @@ public sealed record EcrLifecyclePolicyText
 {
     /// <summary>The repository.</summary>
     public string? RepositoryName { get; init; }
-    /// <summary>The policy JSON (ECR may reformat it: compare semantically).</summary>
+    /// <summary>The policy JSON as stored (another tool may have written it with other spacing or member order: compare normal forms).</summary>
     public required string LifecyclePolicyText { get; init; }
     /// <summary>When ECR last applied the policy (GetLifecyclePolicy only).</summary>
     public DateTimeOffset? LastEvaluatedAt { get; init; }

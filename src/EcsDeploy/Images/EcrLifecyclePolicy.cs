@@ -22,7 +22,7 @@ public sealed record LifecycleRule(
 
 /// <summary>
 /// ECR lifecycle policies: the text of the "keep the last N images" rule, validation as ECR validates a policy
-/// (every problem at once), a normal form for comparing two texts (ECR reformats what it stores), and the evaluation
+/// (every problem at once), a normal form for comparing two texts (other tools write other spacing and member order), and the evaluation
 /// ECR runs (rules in priority order; an image matched by a rule is never considered by a later one). The simulated
 /// ECR applies policies with the same evaluation, and the Push stage uses it to preview what a policy would expire.
 /// </summary>
@@ -147,7 +147,8 @@ public static class EcrLifecyclePolicy
 
     /// <summary>
     /// The normal form of a policy text: object members sorted, rules sorted by priority, no whitespace. Two texts with
-    /// the same normal form are the same policy (ECR stores <c>{"rules": [...]}</c> where we sent <c>{"rules":[...]}</c>).
+    /// the same normal form are the same policy (a policy written by Terraform, the console or boto3 has other spacing
+    /// and member order than ours).
     /// </summary>
     public static string Normalise(string text)
     {

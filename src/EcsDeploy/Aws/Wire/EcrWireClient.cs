@@ -118,7 +118,8 @@ public sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentException.ThrowIfNullOrEmpty(lifecyclePolicyText);
-        return await transport.JsonAsync<EcrLifecyclePolicyText>(Service, "PutLifecyclePolicy", new LifecyclePolicyWire(repositoryName, lifecyclePolicyText), Json, cancellationToken).ConfigureAwait(false);
+        var response = await transport.JsonAsync<PutLifecyclePolicyAnswer>(Service, "PutLifecyclePolicy", new LifecyclePolicyWire(repositoryName, lifecyclePolicyText), Json, cancellationToken).ConfigureAwait(false);
+        return new EcrLifecyclePolicyText { RepositoryName = response.RepositoryName ?? repositoryName, LifecyclePolicyText = response.LifecyclePolicyText ?? lifecyclePolicyText };
     }
 
     internal sealed record EmptyRequest;
@@ -128,6 +129,7 @@ public sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
     internal sealed record ScanningConfigurationAnswer(ImageScanningConfiguration? ImageScanningConfiguration);
     internal sealed record StartImageScanAnswer(ImageScanStatus? ImageScanStatus);
     internal sealed record LifecyclePolicyWire(string RepositoryName, string LifecyclePolicyText);
+    internal sealed record PutLifecyclePolicyAnswer(string? RepositoryName, string? LifecyclePolicyText);
     internal sealed record DescribeRepositoriesWire(IReadOnlyList<string>? RepositoryNames, string? NextToken);
     internal sealed record DescribeRepositoriesAnswer(IReadOnlyList<EcrRepository>? Repositories, string? NextToken);
     internal sealed record AuthorizationAnswer(IReadOnlyList<EcrAuthorizationData>? AuthorizationData);
