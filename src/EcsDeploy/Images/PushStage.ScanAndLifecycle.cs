@@ -199,12 +199,15 @@ namespace EcsDeploy.Images
             }
         }
 
-        private async Task<List<KeyValuePair<string, string>>> PlanScanAndLifecycleAsync(PipelineContext context, EcrRepository repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+        /// <summary>The plan's details for the scan gate and the lifecycle policy, and a suffix for the stage's summary.</summary>
+        private async Task<(List<KeyValuePair<string, string>> Details, string Summary)> PlanScanAndLifecycleAsync(PipelineContext context, EcrRepository repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
         {
             var details = new List<KeyValuePair<string, string>>();
+            var summary = "";
             if (options.Scan is { } scan)
             {
                 var scanOnPush = repository.ImageScanningConfiguration?.ScanOnPush == true;
+                summary += $"; scan gate at {Name(scan.Threshold)}{(scanOnPush ? "" : " (scan on push will be turned on)")}";
                 details.Add(new("scan on push", scanOnPush ? "on" : "off: will be turned on (PutImageScanningConfiguration) before the push"));
                 details.Add(new("scan gate", $"wait up to {Minutes(scan.WaitTimeout)} for the findings; fail at {Name(scan.Threshold)} or above; a failed or unsupported scan {(scan.OnScanFailure == ScanFailureAction.Fail ? "fails the run" : "is a warning")}"));
             }
@@ -227,12 +230,13 @@ namespace EcsDeploy.Images
                     images.Add(new LifecycleImage(PendingDigest, tags, now));
                 }
                 var expired = EcrLifecyclePolicy.Expired(EcrLifecyclePolicy.Parse(wanted, new List<string>())!, images, now);
+                summary += $"; keep the last {keep} images ({(existing is not null && EcrLifecyclePolicy.AreEquivalent(existing, wanted) ? "policy in place" : "policy will be set")}, {(expired.Count == 0 ? "nothing to expire" : $"{expired.Count} image(s) to expire")})";
                 details.Add(new("lifecycle would expire", expired.Count == 0
                     ? "no image"
                     : $"{expired.Count} image(s): {string.Join("; ", expired.Select(Describe))}"));
                 await CheckRollbackImageKeptAsync(context, repository, keep, images, expired, cancellationToken).ConfigureAwait(false);
             }
-            return details;
+            return (details, summary);
         }
 
         private const string PendingDigest = "(the image this run pushes)";

@@ -99,10 +99,10 @@ namespace EcsDeploy.Images
                     $"ECR repository '{repositoryName}' has immutable tags, so 'latest' cannot move to a new image: push only immutable tags (p.Tags(PushOptions.GitSha)) or make the repository's tags MUTABLE.",
                     ExitCodes.Invalid);
             }
-            return new StagePlan(Stage.Name, $"push to {repository.RepositoryUri} as {string.Join(", ", tags)}")
+            var (scanDetails, scanSummary) = await PlanScanAndLifecycleAsync(context, repository, tags, cancellationToken).ConfigureAwait(false);
+            return new StagePlan(Stage.Name, $"push to {repository.RepositoryUri} as {string.Join(", ", tags)}{scanSummary}")
             {
-                Details = [new("repository", repository.RepositoryUri), new("tags", string.Join(", ", tags)),
-                    .. await PlanScanAndLifecycleAsync(context, repository, tags, cancellationToken).ConfigureAwait(false)],
+                Details = [new("repository", repository.RepositoryUri), new("tags", string.Join(", ", tags)), .. scanDetails],
             };
         }
 
