@@ -94,6 +94,7 @@ public sealed class ScanGateAndLifecycleTests
         Assert.True(result.ImageScan!.Blocked);
         Assert.Equal(3, result.ImageScan.SeverityCounts["HIGH"]);
         Assert.True(events.Events.OfType<ImageScanned>().Single().Report.Blocked);
+        Assert.Contains("| Image scan | COMPLETE: CRITICAL 1, HIGH 3, MEDIUM 0, LOW 0, INFORMATIONAL 0, UNDEFINED 0 (blocked: threshold CRITICAL) |", GitHubActionsReporter.StepSummary(result), StringComparison.Ordinal);
         // Nothing migrated or deployed: no task ran, no revision registered, the service is untouched.
         Assert.Empty(aws.CallsTo("RunTask"));
         Assert.Empty(aws.CallsTo("RegisterTaskDefinition"));
