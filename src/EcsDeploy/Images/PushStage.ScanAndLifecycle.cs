@@ -193,9 +193,9 @@ namespace EcsDeploy.Images
                     problems.Add($"Push: scan gate StartScanIfNoneAfter({scan.StartScanAfter}) is negative: give TimeSpan.FromSeconds(30).");
                 }
             }
-            if (options.KeepImages is { } keep && keep is < 1 or > 1000)
+            if (options.KeepImages is { } keep && keep < 1)
             {
-                problems.Add($"Push: KeepLastImages({keep}) is outside 1..1000: keep at least the image being deployed and the one a rollback returns to, for example p.KeepLastImages(10).");
+                problems.Add($"Push: KeepLastImages({keep}) keeps no image: keep at least the image being deployed and the one a rollback returns to, for example p.KeepLastImages(10).");
             }
         }
 
