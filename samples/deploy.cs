@@ -1,11 +1,12 @@
 #!/usr/bin/env dotnet
-// The seed's deploy pipeline as a C# script: build and test, migrate, find Ollama, push to ECR, render the
+// The seed's deploy pipeline as a C# script: build and test, migrate, find Ollama, push to ECR (scanned, last 10 kept), render the
 // task definition, deploy with the circuit breaker, verify. By default it runs against the simulated AWS
 // (--target local); --target aws deploys to your account with the same names.
 //
 //   dotnet run samples/deploy.cs
 //   dotnet run samples/deploy.cs -- --dry-run
 //   dotnet run samples/deploy.cs -- --fault unhealthy-tasks --output json
+//   dotnet run samples/deploy.cs -- --fault critical-vulnerability   (the scan gate stops the run: exit 1)
 //   dotnet run samples/deploy.cs -- --print-iam-policy --account-id 123456789012
 //   dotnet run samples/deploy.cs -- --emit-workflows .
 #:project ../src/EcsDeploy/EcsDeploy.csproj
@@ -27,7 +28,11 @@ return await Pipeline.For("truecaller-backend")
         .Run("npm", "run", "build")
         .Run("npm", "run", "lint")
         .Image("Dockerfile"))
-    .Push(p => p.Repository("truecaller-backend").Tags(PushOptions.GitSha, "latest"))
+    .Push(p => p
+        .Repository("truecaller-backend")
+        .Tags(PushOptions.GitSha, "latest")
+        .ScanGate(ScanSeverity.Critical)   // scan on push; no CRITICAL finding may reach Migrate or Deploy
+        .KeepLastImages(10))               // the seed's ECR lifecycle policy: keep the last 10 images
     .Migrate(m => m.Prisma())
     .WithOllama(o => o
         .Model("llama3.2:1b")

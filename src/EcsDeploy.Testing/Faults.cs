@@ -7,7 +7,7 @@ namespace EcsDeploy.Testing;
 public sealed class FaultScenarios
 {
     /// <summary>The scenario names.</summary>
-    public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling"];
+    public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability"];
 
     private readonly SimulatedAws _aws;
 
@@ -23,6 +23,7 @@ public sealed class FaultScenarios
             case "migration-failure": MigrationFailure(); break;
             case "no-ollama": NoOllama(); break;
             case "throttling": Throttling(); break;
+            case "critical-vulnerability": CriticalVulnerability(); break;
             default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
         }
     }
@@ -61,6 +62,12 @@ public sealed class FaultScenarios
 
     /// <summary>Every third call gets ThrottlingException (Rate exceeded): a third of all calls are throttled.</summary>
     public void Throttling() => _aws.ThrottleEveryNthCall = 3;
+
+    /// <summary>
+    /// The ECR scan of every image pushed from now on (to any repository) finds 1 CRITICAL and 2 HIGH vulnerabilities:
+    /// a pipeline with p.ScanGate() fails after the push, before anything is migrated or deployed.
+    /// </summary>
+    public void CriticalVulnerability() => _aws.Ecr.ScanFindingsForNewImagesInEveryRepository(critical: 1, high: 2);
 
     private void ForNewRevisions(TaskBehaviour behaviour)
     {

@@ -44,7 +44,11 @@ public sealed class SimulatedAws
         Terraform = new SimulatedTerraform();
         Ollama = new SimulatedOllama();
         Faults = new FaultScenarios(this);
-        Clock.Advanced += _ => Ecs.AdvanceWorld();
+        Clock.Advanced += _ =>
+        {
+            Ecs.AdvanceWorld();
+            Ecr.AdvanceWorld();
+        };
     }
 
     internal Lock Gate { get; } = new();
@@ -104,6 +108,7 @@ public sealed class SimulatedAws
         if (_seeding > 0)
         {
             Ecs.AdvanceWorld();
+            Ecr.AdvanceWorld();
             return;
         }
         var now = Clock.GetUtcNow();
@@ -134,6 +139,7 @@ public sealed class SimulatedAws
             throw new AwsServiceException(service, operation, "ThrottlingException", "Rate exceeded", 400, NewRequestId());
         }
         Ecs.AdvanceWorld();
+        Ecr.AdvanceWorld();
     }
 
     internal string NewRequestId()

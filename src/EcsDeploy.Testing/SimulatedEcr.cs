@@ -2,17 +2,23 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EcsDeploy.Aws;
+using EcsDeploy.Images;
 
 namespace EcsDeploy.Testing;
 
 /// <summary>
 /// Simulated Amazon ECR: repositories, images (a manifest with tags), the answers of PutImage (already exists,
-/// immutable tags), and an OCI registry behind it that stores blobs by verified sha256 digest.
+/// immutable tags), and an OCI registry behind it that stores blobs by verified sha256 digest. Basic scanning: with
+/// scan on push, a new image's scan appears <see cref="ScanStartDelay"/> after the push (ScanNotFoundException until
+/// then), stays IN_PROGRESS for <see cref="ScanDuration"/>, then ends with the findings set for the image (none by
+/// default). Lifecycle policies are validated as ECR validates them and applied, as ECR does asynchronously,
+/// <see cref="LifecycleEvaluationDelay"/> after they are set and then every 24 hours of virtual time.
 /// </summary>
 public sealed class SimulatedEcr : IEcrApi
 {
     private readonly SimulatedAws _aws;
     private readonly Dictionary<string, SimRepository> _repositories = new(StringComparer.Ordinal);
+    private SimScanResult? _defaultNewImageScanResult;
 
     internal SimulatedEcr(SimulatedAws aws)
     {
@@ -31,10 +37,95 @@ public sealed class SimulatedEcr : IEcrApi
     {
         lock (_aws.Gate)
         {
-            var repository = new SimRepository(name, immutableTags);
+            var repository = new SimRepository(name, immutableTags) { NewImageScanResult = _defaultNewImageScanResult };
             _repositories[name] = repository;
             return $"{Host}/{name}";
         }
+    }
+
+    /// <summary>How long after a push with scan on push (or StartImageScan) the scan appears (default 2 s).</summary>
+    public TimeSpan ScanStartDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a scan stays IN_PROGRESS (default 20 s).</summary>
+    public TimeSpan ScanDuration { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long after PutLifecyclePolicy the policy is first applied (ECR: within 24 hours; default 1 hour).</summary>
+    public TimeSpan LifecycleEvaluationDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Sets the findings the scan of an image in the repository reports (by severity).</summary>
+    public void ScanFindings(string repositoryName, string imageDigest, int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0)
+    {
+        lock (_aws.Gate)
+        {
+            var repository = Repository(repositoryName, "DescribeImageScanFindings");
+            repository.ScanResults[imageDigest] = SimScanResult.Complete(critical, high, medium, low, informational, undefined);
+        }
+    }
+
+    /// <summary>Sets the findings the scans of images pushed to the repository from now on report (by severity).</summary>
+    public void ScanFindingsForNewImages(string repositoryName, int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0)
+    {
+        lock (_aws.Gate)
+        {
+            Repository(repositoryName, "DescribeImageScanFindings").NewImageScanResult = SimScanResult.Complete(critical, high, medium, low, informational, undefined);
+        }
+    }
+
+    /// <summary>Sets the findings the scans of images pushed from now on report, in every repository (repositories created later too).</summary>
+    public void ScanFindingsForNewImagesInEveryRepository(int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0)
+    {
+        lock (_aws.Gate)
+        {
+            _defaultNewImageScanResult = SimScanResult.Complete(critical, high, medium, low, informational, undefined);
+            foreach (var repository in _repositories.Values)
+            {
+                repository.NewImageScanResult = _defaultNewImageScanResult;
+            }
+        }
+    }
+
+    /// <summary>Scans of images pushed to the repository from now on end with <paramref name="status"/> (FAILED or UNSUPPORTED_IMAGE).</summary>
+    public void ScanStatusForNewImages(string repositoryName, string status, string description)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        lock (_aws.Gate)
+        {
+            Repository(repositoryName, "DescribeImageScanFindings").NewImageScanResult = new SimScanResult(status, description, new Dictionary<string, int>());
+        }
+    }
+
+    /// <summary>Whether the repository scans on push (for assertions).</summary>
+    public bool ScanOnPush(string repositoryName)
+    {
+        lock (_aws.Gate)
+        {
+            return Repository(repositoryName, "DescribeRepositories").ScanOnPush;
+        }
+    }
+
+    /// <summary>The repository's lifecycle policy text, or null (for assertions).</summary>
+    public string? LifecyclePolicy(string repositoryName)
+    {
+        lock (_aws.Gate)
+        {
+            return Repository(repositoryName, "GetLifecyclePolicy").LifecyclePolicyText;
+        }
+    }
+
+    /// <summary>Pushes an image made of a config blob only (distinct per <paramref name="tag"/>), at the current virtual time, as
+    /// another client would (not recorded in <see cref="SimulatedAws.Calls"/>); returns its digest.</summary>
+    public string PushTestImage(string repositoryName, string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        using var seeding = _aws.Seeding();
+        var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
+        var configDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(config));
+        lock (_aws.Gate)
+        {
+            Repository(repositoryName, "PutImage").Blobs[configDigest] = config;
+        }
+        var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},\"layers\":[]}}");
+        return Registry.PutManifestAsync(repositoryName, tag, "application/vnd.oci.image.manifest.v1+json", manifest, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The tags of every image in a repository, by manifest digest (for assertions).</summary>
@@ -60,6 +151,7 @@ public sealed class SimulatedEcr : IEcrApi
                 RepositoryArn = _aws.Arn("ecr", $"repository/{r.Name}"),
                 RepositoryUri = $"{Host}/{r.Name}",
                 ImageTagMutability = r.Immutable ? "IMMUTABLE" : "MUTABLE",
+                ImageScanningConfiguration = new ImageScanningConfiguration(r.ScanOnPush),
             })]);
         }
     }
@@ -138,6 +230,146 @@ public sealed class SimulatedEcr : IEcrApi
         }
     }
 
+    /// <inheritdoc />
+    public Task<ImageScanningConfiguration> PutImageScanningConfigurationAsync(string repositoryName, ImageScanningConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _aws.Enter("ECR", "PutImageScanningConfiguration");
+        lock (_aws.Gate)
+        {
+            Repository(repositoryName, "PutImageScanningConfiguration").ScanOnPush = configuration.ScanOnPush;
+            return Task.FromResult(configuration);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ImageScanFindingsResult> DescribeImageScanFindingsAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(imageId);
+        _aws.Enter("ECR", "DescribeImageScanFindings");
+        lock (_aws.Gate)
+        {
+            var repository = Repository(repositoryName, "DescribeImageScanFindings");
+            var image = FindImage(repository, imageId, "DescribeImageScanFindings");
+            var now = _aws.Clock.GetUtcNow();
+            if (image.ScanStartedAt is not { } started || started > now)
+            {
+                throw Error("DescribeImageScanFindings", "ScanNotFoundException",
+                    $"Image scan does not exist for the image with '{{imageDigest:'{imageId.ImageDigest ?? "null"}', imageTag:'{imageId.ImageTag ?? "null"}'}}' in the repository with name '{repository.Name}' in the registry with id '{_aws.AccountId}'");
+            }
+            var id = new ImageIdentifier(image.Digest, imageId.ImageTag);
+            if (now < started + ScanDuration)
+            {
+                return Task.FromResult(new ImageScanFindingsResult { RepositoryName = repository.Name, ImageId = id, ImageScanStatus = new ImageScanStatus("IN_PROGRESS", "The scan is in progress.") });
+            }
+            var result = repository.ScanResults.GetValueOrDefault(image.Digest) ?? image.ScanResult ?? SimScanResult.Complete();
+            if (result.Status != "COMPLETE")
+            {
+                return Task.FromResult(new ImageScanFindingsResult { RepositoryName = repository.Name, ImageId = id, ImageScanStatus = new ImageScanStatus(result.Status, result.Description) });
+            }
+            var findings = result.Counts.Where(c => c.Value > 0)
+                .SelectMany(c => Enumerable.Range(1, c.Value).Select(n => new ImageScanFinding($"CVE-2026-{Math.Abs(StringComparer.Ordinal.GetHashCode(c.Key)) % 9000 + 1000}{n:D2}", c.Key, "https://cve.example.invalid/" + c.Key)))
+                .Take(100).ToList();
+            return Task.FromResult(new ImageScanFindingsResult
+            {
+                RepositoryName = repository.Name,
+                ImageId = id,
+                ImageScanStatus = new ImageScanStatus("COMPLETE", "The scan was completed successfully."),
+                ImageScanFindings = new ImageScanFindings
+                {
+                    ImageScanCompletedAt = started + ScanDuration,
+                    VulnerabilitySourceUpdatedAt = started,
+                    FindingSeverityCounts = result.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
+                    Findings = findings,
+                },
+            });
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ImageScanStatus> StartImageScanAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(imageId);
+        _aws.Enter("ECR", "StartImageScan");
+        lock (_aws.Gate)
+        {
+            var repository = Repository(repositoryName, "StartImageScan");
+            var image = FindImage(repository, imageId, "StartImageScan");
+            var now = _aws.Clock.GetUtcNow();
+            if (image.ScanStartedAt is { } started && now - started < TimeSpan.FromHours(24))
+            {
+                throw Error("StartImageScan", "LimitExceededException", "The scan quota per image has been exceeded. Wait and try again.");
+            }
+            image.ScanStartedAt = now + ScanStartDelay;
+            image.ScanResult ??= repository.NewImageScanResult;
+            return Task.FromResult(new ImageScanStatus("IN_PROGRESS"));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<EcrLifecyclePolicyText> GetLifecyclePolicyAsync(string repositoryName, CancellationToken cancellationToken)
+    {
+        _aws.Enter("ECR", "GetLifecyclePolicy");
+        lock (_aws.Gate)
+        {
+            var repository = Repository(repositoryName, "GetLifecyclePolicy");
+            if (repository.LifecyclePolicyText is not { } text)
+            {
+                throw Error("GetLifecyclePolicy", "LifecyclePolicyNotFoundException", $"Lifecycle policy does not exist for the repository with name '{repository.Name}' in the registry with id '{_aws.AccountId}'");
+            }
+            return Task.FromResult(new EcrLifecyclePolicyText { RepositoryName = repository.Name, LifecyclePolicyText = text, LastEvaluatedAt = repository.PolicyLastEvaluatedAt });
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<EcrLifecyclePolicyText> PutLifecyclePolicyAsync(string repositoryName, string lifecyclePolicyText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lifecyclePolicyText);
+        _aws.Enter("ECR", "PutLifecyclePolicy");
+        lock (_aws.Gate)
+        {
+            var repository = Repository(repositoryName, "PutLifecyclePolicy");
+            if (lifecyclePolicyText.Length is < 100 or > 30720)
+            {
+                throw Error("PutLifecyclePolicy", "ValidationException", $"1 validation error detected: Value at 'lifecyclePolicyText' failed to satisfy constraint: Member must have length between 100 and 30720");
+            }
+            var problems = new List<string>();
+            var rules = EcrLifecyclePolicy.Parse(lifecyclePolicyText, problems);
+            if (rules is null)
+            {
+                throw Error("PutLifecyclePolicy", "InvalidParameterException", $"Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: {string.Join(" ", problems)}'");
+            }
+            repository.LifecyclePolicyText = lifecyclePolicyText;
+            repository.LifecycleRules = rules;
+            repository.PolicyNextEvaluationAt = _aws.Clock.GetUtcNow() + LifecycleEvaluationDelay;
+            return Task.FromResult(new EcrLifecyclePolicyText { RepositoryName = repository.Name, LifecyclePolicyText = lifecyclePolicyText });
+        }
+    }
+
+    /// <summary>Applies the lifecycle policies that are due (called as the virtual clock moves and on every call).</summary>
+    internal void AdvanceWorld()
+    {
+        lock (_aws.Gate)
+        {
+            var now = _aws.Clock.GetUtcNow();
+            foreach (var repository in _repositories.Values)
+            {
+                while (repository.LifecycleRules is { } rules && repository.PolicyNextEvaluationAt is { } due && due <= now)
+                {
+                    var expired = EcrLifecyclePolicy.Expired(rules, repository.Images.Values.Select(i => new LifecycleImage(i.Digest, [.. i.Tags], i.PushedAt)), due);
+                    foreach (var image in expired)
+                    {
+                        repository.Images.Remove(image.Digest);
+                        repository.ScanResults.Remove(image.Digest);
+                    }
+                    repository.ExpiredImages += expired.Count;
+                    repository.PolicyLastEvaluatedAt = due;
+                    repository.PolicyNextEvaluationAt = due + TimeSpan.FromHours(24);
+                }
+            }
+        }
+    }
+
     internal SimImage PutManifestLocked(SimRepository repository, byte[] manifest, string digest, string mediaType, string? tag, string operation, bool fromApi)
     {
         // Every blob the manifest names must already be in the repository.
@@ -184,6 +416,11 @@ public sealed class SimulatedEcr : IEcrApi
             }
             existing = new SimImage(digest, manifest, mediaType, _aws.Clock.GetUtcNow(), size);
             repository.Images[digest] = existing;
+            if (repository.ScanOnPush)
+            {
+                existing.ScanStartedAt = existing.PushedAt + ScanStartDelay;
+                existing.ScanResult = repository.NewImageScanResult;
+            }
         }
         if (tag is not null)
         {
@@ -214,6 +451,22 @@ public sealed class SimulatedEcr : IEcrApi
         public bool Immutable { get; } = immutable;
         public Dictionary<string, byte[]> Blobs { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, SimImage> Images { get; } = new(StringComparer.Ordinal);
+        public bool ScanOnPush { get; set; }
+        public Dictionary<string, SimScanResult> ScanResults { get; } = new(StringComparer.Ordinal);
+        public SimScanResult? NewImageScanResult { get; set; }
+        public string? LifecyclePolicyText { get; set; }
+        public IReadOnlyList<LifecycleRule>? LifecycleRules { get; set; }
+        public DateTimeOffset? PolicyNextEvaluationAt { get; set; }
+        public DateTimeOffset? PolicyLastEvaluatedAt { get; set; }
+        public int ExpiredImages { get; set; }
+    }
+
+    internal sealed record SimScanResult(string Status, string? Description, IReadOnlyDictionary<string, int> Counts)
+    {
+        public static SimScanResult Complete(int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0) => new("COMPLETE", null, new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["CRITICAL"] = critical, ["HIGH"] = high, ["MEDIUM"] = medium, ["LOW"] = low, ["INFORMATIONAL"] = informational, ["UNDEFINED"] = undefined,
+        });
     }
 
     internal sealed class SimImage(string digest, byte[] manifest, string mediaType, DateTimeOffset pushedAt, long size)
@@ -224,6 +477,8 @@ public sealed class SimulatedEcr : IEcrApi
         public DateTimeOffset PushedAt { get; } = pushedAt;
         public long Size { get; } = size;
         public HashSet<string> Tags { get; } = new(StringComparer.Ordinal);
+        public DateTimeOffset? ScanStartedAt { get; set; }
+        public SimScanResult? ScanResult { get; set; }
     }
 }
 

@@ -175,6 +175,54 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 node["registryId"] = aws.AccountId;
                 return new JsonObject { ["image"] = node };
             }
+            case "PutImageScanningConfiguration":
+            {
+                var repository = RequiredString(request, "repositoryName", operation);
+                var scanOnPush = request["imageScanningConfiguration"]?["scanOnPush"]?.GetValue<bool>() ?? false;
+                var configuration = await ecr.PutImageScanningConfigurationAsync(repository, new ImageScanningConfiguration(scanOnPush), cancellationToken).ConfigureAwait(false);
+                return new JsonObject
+                {
+                    ["registryId"] = aws.AccountId,
+                    ["repositoryName"] = repository,
+                    ["imageScanningConfiguration"] = JsonSerializer.SerializeToNode(configuration, Camel),
+                };
+            }
+            case "DescribeImageScanFindings":
+            {
+                var repository = RequiredString(request, "repositoryName", operation);
+                var id = request["imageId"]?.Deserialize<ImageIdentifier>(Camel) ?? throw Required("imageId", operation);
+                var result = await ecr.DescribeImageScanFindingsAsync(repository, id, cancellationToken).ConfigureAwait(false);
+                var answer = JsonSerializer.SerializeToNode(result, Camel)!.AsObject();
+                answer["registryId"] = aws.AccountId;
+                return answer;
+            }
+            case "StartImageScan":
+            {
+                var repository = RequiredString(request, "repositoryName", operation);
+                var id = request["imageId"]?.Deserialize<ImageIdentifier>(Camel) ?? throw Required("imageId", operation);
+                var status = await ecr.StartImageScanAsync(repository, id, cancellationToken).ConfigureAwait(false);
+                return new JsonObject
+                {
+                    ["registryId"] = aws.AccountId,
+                    ["repositoryName"] = repository,
+                    ["imageId"] = JsonSerializer.SerializeToNode(id, Camel),
+                    ["imageScanStatus"] = JsonSerializer.SerializeToNode(status, Camel),
+                };
+            }
+            case "GetLifecyclePolicy":
+            {
+                var policy = await ecr.GetLifecyclePolicyAsync(RequiredString(request, "repositoryName", operation), cancellationToken).ConfigureAwait(false);
+                var answer = JsonSerializer.SerializeToNode(policy, Camel)!.AsObject();
+                answer["registryId"] = aws.AccountId;
+                return answer;
+            }
+            case "PutLifecyclePolicy":
+            {
+                var policy = await ecr.PutLifecyclePolicyAsync(RequiredString(request, "repositoryName", operation), RequiredString(request, "lifecyclePolicyText", operation), cancellationToken).ConfigureAwait(false);
+                var answer = JsonSerializer.SerializeToNode(policy, Camel)!.AsObject();
+                answer["registryId"] = aws.AccountId;
+                return answer;
+            }
             default:
                 throw Unknown(AwsWireService.Ecr, operation);
         }
@@ -246,6 +294,9 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
         => request[member] is JsonValue value && value.TryGetValue<string>(out var text)
             ? text
             : throw new AwsServiceException("", operation, "InvalidParameterException", $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null", 400);
+
+    private static AwsServiceException Required(string member, string operation)
+        => new("", operation, "InvalidParameterException", $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null", 400);
 
     private static AwsServiceException Unknown(AwsWireService service, string operation)
         => new(service.Name, operation, "UnknownOperationException", $"The operation {operation} is not supported by the local AWS host.", 400);

@@ -15,6 +15,55 @@ public sealed record EcrRepository
     public required string RepositoryUri { get; init; }
     /// <summary>MUTABLE or IMMUTABLE.</summary>
     public string ImageTagMutability { get; init; } = "MUTABLE";
+    /// <summary>Whether images are scanned when pushed (basic scanning; absent means off).</summary>
+    public ImageScanningConfiguration? ImageScanningConfiguration { get; init; }
+}
+
+/// <summary>A repository's image scanning configuration.</summary>
+public sealed record ImageScanningConfiguration(bool ScanOnPush);
+
+/// <summary>The state of an image scan: IN_PROGRESS, COMPLETE, FAILED, UNSUPPORTED_IMAGE (basic scanning), and ACTIVE, PENDING,
+/// SCAN_ELIGIBILITY_EXPIRED, FINDINGS_UNAVAILABLE, LIMIT_EXCEEDED, IMAGE_ARCHIVED (enhanced scanning).</summary>
+public sealed record ImageScanStatus(string? Status, string? Description = null);
+
+/// <summary>One vulnerability of a scan.</summary>
+public sealed record ImageScanFinding(string? Name, string? Severity, string? Uri = null);
+
+/// <summary>The findings of a completed scan.</summary>
+public sealed record ImageScanFindings
+{
+    /// <summary>When the scan completed.</summary>
+    public DateTimeOffset? ImageScanCompletedAt { get; init; }
+    /// <summary>When the vulnerability database was last updated.</summary>
+    public DateTimeOffset? VulnerabilitySourceUpdatedAt { get; init; }
+    /// <summary>Counts by severity: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED (absent keys mean zero).</summary>
+    public IReadOnlyDictionary<string, int>? FindingSeverityCounts { get; init; }
+    /// <summary>The findings of the first page.</summary>
+    public IReadOnlyList<ImageScanFinding>? Findings { get; init; }
+}
+
+/// <summary>Answer of DescribeImageScanFindings.</summary>
+public sealed record ImageScanFindingsResult
+{
+    /// <summary>The repository.</summary>
+    public string? RepositoryName { get; init; }
+    /// <summary>The image.</summary>
+    public ImageIdentifier? ImageId { get; init; }
+    /// <summary>The state of the scan.</summary>
+    public ImageScanStatus? ImageScanStatus { get; init; }
+    /// <summary>The findings (once the scan is complete).</summary>
+    public ImageScanFindings? ImageScanFindings { get; init; }
+}
+
+/// <summary>A repository's lifecycle policy as GetLifecyclePolicy and PutLifecyclePolicy return it.</summary>
+public sealed record EcrLifecyclePolicyText
+{
+    /// <summary>The repository.</summary>
+    public string? RepositoryName { get; init; }
+    /// <summary>The policy JSON as stored (another tool may have written it with other spacing or member order: compare normal forms).</summary>
+    public required string LifecyclePolicyText { get; init; }
+    /// <summary>When ECR last applied the policy (GetLifecyclePolicy only).</summary>
+    public DateTimeOffset? LastEvaluatedAt { get; init; }
 }
 
 /// <summary>Identifies an image by digest, tag or both.</summary>

@@ -39,6 +39,23 @@ public interface IEcrApi
     Task<BatchGetImageResponse> BatchGetImageAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken);
     /// <summary>PutImage: adds a tag to a manifest the registry holds, without moving any blob.</summary>
     Task<EcrImage> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken);
+    /// <summary>PutImageScanningConfiguration: turns scan on push on or off (idempotent).</summary>
+    Task<ImageScanningConfiguration> PutImageScanningConfigurationAsync(string repositoryName, ImageScanningConfiguration configuration, CancellationToken cancellationToken);
+    /// <summary>
+    /// DescribeImageScanFindings (first page: the severity counts cover the whole scan). Raises ScanNotFoundException
+    /// when no scan of the image exists (yet), ImageNotFoundException when the image is not in the repository.
+    /// </summary>
+    Task<ImageScanFindingsResult> DescribeImageScanFindingsAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken);
+    /// <summary>
+    /// StartImageScan (basic scanning: once per image per 24 hours, LimitExceededException after that). Not idempotent:
+    /// a blind re-send would be refused by that quota.
+    /// </summary>
+    [NotIdempotent]
+    Task<ImageScanStatus> StartImageScanAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken);
+    /// <summary>GetLifecyclePolicy; raises LifecyclePolicyNotFoundException when the repository has none.</summary>
+    Task<EcrLifecyclePolicyText> GetLifecyclePolicyAsync(string repositoryName, CancellationToken cancellationToken);
+    /// <summary>PutLifecyclePolicy: creates or replaces the repository's lifecycle policy (idempotent for the same text).</summary>
+    Task<EcrLifecyclePolicyText> PutLifecyclePolicyAsync(string repositoryName, string lifecyclePolicyText, CancellationToken cancellationToken);
 }
 
 /// <summary>Elastic Load Balancing v2 operations the pipeline uses.</summary>

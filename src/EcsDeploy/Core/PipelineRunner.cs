@@ -32,6 +32,8 @@ public sealed record PipelineResult
     public bool? TaskDefinitionReused { get; init; }
     /// <summary>The image.</summary>
     public PushedImage? Image { get; init; }
+    /// <summary>The ECR scan gate's outcome: status and findings by severity (Push with p.ScanGate()).</summary>
+    public ImageScanReport? ImageScan { get; init; }
     /// <summary>OLLAMA_URL and its source.</summary>
     public OllamaEndpoint? Ollama { get; init; }
     /// <summary>The deployment.</summary>
@@ -235,6 +237,7 @@ public static class PipelineRunner
             TaskDefinitionArn = taskDefinition?.Arn,
             TaskDefinitionReused = taskDefinition?.Reused,
             Image = context.Get(StageOutputs.Image),
+            ImageScan = context.Get(StageOutputs.ImageScan),
             Ollama = context.Get(StageOutputs.OllamaUrl),
             Deployment = deployment,
             RolledBack = deployment?.RolledBack ?? false,

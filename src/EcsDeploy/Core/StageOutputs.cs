@@ -42,6 +42,8 @@ public static class StageOutputs
     public static readonly OutputKey<OciImage> BuiltImage = new("built image");
     /// <summary>The image in ECR the services will run (from Push, or --image-tag).</summary>
     public static readonly OutputKey<PushedImage> Image = new("image");
+    /// <summary>The ECR scan gate's outcome (Push with p.ScanGate()).</summary>
+    public static readonly OutputKey<ImageScanReport> ImageScan = new("image scan");
     /// <summary>The git commit the run deploys.</summary>
     public static readonly OutputKey<string> GitSha = new("git commit");
     /// <summary>The Ollama endpoint (WithOllama).</summary>

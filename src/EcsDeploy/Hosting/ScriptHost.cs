@@ -60,7 +60,7 @@ public sealed record HostOptions
           --deploy-dependencies  deploy every service the deployed one depends on first (Ollama included)
           --image-tag TAG      deploy an image already in ECR instead of building one
           --fault NAME         local target: a failure scenario (unhealthy-tasks, image-pull-failure,
-                               migration-failure, no-ollama, throttling)
+                               migration-failure, no-ollama, throttling, critical-vulnerability)
           --output text|json   text (default) or the JSON result on stdout; an explicit text means plain lines
           --plain              plain lines even on a terminal (default there: the live view of EcsDeploy.Terminal)
           --git-sha SHA        the commit to tag the image with (default: GITHUB_SHA, then git rev-parse HEAD)

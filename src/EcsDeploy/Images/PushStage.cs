@@ -7,7 +7,7 @@ using EcsDeploy.Rules;
 namespace EcsDeploy
 {
     /// <summary>Options of the Push stage.</summary>
-    public sealed class PushOptions
+    public sealed partial class PushOptions
     {
         /// <summary>A tag placeholder replaced by the full git commit SHA at run time.</summary>
         public const string GitSha = "{git-sha}";
@@ -47,7 +47,7 @@ namespace EcsDeploy
 
 namespace EcsDeploy.Images
 {
-    internal sealed class PushStage(PushOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
+    internal sealed partial class PushStage(PushOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
         /// <summary>ECR: the repository (describe, push layers and manifests, tag, find --image-tag), and the registry login.</summary>
         public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope) =>
@@ -56,6 +56,7 @@ namespace EcsDeploy.Images
                 ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
                 [scope.Arn("ecr", "repository/" + Repository(scope.Definition))]),
             new("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+            .. ScanAndLifecycleGrants(scope),
         ];
 
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(PushExtensions), nameof(PushExtensions.Push));
@@ -75,6 +76,7 @@ namespace EcsDeploy.Images
             {
                 NameCheck.Add(problems, AwsNameKind.ImageTag, tag);
             }
+            ValidateScanAndLifecycle(problems);
         }
 
         public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
@@ -86,6 +88,7 @@ namespace EcsDeploy.Images
             {
                 var image = await ResolveExistingAsync(context, repository, existingTag, cancellationToken).ConfigureAwait(false);
                 context.Set(StageOutputs.Image, image);
+                await CheckExistingImageScanAsync(context, image, cancellationToken).ConfigureAwait(false);
                 return new StagePlan(Stage.Name, $"skipped: deploying {repository.RepositoryUri}:{existingTag} ({image.Digest})") { Skipped = true };
             }
             var sha = await GitCommit.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
@@ -96,9 +99,10 @@ namespace EcsDeploy.Images
                     $"ECR repository '{repositoryName}' has immutable tags, so 'latest' cannot move to a new image: push only immutable tags (p.Tags(PushOptions.GitSha)) or make the repository's tags MUTABLE.",
                     ExitCodes.Invalid);
             }
-            return new StagePlan(Stage.Name, $"push to {repository.RepositoryUri} as {string.Join(", ", tags)}")
+            var (scanDetails, scanSummary) = await PlanScanAndLifecycleAsync(context, repository, tags, cancellationToken).ConfigureAwait(false);
+            return new StagePlan(Stage.Name, $"push to {repository.RepositoryUri} as {string.Join(", ", tags)}{scanSummary}")
             {
-                Details = [new("repository", repository.RepositoryUri), new("tags", string.Join(", ", tags))],
+                Details = [new("repository", repository.RepositoryUri), new("tags", string.Join(", ", tags)), .. scanDetails],
             };
         }
 
@@ -115,6 +119,7 @@ namespace EcsDeploy.Images
             var repository = (await context.Aws.Ecr.DescribeRepositoriesAsync([repositoryName], cancellationToken).ConfigureAwait(false))[0];
             var tags = Tags(context.Require(StageOutputs.GitSha, "the git commit was not resolved"));
             var registry = await context.Aws.OpenRegistryAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureScanOnPushAsync(context, repository, cancellationToken).ConfigureAwait(false);
 
             long sent = 0;
             foreach (var blob in image.Blobs)
@@ -156,6 +161,7 @@ namespace EcsDeploy.Images
             var pushed = new PushedImage(repositoryName, repository.RepositoryUri, image.ManifestDigest, tags);
             context.Set(StageOutputs.Image, pushed);
             context.Info($"pushed {pushed.RepositoryUri}@{pushed.Digest} ({sent} blob bytes sent) tagged {string.Join(", ", tags)}");
+            await AfterPushAsync(context, repository, pushed, cancellationToken).ConfigureAwait(false);
         }
 
         private static async Task<PushedImage> ResolveExistingAsync(PipelineContext context, EcrRepository repository, string tag, CancellationToken cancellationToken)

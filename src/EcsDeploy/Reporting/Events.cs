@@ -53,6 +53,9 @@ public sealed record DeploymentProgress(
 /// <summary>A new ECS service event was seen.</summary>
 public sealed record ServiceEventObserved(DateTimeOffset At, string Service, DateTimeOffset CreatedAt, string Message) : PipelineEvent(At);
 
+/// <summary>The ECR scan gate read an image's findings.</summary>
+public sealed record ImageScanned(DateTimeOffset At, string Stage, ImageScanReport Report) : PipelineEvent(At);
+
 /// <summary>Receives a run's events. Implementations: text, JSON, or a test's list.</summary>
 public interface IPipelineReporter
 {

@@ -114,6 +114,8 @@ public sealed class GitHubActionsReporter : IPipelineReporter
         Row("Task definition", result.TaskDefinitionArn is null ? null : result.TaskDefinitionArn + (result.TaskDefinitionReused == true ? " (reused)" : ""));
         Row("Image", result.Image?.Reference);
         Row("Tags", result.Image is null ? null : string.Join(", ", result.Image.Tags));
+        Row("Image scan", result.ImageScan is null ? null
+            : $"{result.ImageScan.Status}: {string.Join(", ", result.ImageScan.SeverityCounts.Select(c => $"{c.Key} {c.Value.ToString(CultureInfo.InvariantCulture)}"))}{(result.ImageScan.Blocked ? $" (blocked: threshold {result.ImageScan.FailAt})" : "")}");
         Row("OLLAMA_URL", result.Ollama is null ? null : $"{result.Ollama.Url} (from {result.Ollama.Source})");
         Row("Deployment", result.Deployment is null ? null : $"{result.Deployment.DeploymentId} {result.Deployment.RolloutState}{(result.Deployment.Confirmed ? "" : " (not confirmed: --no-wait)")}");
         Row("Rolled back to", result.RolledBack ? result.RolledBackTo : null);

@@ -24,6 +24,7 @@ public sealed class TextReporter(TextWriter writer, bool verbose) : IPipelineRep
             StageMessage m => $"    {m.Message}",
             CommandOutput o => $"    | {o.Line}",
             DeploymentProgress d => $"    {d.Service} {d.DeploymentId}: {d.RolloutState} desired {d.Desired}, running {d.Running}, pending {d.Pending}{(d.FailedTasks > 0 ? $", failed {d.FailedTasks}" : "")}",
+            ImageScanned s => $"    scan {s.Report.Status} {s.Report.Repository}@{s.Report.Digest[..Math.Min(s.Report.Digest.Length, 19)]}: {string.Join(", ", s.Report.SeverityCounts.Select(c => $"{c.Key} {c.Value}"))}{(s.Report.Blocked ? $" (blocked: threshold {s.Report.FailAt})" : "")}",
             ServiceEventObserved e => $"    [{e.CreatedAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {e.Message}",
             _ => null,
         };

@@ -166,4 +166,33 @@ public sealed class PipelineThroughHostTests
         // No one-off (migration) task is left running once the final run is done.
         Assert.DoesNotContain(aws.Ecs.AllTasks(), t => t.Group?.StartsWith("family:", StringComparison.Ordinal) == true && t.LastStatus != "STOPPED");
     }
+
+    [Fact]
+    public async Task ScanGateAndLifecycle_ThroughTheWire_BlockACriticalImage_AndTheAwsCliReadsThePolicyAndTheFindings()
+    {
+        var aws = Seed.Truecaller();
+        aws.Ecr.ScanFindingsForNewImages("truecaller-backend", critical: 1, medium: 2);
+        await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = Speed }, CancellationToken.None);
+        var definition = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster(Cluster)
+            .Build(b => b.WorkingDirectory(TestPipelines.CreateContext()).Image("Dockerfile"))
+            .Push(p => p.ScanGate().KeepLastImages(10))
+            .Deploy(d => d.Service(Service).Container("truecaller-backend"))
+            .Build();
+        var reporter = new RecordingReporter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var result = await PipelineRunner.RunAsync(definition, await WireEnvironmentAsync(host), new RunOptions { GitSha = TestPipelines.GitSha }, reporter, timeout.Token);
+
+        Assert.True(result.ExitCode == ExitCodes.Failed, Describe(result, reporter));
+        Assert.Equal(1, result.ImageScan!.SeverityCounts["CRITICAL"]);
+        Assert.Equal(2, result.ImageScan.SeverityCounts["MEDIUM"]);
+        Assert.Empty(aws.CallsTo("UpdateService"));
+        Assert.True(aws.Ecr.ScanOnPush("truecaller-backend"));
+
+        var policy = (await AwsCli.RunAsync(host, "ecr", "get-lifecycle-policy", "--repository-name", "truecaller-backend")).Json();
+        Assert.True(EcsDeploy.Images.EcrLifecyclePolicy.AreEquivalent(EcsDeploy.Images.EcrLifecyclePolicy.KeepLastImages(10), policy.GetProperty("lifecyclePolicyText").GetString()!));
+        var findings = (await AwsCli.RunAsync(host, "ecr", "describe-image-scan-findings", "--repository-name", "truecaller-backend", "--image-id", $"imageDigest={result.Image!.Digest}")).Json();
+        Assert.Equal("COMPLETE", findings.GetProperty("imageScanStatus").GetProperty("status").GetString());
+        Assert.Equal(1, findings.GetProperty("imageScanFindings").GetProperty("findingSeverityCounts").GetProperty("CRITICAL").GetInt32());
+    }
 }

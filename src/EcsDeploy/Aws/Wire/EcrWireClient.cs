@@ -80,7 +80,56 @@ public sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
         return response.Image ?? throw new AwsServiceException(Service.Name, "PutImage", "InvalidResponse", "The answer has no image.", 200);
     }
 
+    /// <inheritdoc />
+    public async Task<ImageScanningConfiguration> PutImageScanningConfigurationAsync(string repositoryName, ImageScanningConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var response = await transport.JsonAsync<ScanningConfigurationAnswer>(Service, "PutImageScanningConfiguration", new ScanningConfigurationWire(repositoryName, configuration), Json, cancellationToken).ConfigureAwait(false);
+        return response.ImageScanningConfiguration ?? configuration;
+    }
+
+    /// <inheritdoc />
+    public async Task<ImageScanFindingsResult> DescribeImageScanFindingsAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentNullException.ThrowIfNull(imageId);
+        return await transport.JsonAsync<ImageScanFindingsResult>(Service, "DescribeImageScanFindings", new ImageWire(repositoryName, imageId), Json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<ImageScanStatus> StartImageScanAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentNullException.ThrowIfNull(imageId);
+        var response = await transport.JsonAsync<StartImageScanAnswer>(Service, "StartImageScan", new ImageWire(repositoryName, imageId), Json, cancellationToken).ConfigureAwait(false);
+        return response.ImageScanStatus ?? new ImageScanStatus("IN_PROGRESS");
+    }
+
+    /// <inheritdoc />
+    public async Task<EcrLifecyclePolicyText> GetLifecyclePolicyAsync(string repositoryName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        return await transport.JsonAsync<EcrLifecyclePolicyText>(Service, "GetLifecyclePolicy", new RepositoryWire(repositoryName), Json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<EcrLifecyclePolicyText> PutLifecyclePolicyAsync(string repositoryName, string lifecyclePolicyText, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentException.ThrowIfNullOrEmpty(lifecyclePolicyText);
+        var response = await transport.JsonAsync<PutLifecyclePolicyAnswer>(Service, "PutLifecyclePolicy", new LifecyclePolicyWire(repositoryName, lifecyclePolicyText), Json, cancellationToken).ConfigureAwait(false);
+        return new EcrLifecyclePolicyText { RepositoryName = response.RepositoryName ?? repositoryName, LifecyclePolicyText = response.LifecyclePolicyText ?? lifecyclePolicyText };
+    }
+
     internal sealed record EmptyRequest;
+    internal sealed record RepositoryWire(string RepositoryName);
+    internal sealed record ImageWire(string RepositoryName, ImageIdentifier ImageId);
+    internal sealed record ScanningConfigurationWire(string RepositoryName, ImageScanningConfiguration ImageScanningConfiguration);
+    internal sealed record ScanningConfigurationAnswer(ImageScanningConfiguration? ImageScanningConfiguration);
+    internal sealed record StartImageScanAnswer(ImageScanStatus? ImageScanStatus);
+    internal sealed record LifecyclePolicyWire(string RepositoryName, string LifecyclePolicyText);
+    internal sealed record PutLifecyclePolicyAnswer(string? RepositoryName, string? LifecyclePolicyText);
     internal sealed record DescribeRepositoriesWire(IReadOnlyList<string>? RepositoryNames, string? NextToken);
     internal sealed record DescribeRepositoriesAnswer(IReadOnlyList<EcrRepository>? Repositories, string? NextToken);
     internal sealed record AuthorizationAnswer(IReadOnlyList<EcrAuthorizationData>? AuthorizationData);

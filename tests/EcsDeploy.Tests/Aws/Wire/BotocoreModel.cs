@@ -198,7 +198,7 @@ public sealed class BotocoreModel
             Expect(shapeType == "timestamp");
             return;
         }
-        var dictionary = clr.GetInterfaces().Append(clr).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
+        var dictionary = clr.GetInterfaces().Append(clr).FirstOrDefault(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(IDictionary<,>) || i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)));
         if (dictionary is not null)
         {
             if (Expect(shapeType == "map"))

@@ -113,7 +113,8 @@ public sealed class ModelConformanceTests
         Assert.True(problems.Count == 0, "Drift from botocore's models:\n" + string.Join("\n", problems.Distinct()));
         // Every port operation went through the check.
         Assert.Equal(
-            ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.PutImage",
+            ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
+             "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
              "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks", "ECS.RegisterTaskDefinition",
              "ECS.RunTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
@@ -215,6 +216,11 @@ public sealed class ModelConformanceTests
         await ecr.DescribeImagesAsync("repo", [new ImageIdentifier("sha256:abc", "v1")], ct);
         await ecr.BatchGetImageAsync("repo", [new ImageIdentifier("sha256:abc", "v1")], ct);
         await ecr.PutImageAsync(new PutImageRequest("repo", "{}", "application/vnd.oci.image.manifest.v1+json", "v2", "sha256:abc"), ct);
+        await ecr.PutImageScanningConfigurationAsync("repo", new ImageScanningConfiguration(true), ct);
+        await ecr.DescribeImageScanFindingsAsync("repo", new ImageIdentifier("sha256:abc", "v1"), ct);
+        await ecr.StartImageScanAsync("repo", new ImageIdentifier("sha256:abc"), ct);
+        await ecr.GetLifecyclePolicyAsync("repo", ct);
+        await ecr.PutLifecyclePolicyAsync("repo", EcsDeploy.Images.EcrLifecyclePolicy.KeepLastImages(10), ct);
 
         var elb = new Elbv2WireClient(transport);
         await elb.DescribeLoadBalancersAsync(["a", "b"], ["arn:1"], "marker", ct);

@@ -185,6 +185,66 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task Ecr_ScanningConfigurationStartImageScanAndFindings_RoundTrip()
+    {
+        var ecr = new EcrWireClient(moto.Transport());
+        var repo = moto.S("repositoryName");
+        var configuration = await ecr.PutImageScanningConfigurationAsync(repo, new ImageScanningConfiguration(ScanOnPush: true), Ct);
+        Assert.True(configuration.ScanOnPush);
+        Assert.True(Assert.Single(await ecr.DescribeRepositoriesAsync([repo], Ct)).ImageScanningConfiguration?.ScanOnPush);
+
+        // moto 5.2.1 scans nothing on push: an image has no scan until StartImageScan.
+        var id = new ImageIdentifier(moto.S("imageDigest"));
+        var none = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.DescribeImageScanFindingsAsync(repo, id, Ct));
+        Assert.Equal(("ScanNotFoundException", "DescribeImageScanFindings", 400), (none.ErrorCode, none.Operation, none.StatusCode));
+
+        var started = await ecr.StartImageScanAsync(repo, id, Ct);
+        Assert.Equal("IN_PROGRESS", started.Status);
+        // Basic scanning allows one scan per image per 24 hours.
+        var quota = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.StartImageScanAsync(repo, id, Ct));
+        Assert.Equal("LimitExceededException", quota.ErrorCode);
+
+        // moto completes the scan at once with one fixed HIGH finding.
+        var result = await ecr.DescribeImageScanFindingsAsync(repo, id, Ct);
+        Assert.Equal("COMPLETE", result.ImageScanStatus?.Status);
+        Assert.Equal(moto.S("imageDigest"), result.ImageId?.ImageDigest);
+        Assert.Equal(new Dictionary<string, int> { ["HIGH"] = 1 }, result.ImageScanFindings?.FindingSeverityCounts);
+        Assert.Equal("HIGH", Assert.Single(result.ImageScanFindings!.Findings!).Severity);
+        Assert.True(result.ImageScanFindings.ImageScanCompletedAt > DateTimeOffset.UnixEpoch.AddYears(50));
+
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.DescribeImageScanFindingsAsync(repo, new ImageIdentifier("sha256:" + new string('b', 64)), Ct));
+        Assert.Equal("ImageNotFoundException", missing.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Ecr_LifecyclePolicy_NotFoundThenPutThenReadBackReformatted()
+    {
+        var ecr = new EcrWireClient(moto.Transport());
+        // The seed's Ollama repository: no other test gives it a lifecycle policy.
+        var repo = "truecaller-backend-ollama";
+        var none = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.GetLifecyclePolicyAsync(repo, Ct));
+        Assert.Equal("LifecyclePolicyNotFoundException", none.ErrorCode);
+
+        var text = EcsDeploy.Images.EcrLifecyclePolicy.KeepLastImages(10);
+        var put = await ecr.PutLifecyclePolicyAsync(repo, text, Ct);
+        Assert.Equal(repo, put.RepositoryName);
+
+        var read = await ecr.GetLifecyclePolicyAsync(repo, Ct);
+        Assert.Equal(text, read.LifecyclePolicyText);
+        Assert.NotNull(read.LastEvaluatedAt);
+
+        // A policy written by another tool (boto3's json.dumps spacing, other member order) is the same policy.
+        var spaced = "{\"rules\": [{\"action\": {\"type\": \"expire\"}, \"rulePriority\": 1, \"selection\": {\"countNumber\": 10, \"countType\": \"imageCountMoreThan\", \"tagStatus\": \"any\"}}]}";
+        await ecr.PutLifecyclePolicyAsync(repo, spaced, Ct);
+        var respaced = await ecr.GetLifecyclePolicyAsync(repo, Ct);
+        Assert.Equal(spaced, respaced.LifecyclePolicyText);
+        Assert.True(EcsDeploy.Images.EcrLifecyclePolicy.AreEquivalent(text, respaced.LifecyclePolicyText));
+
+        var invalid = await Assert.ThrowsAsync<AwsServiceException>(() => ecr.PutLifecyclePolicyAsync(repo, "not a policy".PadRight(120), Ct));
+        Assert.Equal("InvalidParameterException", invalid.ErrorCode);
+    }
+
+    [Fact]
     public async Task Elbv2_DescribeLoadBalancersAndTargetGroups_ReadTheQueryAnswers()
     {
         var elb = new Elbv2WireClient(moto.Transport());

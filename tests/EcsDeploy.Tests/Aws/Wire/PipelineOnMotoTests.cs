@@ -81,6 +81,31 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task DryRun_WithScanGateAndKeepLastImages_PlansFromEcrsAnswers_AndChangesNothing()
+    {
+        var aws = await EnvironmentAsync();
+        var before = await SnapshotAsync(aws);
+        var definition = Pipeline.For("truecaller-backend")
+            .InRegion(MotoServerFixture.Region)
+            .OnCluster(Cluster)
+            .Build(b => b.WorkingDirectory(SampleBackend).Image("Dockerfile"))
+            .Push(p => p.Repository("truecaller-backend").ScanGate().KeepLastImages(10))
+            .Deploy(d => d.Service(Service).Container("truecaller-backend"))
+            .Build();
+
+        var result = await PipelineRunner.RunAsync(definition, aws, new RunOptions { DryRun = true, GitSha = "2222222222222222222222222222222222222222" }, new RecordingReporter(), CancellationToken.None);
+
+        Assert.True(result.ExitCode == 0, $"{result.Outcome}: {result.Error}");
+        var push = result.Plan.Single(p => p.Stage == "Push").Details.ToDictionary(d => d.Key, d => d.Value);
+        Assert.StartsWith("off: will be turned on", push["scan on push"], StringComparison.Ordinal);
+        Assert.Equal("keep the last 10 images: will be set (the repository has none)", push["lifecycle policy"]);
+        Assert.Equal("no image", push["lifecycle would expire"]);
+        Assert.Equal(before, await SnapshotAsync(aws));
+        var repository = Assert.Single(await aws.Ecr.DescribeRepositoriesAsync(["truecaller-backend"], CancellationToken.None));
+        Assert.False(repository.ImageScanningConfiguration?.ScanOnPush);
+    }
+
+    [Fact]
     public async Task ImageTagNoWait_RegistersTheRevisionTheSeedDescribes_AndPointsTheServiceAtIt()
     {
         var aws = await EnvironmentAsync();

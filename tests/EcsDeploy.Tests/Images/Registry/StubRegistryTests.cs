@@ -364,6 +364,11 @@ public sealed class StubRegistryTests
         public Task<IReadOnlyList<EcrImageDetail>> DescribeImagesAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<BatchGetImageResponse> BatchGetImageAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<EcrImage> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ImageScanningConfiguration> PutImageScanningConfigurationAsync(string repositoryName, ImageScanningConfiguration configuration, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ImageScanFindingsResult> DescribeImageScanFindingsAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ImageScanStatus> StartImageScanAsync(string repositoryName, ImageIdentifier imageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EcrLifecyclePolicyText> GetLifecyclePolicyAsync(string repositoryName, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EcrLifecyclePolicyText> PutLifecyclePolicyAsync(string repositoryName, string lifecyclePolicyText, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     [Fact]
