@@ -7,15 +7,16 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0004: an AWS access key id or secret access key written anywhere in a pipeline definition.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class HardCodedCredentialsAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.HardCodedCredentials);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksValues => true;
+
+        internal override void AnalyzeValue(OperationAnalysisContext operation, EcsDeploySymbols symbols)
         {
-            context.RegisterOperationAction(operation =>
             {
                 IOperation value = operation.Operation;
                 if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
@@ -28,7 +29,7 @@ namespace EcsDeploy.Analyzers
                 string? message = CredentialRules.Check(text);
                 if (message == null || !InPipelineDefinition(value, symbols)) return;
                 operation.ReportDiagnostic(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
-            }, OperationKind.Literal, OperationKind.FieldReference, OperationKind.LocalReference);
+            }
         }
 
         private static bool InPipelineDefinition(IOperation operation, EcsDeploySymbols symbols)
