@@ -93,6 +93,12 @@ cat > "$WORK/consumer/Consumer.csproj" <<XML
     <Reference Include="EcsDeploy" HintPath="$LIB" />
     <Analyzer Include="\$(BenchAnalyzer)" Condition="'\$(BenchAnalyzer)' != ''" />
   </ItemGroup>
+  <!-- The targeting pack's own analyzers (Microsoft.Interop) would run in every analyzer configuration: drop them. -->
+  <Target Name="DropFrameworkAnalyzers" AfterTargets="ResolveTargetingPackAssets">
+    <ItemGroup>
+      <Analyzer Remove="@(Analyzer)" Condition="'%(Analyzer.FrameworkReferenceName)' != ''" />
+    </ItemGroup>
+  </Target>
 </Project>
 XML
 
