@@ -18,16 +18,18 @@ namespace EcsDeploy.Analyzers
         internal override void AnalyzeValue(OperationAnalysisContext operation, EcsDeploySymbols symbols)
         {
             {
+                // Cheapest tests first: this runs on every literal and local or field reference of the program.
                 IOperation value = operation.Operation;
+                string? text = OperationHelpers.ConstantString(value);
+                if (text == null || text.Length < 20) return;
                 if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
                 {
                     // A constant declared elsewhere counts where it is passed to the pipeline.
                     if (!(OperationHelpers.ConsumerOf(value, out _) is IArgumentOperation)) return;
                 }
-                string? text = OperationHelpers.ConstantString(value);
-                if (text == null || text.Length < 20) return;
+                if (!InPipelineDefinition(value, symbols)) return;
                 string? message = CredentialRules.Check(text);
-                if (message == null || !InPipelineDefinition(value, symbols)) return;
+                if (message == null) return;
                 operation.ReportDiagnostic(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
             }
         }
