@@ -10,7 +10,11 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace EcsDeploy.Analyzers.CodeFixes
 {
-    /// <summary>ED0005: `.Environment("JWT_SECRET", "...")` becomes `.Secret("JWT_SECRET", "JWT_SECRET")`, a Secrets Manager reference.</summary>
+    /// <summary>
+    /// ED0005: `.Environment("JWT_SECRET", "...")` becomes `.Secret("JWT_SECRET", "api/JWT_SECRET")`, a Secrets Manager
+    /// reference named "&lt;pipeline-name&gt;/&lt;VARIABLE&gt;" as in the samples; "&lt;pipeline-name&gt;/JWT_SECRET" when the
+    /// pipeline's name is not a constant in scope (the analyzer works the id out: <see cref="LiteralSecretAnalyzer.SecretIdProperty"/>).
+    /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(LiteralSecretCodeFixProvider)), Shared]
     public sealed class LiteralSecretCodeFixProvider : CodeFixProvider
     {
@@ -28,12 +32,16 @@ namespace EcsDeploy.Analyzers.CodeFixes
             foreach (Diagnostic diagnostic in context.Diagnostics)
             {
                 if (!diagnostic.Properties.TryGetValue(LiteralSecretAnalyzer.NameProperty, out string? name) || name == null) continue;
+                if (!diagnostic.Properties.TryGetValue(LiteralSecretAnalyzer.SecretIdProperty, out string? secretId) || secretId == null)
+                {
+                    secretId = LiteralSecretAnalyzer.PipelineNamePlaceholder + "/" + name;
+                }
                 InvocationExpressionSyntax? call = FindCall(root, diagnostic);
                 if (call == null) continue;
                 context.RegisterCodeFix(
                     CodeAction.Create(
-                        "Read '" + name + "' from Secrets Manager",
-                        ct => Fix(context.Document, diagnostic, name, ct),
+                        "Read '" + name + "' from Secrets Manager ('" + secretId + "')",
+                        ct => Fix(context.Document, diagnostic, secretId, ct),
                         equivalenceKey: nameof(LiteralSecretCodeFixProvider)),
                     diagnostic);
             }
@@ -51,7 +59,7 @@ namespace EcsDeploy.Analyzers.CodeFixes
             return null;
         }
 
-        private static async Task<Document> Fix(Document document, Diagnostic diagnostic, string name, CancellationToken cancellationToken)
+        private static async Task<Document> Fix(Document document, Diagnostic diagnostic, string secretId, CancellationToken cancellationToken)
         {
             SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             if (root == null) return document;
@@ -60,7 +68,7 @@ namespace EcsDeploy.Analyzers.CodeFixes
             var member = (MemberAccessExpressionSyntax)call.Expression;
             ArgumentSyntax value = call.ArgumentList.Arguments[1];
             ArgumentSyntax reference = value.WithExpression(
-                SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(name)).WithTriviaFrom(value.Expression));
+                SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(secretId)).WithTriviaFrom(value.Expression));
             InvocationExpressionSyntax fixedCall = call
                 .WithExpression(member.WithName(SyntaxFactory.IdentifierName("Secret").WithTriviaFrom(member.Name)))
                 .WithArgumentList(call.ArgumentList.WithArguments(call.ArgumentList.Arguments.Replace(value, reference)));

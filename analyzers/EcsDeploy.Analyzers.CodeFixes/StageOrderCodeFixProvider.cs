@@ -36,7 +36,13 @@ namespace EcsDeploy.Analyzers.CodeFixes
                 }
                 InvocationExpressionSyntax? late = CallAt(root, diagnostic.Location.SourceSpan.Start);
                 InvocationExpressionSyntax? early = CallAt(root, earlyStart);
-                if (late == null || early == null || Reorder(late, early) == null) continue;
+                if (late == null || early == null) continue;
+                if (Reorder(late, early) == null)
+                {
+                    // Not one chain: the pipeline is built across statements on a builder local.
+                    SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+                    if (model == null || AcrossStatements.Plan(model, late, early, context.CancellationToken) == null) continue;
+                }
                 string lateName = ((MemberAccessExpressionSyntax)late.Expression).Name.Identifier.ValueText;
                 string earlyName = ((MemberAccessExpressionSyntax)early.Expression).Name.Identifier.ValueText;
                 context.RegisterCodeFix(
@@ -56,7 +62,13 @@ namespace EcsDeploy.Analyzers.CodeFixes
             InvocationExpressionSyntax? early = CallAt(root, earlyStart);
             if (late == null || early == null) return document;
             ExpressionSyntax? replacement = Reorder(late, early);
-            return replacement == null ? document : document.WithSyntaxRoot(root.ReplaceNode(late, replacement));
+            if (replacement != null)
+            {
+                return document.WithSyntaxRoot(root.ReplaceNode(late, replacement));
+            }
+            SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            AcrossStatements? plan = model == null ? null : AcrossStatements.Plan(model, late, early, cancellationToken);
+            return plan == null ? document : document.WithSyntaxRoot(plan.Apply(root));
         }
 
         /// <summary>The invocation `x.Name(...)` whose name starts at <paramref name="position"/>.</summary>

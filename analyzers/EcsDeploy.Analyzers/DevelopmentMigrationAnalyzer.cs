@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0008: a development-only migration command (prisma migrate dev, migrate reset, db push, --accept-data-loss).</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class DevelopmentMigrationAnalyzer : EcsDeployAnalyzer
     {
         private static readonly char[] Whitespace = { ' ', '\t', '\r', '\n' };
@@ -17,11 +17,11 @@ namespace EcsDeploy.Analyzers
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.DevelopmentMigration);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
-            context.RegisterOperationAction(operation =>
             {
-                var call = (IInvocationOperation)operation.Operation;
                 if (!EcsDeploySymbols.IsOn(call, symbols.MigrationOptions, "Command") && !EcsDeploySymbols.IsOn(call, symbols.BuildOptions, "Run")) return;
                 List<string>? words = Words(call);
                 if (words == null) return;
@@ -30,7 +30,7 @@ namespace EcsDeploy.Analyzers
                 {
                     operation.ReportDiagnostic(Diagnostic.Create(Descriptors.DevelopmentMigration, OperationHelpers.NameLocation(call), message));
                 }
-            }, OperationKind.Invocation);
+            }
         }
 
         /// <summary>The command's words: each argument, split at whitespace (`Run("npx prisma migrate dev")`).</summary>

@@ -8,15 +8,18 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0003: the same stage added twice to a pipeline, or the same environment variable set twice in a deployment.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class DuplicateConfigurationAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.DuplicateConfiguration);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksPipelines => true;
+
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
         {
-            RegisterPipelines(context, symbols, (block, flow, reported) =>
             {
                 List<FlowCall> stages = flow.Stages();
                 var first = new Dictionary<string, FlowCall>(System.StringComparer.Ordinal);
@@ -33,13 +36,13 @@ namespace EcsDeploy.Analyzers
                             StageOrderingRules.Duplicate(stage.Stage.Name));
                     }
                 }
-            });
+            }
+        }
 
-            if (symbols.DeployOptions == null) return;
-            context.RegisterOperationAction(operation =>
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation stageCall, EcsDeploySymbols symbols)
+        {
             {
-                var stageCall = (IInvocationOperation)operation.Operation;
-                if (symbols.GetStage(stageCall.TargetMethod) == null) return;
+                if (symbols.DeployOptions == null || symbols.GetStage(stageCall.TargetMethod) == null) return;
                 var seen = new HashSet<string>(System.StringComparer.Ordinal);
                 foreach (IInvocationOperation call in OperationHelpers.OptionCalls(stageCall, symbols.DeployOptions))
                 {
@@ -51,7 +54,7 @@ namespace EcsDeploy.Analyzers
                             EnvironmentRules.DuplicateVariable(name)));
                     }
                 }
-            }, OperationKind.Invocation);
+            }
         }
     }
 }

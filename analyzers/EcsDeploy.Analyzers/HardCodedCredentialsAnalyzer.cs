@@ -7,28 +7,31 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0004: an AWS access key id or secret access key written anywhere in a pipeline definition.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class HardCodedCredentialsAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.HardCodedCredentials);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksValues => true;
+
+        internal override void AnalyzeValue(OperationAnalysisContext operation, EcsDeploySymbols symbols)
         {
-            context.RegisterOperationAction(operation =>
             {
+                // Cheapest tests first: this runs on every literal and local or field reference of the program.
                 IOperation value = operation.Operation;
+                string? text = OperationHelpers.ConstantString(value);
+                if (text == null || text.Length < 20) return;
                 if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
                 {
                     // A constant declared elsewhere counts where it is passed to the pipeline.
                     if (!(OperationHelpers.ConsumerOf(value, out _) is IArgumentOperation)) return;
                 }
-                string? text = OperationHelpers.ConstantString(value);
-                if (text == null || text.Length < 20) return;
+                if (!InPipelineDefinition(value, symbols)) return;
                 string? message = CredentialRules.Check(text);
-                if (message == null || !InPipelineDefinition(value, symbols)) return;
+                if (message == null) return;
                 operation.ReportDiagnostic(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
-            }, OperationKind.Literal, OperationKind.FieldReference, OperationKind.LocalReference);
+            }
         }
 
         private static bool InPipelineDefinition(IOperation operation, EcsDeploySymbols symbols)

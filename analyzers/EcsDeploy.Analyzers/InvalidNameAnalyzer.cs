@@ -7,17 +7,17 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0006: a literal name that breaks AWS's naming rules (the same check as PipelineBuilder.Build()).</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class InvalidNameAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.InvalidName);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
-            context.RegisterOperationAction(operation =>
             {
-                var call = (IInvocationOperation)operation.Operation;
                 AwsNameKind? kind = KindOf(call, symbols);
                 if (kind == null) return;
                 if (kind == AwsNameKind.ImageTag)
@@ -38,7 +38,7 @@ namespace EcsDeploy.Analyzers
                 }
                 IArgumentOperation? name = OperationHelpers.Argument(call, 0);
                 if (name != null) Check(operation, kind.Value, name.Value, symbols);
-            }, OperationKind.Invocation);
+            }
         }
 
         private static void Check(OperationAnalysisContext context, AwsNameKind kind, IOperation value, EcsDeploySymbols symbols)

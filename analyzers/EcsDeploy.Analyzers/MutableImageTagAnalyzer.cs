@@ -8,18 +8,19 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0009: the image pushed (and so deployed) only with a mutable tag such as 'latest'.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class MutableImageTagAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.MutableImageTag);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool AppliesTo(EcsDeploySymbols symbols) => symbols.PushOptions != null;
+
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
-            if (symbols.PushOptions == null) return;
-            context.RegisterOperationAction(operation =>
             {
-                var call = (IInvocationOperation)operation.Operation;
                 if (!EcsDeploySymbols.IsOn(call, symbols.PushOptions, "Tags")) return;
                 List<string>? tags = OperationHelpers.ConstantStrings(call);
                 if (tags == null) return;
@@ -28,7 +29,7 @@ namespace EcsDeploy.Analyzers
                 {
                     operation.ReportDiagnostic(Diagnostic.Create(Descriptors.MutableImageTag, OperationHelpers.NameLocation(call), message));
                 }
-            }, OperationKind.Invocation);
+            }
         }
     }
 }

@@ -12,18 +12,21 @@ namespace EcsDeploy.Analyzers
     /// ED0007: a malformed Ollama model reference, a non-positive timeout, or a timeout longer than the
     /// deployment's wait (its WaitTimeout, or 10 minutes when unset).
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class OllamaConfigurationAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.OllamaMisconfigured);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool AppliesTo(EcsDeploySymbols symbols) => symbols.OllamaOptions != null;
+
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override bool ChecksPipelines => true;
+
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
-            if (symbols.OllamaOptions == null) return;
-            context.RegisterOperationAction(operation =>
             {
-                var call = (IInvocationOperation)operation.Operation;
                 IArgumentOperation? argument = OperationHelpers.Argument(call, 0);
                 if (argument == null) return;
                 if (EcsDeploySymbols.IsOn(call, symbols.OllamaOptions, "Model"))
@@ -42,9 +45,11 @@ namespace EcsDeploy.Analyzers
                             OllamaRules.CheckTimeout(timeout.Value, null)));
                     }
                 }
-            }, OperationKind.Invocation);
+            }
+        }
 
-            RegisterPipelines(context, symbols, (block, flow, reported) =>
+        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
+        {
             {
                 FlowCall? ollama = null;
                 foreach (FlowCall stage in flow.Stages())
@@ -77,7 +82,7 @@ namespace EcsDeploy.Analyzers
                 {
                     ReportOnce(block, reported, Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
                 }
-            });
+            }
         }
 
         private static IInvocationOperation? Last(List<IInvocationOperation> calls, string name)

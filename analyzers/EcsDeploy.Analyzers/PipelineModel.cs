@@ -277,7 +277,13 @@ namespace EcsDeploy.Analyzers
             }
         }
 
-        public PipelineFlow? FlowOf(IOperation value)
+        /// <summary>The pipeline a call or value belongs to, read only (safe on a shared model).</summary>
+        public PipelineFlow? Lookup(IOperation value)
+        {
+            return _byOperation.TryGetValue(OperationHelpers.Unwrap(value), out PipelineFlow? flow) ? flow : null;
+        }
+
+        private PipelineFlow? FlowOf(IOperation value)
         {
             value = OperationHelpers.Unwrap(value);
             if (_byOperation.TryGetValue(value, out PipelineFlow? known))

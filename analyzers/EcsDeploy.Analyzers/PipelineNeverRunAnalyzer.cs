@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -5,24 +6,23 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0001: a pipeline that is defined but never run, built or handed on.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class PipelineNeverRunAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.PipelineNeverRun);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksPipelines => true;
+
+        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
         {
-            RegisterPipelines(context, symbols, (block, flow, reported) =>
+            if (flow.Root == null || flow.IsRun || flow.Escapes)
             {
-                if (flow.Root == null || flow.IsRun || flow.Escapes)
-                {
-                    return;
-                }
-                string name = OperationHelpers.ConstantString(OperationHelpers.Argument(flow.Root, 0)?.Value) ?? "...";
-                string message = "Pipeline '" + name + "' is defined but never run: end it with .RunAsync(args), or call .Build() to only validate it.";
-                ReportOnce(block, reported, Descriptors.PipelineNeverRun, flow.Root.Syntax.GetLocation(), message);
-            });
+                return;
+            }
+            string name = OperationHelpers.ConstantString(OperationHelpers.Argument(flow.Root, 0)?.Value) ?? "...";
+            string message = "Pipeline '" + name + "' is defined but never run: end it with .RunAsync(args), or call .Build() to only validate it.";
+            ReportOnce(block, reported, Descriptors.PipelineNeverRun, flow.Root.Syntax.GetLocation(), message);
         }
     }
 }

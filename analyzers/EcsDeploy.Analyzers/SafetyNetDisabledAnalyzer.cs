@@ -7,25 +7,26 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0010: the deployment circuit breaker or rollback on failure turned off.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class SafetyNetDisabledAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.SafetyNetDisabled);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool AppliesTo(EcsDeploySymbols symbols) => symbols.DeployOptions != null;
+
+        internal override bool ChecksLibraryCalls => true;
+
+        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
-            if (symbols.DeployOptions == null) return;
-            context.RegisterOperationAction(operation =>
             {
-                var call = (IInvocationOperation)operation.Operation;
                 bool breaker = EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "CircuitBreaker");
                 if (!breaker && !EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "RollbackOnFailure")) return;
                 IArgumentOperation? enabled = OperationHelpers.Argument(call, 0);
                 if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) return;
                 operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SafetyNetDisabled, enabled.Value.Syntax.GetLocation(),
                     breaker ? DeployRules.CircuitBreakerOff() : DeployRules.RollbackOff()));
-            }, OperationKind.Invocation);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0002: stages written against the ordering their [PipelineStage] attributes declare.</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class StageOrderAnalyzer : EcsDeployAnalyzer
     {
         /// <summary>Diagnostic property: the start of the name of the call to move before (same chain only).</summary>
@@ -16,9 +16,10 @@ namespace EcsDeploy.Analyzers
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.StagesOutOfOrder);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool ChecksPipelines => true;
+
+        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
         {
-            RegisterPipelines(context, symbols, (block, flow, reported) =>
             {
                 List<FlowCall> stages = flow.Stages();
                 if (stages.Count < 2) return;
@@ -39,7 +40,7 @@ namespace EcsDeploy.Analyzers
                     }
                     ReportOnce(block, reported, Descriptors.StagesOutOfOrder, OperationHelpers.NameLocation(late.ReportAt), problem.Message, properties);
                 }
-            });
+            }
         }
     }
 }

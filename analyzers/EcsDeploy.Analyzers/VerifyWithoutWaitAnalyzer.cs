@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using EcsDeploy.Rules;
 using Microsoft.CodeAnalysis;
@@ -7,16 +8,18 @@ using Microsoft.CodeAnalysis.Operations;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>ED0011: a Verify stage in a pipeline whose deployment is not waited for (.Wait(false)).</summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class VerifyWithoutWaitAnalyzer : EcsDeployAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.VerifyWithoutWait);
 
-        internal override void Register(CompilationStartAnalysisContext context, EcsDeploySymbols symbols)
+        internal override bool AppliesTo(EcsDeploySymbols symbols) => symbols.DeployOptions != null;
+
+        internal override bool ChecksPipelines => true;
+
+        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
         {
-            if (symbols.DeployOptions == null) return;
-            RegisterPipelines(context, symbols, (block, flow, reported) =>
             {
                 FlowCall? verify = flow.FirstStage("Verify");
                 if (verify == null) return;
@@ -37,7 +40,7 @@ namespace EcsDeploy.Analyzers
                         }
                     }
                 }
-            });
+            }
         }
     }
 }

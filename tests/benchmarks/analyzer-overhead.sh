@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # Benchmark (not a timed test): build time of a generated consumer of N files with pipelines, with and without
 # the EcsDeploy analyzer, measured in the same run, plus the analyzer's own time as the compiler reports it
-# (-p:ReportAnalyzer=true). Target: under 3 % overhead.
+# (-p:ReportAnalyzer=true, per analyzer type). Target: under 3 % overhead.
 #
 #   tests/benchmarks/analyzer-overhead.sh [files=500] [runs=5]
 #
-# Only the EcsDeploy analyzer is attached (EnableNETAnalyzers=false), so RunAnalyzers=true vs false isolates it.
-# Each measured build is a full recompile (--no-incremental) after one warm-up build per configuration; runs
-# alternate between the two configurations and the median of each is compared.
+# Configurations, built alternately (one full recompile each per round, --no-incremental, after one warm-up build):
+#   without  RunAnalyzers=false: the compiler alone.
+#   noop     a peer: a no-op analyzer that registers one IOperation action (Invocation) and does nothing. It is the
+#            floor any IOperation analyzer pays: the analyzer driver binds every method body again through a
+#            SemanticModel to hand out IOperation trees; the compiler's own binding for emit is not shared.
+#   with     the EcsDeploy analyzer as built from this tree.
+#   NAME     more analyzers to compare in the same run: COMPARE="before=/path/EcsDeploy.Analyzers.dll ...".
+# It prints, per configuration, the median wall time and the median CPU time (user+sys of the build's process
+# tree) with their min-max spread, the overhead % of each against `without`, and the compiler-reported time per
+# analyzer (-p:ReportAnalyzer=true; wall-clock time inside analyzer callbacks, summed over threads).
+#
+# Only the analyzer under test is attached (EnableNETAnalyzers=false), so RunAnalyzers=true vs false isolates it.
+# UseSharedCompilation=false runs csc inside the build's process tree, so its CPU time is counted and no compiler
+# server shared with other builds on the machine is involved (the wall clock is noisy on a shared machine; CPU
+# time is the steadier figure). csc's own start-up is then in every configuration, as it is in a cold CI build.
 set -euo pipefail
 
 FILES="${1:-500}"
@@ -20,12 +32,56 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "Building EcsDeploy and the analyzer (Release)..."
 dotnet build "$ROOT/src/EcsDeploy/EcsDeploy.csproj" -c Release -v:q -nologo >/dev/null
+dotnet build "$ROOT/analyzers/EcsDeploy.Analyzers/EcsDeploy.Analyzers.csproj" -c Release -v:q -nologo >/dev/null
 LIB="$ROOT/src/EcsDeploy/bin/Release/net10.0/EcsDeploy.dll"
 ANALYZER="$ROOT/analyzers/EcsDeploy.Analyzers/bin/Release/netstandard2.0/EcsDeploy.Analyzers.dll"
-AWSCORE="$(find "$ROOT/src/EcsDeploy/bin/Release/net10.0" -name 'AWSSDK.Core.dll' | head -1)"
 [ -f "$LIB" ] && [ -f "$ANALYZER" ] || { echo "build outputs missing" >&2; exit 1; }
+# Copies: a rebuild of the tree while the benchmark runs does not change what is measured.
+mkdir -p "$WORK/lib" "$WORK/with"; cp "$LIB" "$WORK/lib/"; cp "$ANALYZER" "$WORK/with/"
+LIB="$WORK/lib/EcsDeploy.dll"; ANALYZER="$WORK/with/EcsDeploy.Analyzers.dll"
 
-cat > "$WORK/Consumer.csproj" <<XML
+# The peer: a no-op IOperation analyzer, built here against the same Roslyn as the EcsDeploy analyzer.
+ROSLYN_VERSION="$(sed -n 's/.*PackageVersion Include="Microsoft.CodeAnalysis.CSharp" Version="\([^"]*\)".*/\1/p' "$ROOT/Directory.Packages.props")"
+mkdir -p "$WORK/noop"
+cat > "$WORK/noop/Noop.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>netstandard2.0</TargetFramework>
+    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+    <NoWarn>\$(NoWarn);RS1036;RS1041;NU1603</NoWarn>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Microsoft.CodeAnalysis.CSharp" Version="$ROSLYN_VERSION" PrivateAssets="all" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$WORK/noop/NoopAnalyzer.cs" <<'CS'
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NoopOperationAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor("NOOP0001", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
+    }
+}
+CS
+dotnet build "$WORK/noop/Noop.csproj" -c Release -v:q -nologo -o "$WORK/noop/out" >/dev/null
+NOOP="$WORK/noop/out/Noop.dll"
+
+# Configurations: name=analyzer path (empty for none).
+CONFIGS=("without=" "noop=$NOOP" "with=$ANALYZER")
+for extra in ${COMPARE:-}; do CONFIGS+=("$extra"); done
+
+mkdir -p "$WORK/consumer"
+cat > "$WORK/consumer/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
@@ -34,18 +90,24 @@ cat > "$WORK/Consumer.csproj" <<XML
     <Nullable>enable</Nullable>
     <EnableNETAnalyzers>false</EnableNETAnalyzers>
     <GenerateDocumentationFile>false</GenerateDocumentationFile>
+    <UseSharedCompilation>false</UseSharedCompilation>
   </PropertyGroup>
   <ItemGroup>
     <Reference Include="EcsDeploy" HintPath="$LIB" />
-    <Reference Include="AWSSDK.Core" HintPath="$AWSCORE" Condition="'$AWSCORE' != ''" />
-    <Analyzer Include="$ANALYZER" />
+    <Analyzer Include="\$(BenchAnalyzer)" Condition="'\$(BenchAnalyzer)' != ''" />
   </ItemGroup>
+  <!-- The targeting pack's own analyzers (Microsoft.Interop) would run in every analyzer configuration: drop them. -->
+  <Target Name="DropFrameworkAnalyzers" AfterTargets="ResolveTargetingPackAssets">
+    <ItemGroup>
+      <Analyzer Remove="@(Analyzer)" Condition="'%(Analyzer.FrameworkReferenceName)' != ''" />
+    </ItemGroup>
+  </Target>
 </Project>
 XML
 
 echo "Generating $FILES files..."
 for i in $(seq 1 "$FILES"); do
-  cat > "$WORK/Pipeline$i.cs" <<CS
+  cat > "$WORK/consumer/Pipeline$i.cs" <<CS
 using EcsDeploy;
 
 namespace Consumer;
@@ -76,41 +138,51 @@ public static class Pipeline$i
 CS
 done
 
-cd "$WORK"
+cd "$WORK/consumer"
 dotnet restore -v:q -nologo >/dev/null
 
-build() { # $1 = true|false ; prints seconds
-  local start end
-  start=$(date +%s.%N)
-  dotnet build --no-restore --no-incremental -v:q -nologo -p:RunAnalyzers="$1" >/dev/null
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
+build() { # $1 = analyzer path or empty; prints "wall cpu" in seconds
+  local run=true; [ -z "$1" ] && run=false
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time dotnet build --no-restore --no-incremental -nodeReuse:false -v:q -nologo -p:RunAnalyzers=$run -p:BenchAnalyzer="$1" >/dev/null; } 2>&1 )
+  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
+}
+
+stats() { # values... -> "median min max"
+  printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m=(NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); printf "%.2f %.2f %.2f", m, a[1], a[NR]}'
 }
 
 if [ "${REPORT_ONLY:-0}" != 1 ]; then
-echo "Warm-up..."
-build false >/dev/null
-build true >/dev/null
-
-without=(); with=()
-for r in $(seq 1 "$RUNS"); do
-  without+=("$(build false)")
-  with+=("$(build true)")
-  echo "  run $r: without ${without[-1]} s, with ${with[-1]} s"
-done
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-m_without=$(median "${without[@]}")
-m_with=$(median "${with[@]}")
-echo
-echo "Consumer: $FILES files, $RUNS runs each (median of full recompiles)"
-printf 'without analyzer (RunAnalyzers=false): %.2f s\n' "$m_without"
-printf 'with analyzer    (RunAnalyzers=true):  %.2f s\n' "$m_with"
-awk -v a="$m_with" -v b="$m_without" 'BEGIN { printf "ratio with/without: %.3f (overhead %+.1f %%)\n", a/b, (a/b-1)*100 }'
-
+  echo "Warm-up (one build: the consumer's files and the SDK into the page cache)..."
+  build "$ANALYZER" >/dev/null
+  declare -A WALL CPU
+  for r in $(seq 1 "$RUNS"); do
+    line="  round $r:"
+    for c in "${CONFIGS[@]}"; do
+      read -r w u < <(build "${c#*=}")
+      WALL[${c%%=*}]+="$w "; CPU[${c%%=*}]+="$u "
+      line+=" ${c%%=*} ${w}s/${u}s cpu"
+    done
+    echo "$line"
+  done
+  echo
+  echo "Consumer: $FILES files, $RUNS full recompiles per configuration, interleaved (median [min-max])"
+  read -r base_w _ _ <<<"$(stats ${WALL[without]})"
+  read -r base_c _ _ <<<"$(stats ${CPU[without]})"
+  printf '%-10s %-24s %-10s %-24s %s\n' config "wall s" "wall +%" "cpu s" "cpu +%"
+  for c in "${CONFIGS[@]}"; do
+    n=${c%%=*}
+    read -r mw lw hw <<<"$(stats ${WALL[$n]})"
+    read -r mc lc hc <<<"$(stats ${CPU[$n]})"
+    awk -v n="$n" -v mw="$mw" -v lw="$lw" -v hw="$hw" -v mc="$mc" -v lc="$lc" -v hc="$hc" -v bw="$base_w" -v bc="$base_c" 'BEGIN {
+      printf "%-10s %6.2f [%6.2f-%6.2f]   %+6.1f %%   %6.2f [%6.2f-%6.2f]   %+6.1f %%\n", n, mw, lw, hw, (mw/bw-1)*100, mc, lc, hc, (mc/bc-1)*100 }'
+  done
 fi
 
-echo
-echo "Analyzer time as the compiler reports it (-p:ReportAnalyzer=true):"
-dotnet build --no-restore --no-incremental -nologo -v:d -p:RunAnalyzers=true -p:ReportAnalyzer=true 2>&1 \
-  | grep -E 'analyzer execution time|Time \(s\)|EcsDeploy\.Analyzers' | grep -v -E '/analyzer:|csc|Analyzer Include' | sed 's/^ *//' | head -20
+for c in "${CONFIGS[@]}"; do
+  [ -z "${c#*=}" ] || [ "${c%%=*}" = noop ] && continue
+  echo
+  echo "Analyzer time as the compiler reports it, config ${c%%=*} (-p:ReportAnalyzer=true):"
+  dotnet build --no-restore --no-incremental -nodeReuse:false -nologo -v:d -p:RunAnalyzers=true -p:ReportAnalyzer=true -p:BenchAnalyzer="${c#*=}" 2>&1 \
+    | grep -E 'analyzer execution time|Time \(s\)|Analyzers?[,.]|NoopOperationAnalyzer|Noop,' | grep -v -E '/analyzer:|csc|Analyzer Include|Generator' | sed 's/^ *//' | head -20
+done

@@ -163,4 +163,128 @@ public class ED0002StageOrderTests
             await first.RunAsync(args);
             await second.RunAsync(args);
             """);
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_DeclarationThenReassignment_MovesTheCallIntoTheDeclaration()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>("""
+            var pipeline = Pipeline.For("api")
+                .Build(b => b.Image())
+                .Deploy(d => d.Service("api-service"));
+            pipeline = pipeline.{|ED0002:Migrate(m => m.Prisma())|};
+            await pipeline.RunAsync(args);
+            """, """
+            var pipeline = Pipeline.For("api")
+                .Build(b => b.Image())
+                .Migrate(m => m.Prisma())
+                .Deploy(d => d.Service("api-service"));
+            await pipeline.RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_CallsOnABuilderLocal_MovesTheCallBeforeTheEarlyCall()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>("""
+            var pipeline = Pipeline.For("api");
+            pipeline.Deploy(d => d.Service("api-service"));
+            pipeline.InRegion("eu-central-1");
+            await pipeline.{|ED0002:Migrate(m => m.Prisma())|}.RunAsync(args);
+            """, """
+            var pipeline = Pipeline.For("api");
+            pipeline.Migrate(m => m.Prisma()).Deploy(d => d.Service("api-service"));
+            pipeline.InRegion("eu-central-1");
+            await pipeline.RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_ReadsALocalDeclaredBefore_Moves()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>("""
+            string[] command = ["npx", "prisma", "migrate", "deploy"];
+            var pipeline = Pipeline.For("api");
+            pipeline.Deploy(d => d.Service("api-service"));
+            pipeline.{|ED0002:Migrate(m => m.Command(command))|};
+            await pipeline.RunAsync(args);
+            """, """
+            string[] command = ["npx", "prisma", "migrate", "deploy"];
+            var pipeline = Pipeline.For("api");
+            pipeline.Migrate(m => m.Command(command)).Deploy(d => d.Service("api-service"));
+            await pipeline.RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_FixAll_FixesEveryPipeline()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>("""
+            var first = Pipeline.For("one").Deploy(d => d.Service("one"));
+            first = first.{|ED0002:Migrate(m => m.Prisma())|};
+            var second = Pipeline.For("two");
+            second.Verify(v => v.Http("/"));
+            second.{|ED0002:Deploy(d => d.Service("two"))|};
+            await first.RunAsync(args);
+            await second.RunAsync(args);
+            """, """
+            var first = Pipeline.For("one").Migrate(m => m.Prisma()).Deploy(d => d.Service("one"));
+            var second = Pipeline.For("two");
+            second.Deploy(d => d.Service("two")).Verify(v => v.Http("/"));
+            await first.RunAsync(args);
+            await second.RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_LateCallInANestedBlock_OffersNoFix()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>(NestedBlock, NestedBlock, iterations: 0);
+
+    private const string NestedBlock = """
+        var pipeline = Pipeline.For("api");
+        pipeline.Deploy(d => d.Service("api-service"));
+        if (args.Length > 0)
+        {
+            pipeline.{|ED0002:Migrate(m => m.Prisma())|};
+        }
+        await pipeline.RunAsync(args);
+        """;
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_MovedCallReadsALocalDeclaredInBetween_OffersNoFix()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>(LocalInBetween, LocalInBetween, iterations: 0);
+
+    private const string LocalInBetween = """
+        var pipeline = Pipeline.For("api");
+        pipeline.Deploy(d => d.Service("api-service"));
+        string[] command = ["npx", "prisma", "migrate", "deploy"];
+        pipeline.{|ED0002:Migrate(m => m.Command(command))|};
+        await pipeline.RunAsync(args);
+        """;
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_MovedCallReadsALocalWrittenInBetween_OffersNoFix()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>(WrittenInBetween, WrittenInBetween, iterations: 0);
+
+    private const string WrittenInBetween = """
+        string[] command = ["npx", "prisma", "migrate", "deploy"];
+        var pipeline = Pipeline.For("api");
+        pipeline.Deploy(d => d.Service("api-service"));
+        command = ["npx", "prisma", "migrate", "status"];
+        pipeline.{|ED0002:Migrate(m => m.Command(command))|};
+        await pipeline.RunAsync(args);
+        """;
+
+    [Fact]
+    public Task CodeFix_AcrossStatements_PipelineHandedOnInBetween_OffersNoFix()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>(HandedOn, HandedOn, iterations: 0);
+
+    private const string HandedOn = """
+        var pipeline = Pipeline.For("api");
+        pipeline.Deploy(d => d.Service("api-service"));
+        Console.WriteLine(pipeline);
+        pipeline.{|ED0002:Migrate(m => m.Prisma())|};
+        await pipeline.RunAsync(args);
+        """;
+
+    [Fact]
+    public Task CodeFix_ThroughAHelper_OffersNoFix()
+        => CodeFix<StageOrderAnalyzer, StageOrderCodeFixProvider>(ThroughHelper, ThroughHelper, iterations: 0);
+
+    private const string ThroughHelper = """
+        await Base().{|ED0002:Migrate(m => m.Prisma())|}.RunAsync(args);
+
+        static PipelineBuilder Base() => Pipeline.For("api").InRegion("eu-central-1").Deploy(d => d.Service("api-service"));
+        """;
 }

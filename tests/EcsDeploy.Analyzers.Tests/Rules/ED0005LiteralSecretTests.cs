@@ -46,8 +46,46 @@ public class ED0005LiteralSecretTests
             """, """
             await Pipeline.For("api")
                 .Deploy(d => d.Service("api-service")
-                    .Secret("DATABASE_URL", "DATABASE_URL")
-                    .Secret("JWT_SECRET", "JWT_SECRET"))
+                    .Secret("DATABASE_URL", "api/DATABASE_URL")
+                    .Secret("JWT_SECRET", "api/JWT_SECRET"))
                 .RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_PipelineNameAcrossStatementsAndAConstant_NamesTheSecretAfterThePipeline_FixAll()
+        => CodeFix<LiteralSecretAnalyzer, LiteralSecretCodeFixProvider>("""
+            const string Name = "billing";
+            var pipeline = Pipeline.For(Name).InRegion("eu-central-1");
+            pipeline.Deploy(d => d.Service("billing-service").Environment("JWT_SECRET", {|ED0005:"s3cr3t"|}));
+            var other = Pipeline.For("orders");
+            other = other.Deploy(d => d.Service("orders-service").Environment("REDIS_URL", {|ED0005:"redis://cache:6379"|}));
+            await pipeline.RunAsync(args);
+            await other.RunAsync(args);
+            """, """
+            const string Name = "billing";
+            var pipeline = Pipeline.For(Name).InRegion("eu-central-1");
+            pipeline.Deploy(d => d.Service("billing-service").Secret("JWT_SECRET", "billing/JWT_SECRET"));
+            var other = Pipeline.For("orders");
+            other = other.Deploy(d => d.Service("orders-service").Secret("REDIS_URL", "orders/REDIS_URL"));
+            await pipeline.RunAsync(args);
+            await other.RunAsync(args);
+            """);
+
+    [Fact]
+    public Task CodeFix_PipelineNameNotAConstantOrNotInScope_WritesAPlaceholder_FixAll()
+        => CodeFix<LiteralSecretAnalyzer, LiteralSecretCodeFixProvider>("""
+            await Pipeline.For(args[0])
+                .Deploy(d => d.Service("api-service").Environment("DATABASE_URL", {|ED0005:"postgres://u:p@db/app"|}))
+                .RunAsync(args);
+
+            static PipelineBuilder WithSecrets(PipelineBuilder pipeline)
+                => pipeline.Deploy(d => d.Environment("JWT_SECRET", {|ED0005:"s3cr3t"|}));
+            """, """
+            await Pipeline.For(args[0])
+                .Deploy(d => d.Service("api-service").Secret("DATABASE_URL", "<pipeline-name>/DATABASE_URL"))
+                .RunAsync(args);
+
+            static PipelineBuilder WithSecrets(PipelineBuilder pipeline)
+                => pipeline.Deploy(d => d.Secret("JWT_SECRET", "<pipeline-name>/JWT_SECRET"));
             """);
 }
