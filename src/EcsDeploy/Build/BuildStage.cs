@@ -216,6 +216,7 @@ namespace EcsDeploy.Build
                 throw new PipelineStageException($"Build: working directory '{workingDirectory}' does not exist: fix b.WorkingDirectory(...).", ExitCodes.Invalid);
             }
             var details = options.Commands.Select(c => new KeyValuePair<string, string>("run", c.Display)).ToList();
+            var image = "";
             if (options.DockerfilePath is not null)
             {
                 var dockerfile = Path.Combine(workingDirectory, options.DockerfilePath);
@@ -232,23 +233,42 @@ namespace EcsDeploy.Build
                 details.Add(new("image", $"{kind} build of {Path.GetRelativePath(context.Options.WorkingDirectory, workingDirectory)} with {options.DockerfilePath}"));
                 details.Add(new("builder", $"{kind}: {choice.Why}"));
                 details.AddRange(choice.NotPicked.Select(reason => new KeyValuePair<string, string>("builder not picked", reason)));
+                // The choice and its reasons are shown without --verbose too (plan details are verbose-only in text output).
+                context.Info($"image builder: {kind} ({choice.Why})");
+                foreach (var reason in choice.NotPicked)
+                {
+                    context.Info($"not picked: {reason}");
+                }
+                image = $" and an image built by {kind}";
                 if (choice.Builder.Kind == ImageBuilderKind.Daemonless)
                 {
                     // Unsupported instructions fail here, before any AWS call.
                     var parsed = await DaemonlessImageBuilder.ParseAsync(dockerfile, cancellationToken).ConfigureAwait(false);
                     var (fetch, skipReason) = DaemonlessImageBuilder.BaseDecision(parsed, Request(context, workingDirectory, ""), out var reference);
-                    details.Add(new("base image", reference is null
-                        ? "none (FROM scratch)"
-                        : fetch
-                            ? $"{reference.Original}: layers from {reference.Resolved} ({(options.BaseImageSettings.Policy == BaseImagePolicy.IfReachable ? "application layer only if it cannot be fetched" : "required")})"
-                            : $"{reference.Original} not fetched: {skipReason}; the image holds the application layer only"));
+                    string baseDetail;
+                    if (reference is null)
+                    {
+                        baseDetail = "none (FROM scratch)";
+                    }
+                    else if (fetch)
+                    {
+                        baseDetail = $"{reference.Original}: layers from {reference.Resolved} ({(options.BaseImageSettings.Policy == BaseImagePolicy.IfReachable ? "application layer only if it cannot be fetched" : "required")})";
+                        image += $" on {reference.Original}";
+                    }
+                    else
+                    {
+                        baseDetail = $"{reference.Original} not fetched: {skipReason}; the image holds the application layer only";
+                        image += $" (application layer only: base {reference.Original} not fetched)";
+                        context.Warn("base image " + baseDetail);
+                    }
+                    details.Add(new("base image", baseDetail));
                 }
                 else
                 {
                     details.Add(new("base image", $"pulled by {kind} as its FROM names it"));
                 }
             }
-            return new StagePlan(Stage.Name, $"{options.Commands.Count} command(s){(options.DockerfilePath is null ? "" : " and an image")} in {workingDirectory}") { Details = details };
+            return new StagePlan(Stage.Name, $"{options.Commands.Count} command(s){image} in {workingDirectory}") { Details = details };
         }
 
         public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
