@@ -83,12 +83,19 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
                 // buildah reports its own error
             }
         }
-        if (request.BaseImage.Mirror is not null)
-        {
-            warnings.Add("b.BaseImageRegistry(...) applies to the daemonless builder only: buildah pulls the base from the registry its FROM names (configure a mirror in registries.conf)");
-        }
+        // With a mirror, the base is pulled through it (a private registries.conf); the host to authenticate to is then the mirror's.
+        var mirrored = reference is { IsDockerHub: true } && request.BaseImage.Mirror is not null ? ImageReference.Parse(dockerfile.BaseImage!, request.BaseImage.Mirror) : null;
+        string? registriesConf = null;
         try
         {
+            if (mirrored is not null)
+            {
+                registriesConf = Path.Combine(request.OutputDirectory, "registries.conf");
+                var location = mirrored.Registry + (mirrored.Repository.EndsWith(reference!.Repository, StringComparison.Ordinal) && mirrored.Repository.Length > reference.Repository.Length
+                    ? "/" + mirrored.Repository[..^(reference.Repository.Length + 1)]
+                    : "");
+                await File.WriteAllTextAsync(registriesConf, RegistriesConf(location, mirrored.IsLoopback), cancellationToken).ConfigureAwait(false);
+            }
             if (request.BaseImage.Credentials is { } credentials && reference is not null)
             {
                 authFile = Path.Combine(request.OutputDirectory, "auth.json");
@@ -96,7 +103,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
                 {
                     ["auths"] = new Dictionary<string, object>
                     {
-                        [reference.IsDockerHub ? "docker.io" : reference.Registry] = new Dictionary<string, string>
+                        [mirrored?.Registry ?? (reference.IsDockerHub ? "docker.io" : reference.Registry)] = new Dictionary<string, string>
                         {
                             ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.Username + ":" + credentials.Password)),
                         },
@@ -112,8 +119,12 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
                     await JsonSerializer.SerializeAsync(file, auth, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
             }
-            var insecure = reference is { IsLoopback: true } ? new[] { reference.Registry } : [];
+            var insecure = reference is { IsLoopback: true } ? new[] { reference.Registry } : mirrored is { IsLoopback: true } ? [mirrored.Registry] : [];
             var (build, push) = Arguments(request, storage, tag, layout, authFile, insecure);
+            if (registriesConf is not null)
+            {
+                build.InsertRange(0, ["--registries-conf", registriesConf]);
+            }
             await runner.RunAsync(new CommandSpec(Program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             await runner.RunAsync(new CommandSpec(Program, push, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             var image = await OciLayout.ReadAsync(layout, request.BaseImage.Platform, cancellationToken).ConfigureAwait(false);
@@ -121,6 +132,10 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
         }
         finally
         {
+            if (registriesConf is not null)
+            {
+                File.Delete(registriesConf);
+            }
             if (authFile is not null)
             {
                 File.Delete(authFile);
@@ -128,6 +143,20 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
             await RemoveStorageAsync(storage, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A registries.conf that sends Docker Hub pulls to <paramref name="mirror"/> (host or host/prefix) and resolves short names on Docker Hub.</summary>
+    internal static string RegistriesConf(string mirror, bool insecure) => $"""
+        unqualified-search-registries = ["docker.io"]
+        short-name-mode = "permissive"
+
+        [[registry]]
+        prefix = "docker.io"
+        location = "docker.io"
+
+        [[registry.mirror]]
+        location = "{mirror}"
+        insecure = {(insecure ? "true" : "false")}
+        """;
 
     /// <summary>Removes the private storage (vfs layers are plain folders; unmount first in case a container is left).</summary>
     private async Task RemoveStorageAsync(string storage, CancellationToken cancellationToken)

@@ -241,4 +241,26 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         Assert.Equal("/app", c.GetProperty("WorkingDir").GetString());
         Assert.Equal("amd64", config.RootElement.GetProperty("architecture").GetString());
     }
+
+    [Fact]
+    public async Task Mirror_DockerHubName_IsFetchedFromTheMirrorByDaemonlessAndByBuildah()
+    {
+        Assert.True(ProcessRunner.IsOnPath("buildah"), "buildah is not installed: run .ci/install-deps.sh (apt-get install buildah)");
+        using var client = registry.CreateClient();
+        // "tiny:1" names Docker Hub's library/tiny; the mirror serves it as library/tiny.
+        var baseImage = await BaseImage.PushAsync(client, "library/tiny", "1");
+        var context = AppContext("tiny:1");
+        var settings = new BaseImageSettings { Mirror = registry.Address, Credentials = registry.Credentials, Policy = BaseImagePolicy.Required };
+
+        var daemonless = await new DaemonlessImageBuilder().BuildAsync(Request(context, settings), Ct);
+        var buildahRequest = Request(context, settings);
+        var buildah = await new BuildahImageBuilder(new ProcessRunner()).BuildAsync(buildahRequest, Ct);
+
+        Assert.Equal($"tiny:1 ({registry.Address}/library/tiny@{baseImage.AmdManifestDigest})", daemonless.BaseImage);
+        Assert.Equal(baseImage.Layers.Select(l => l.Digest), daemonless.Image.Layers.Take(2).Select(l => l.Digest));
+        Assert.Empty(buildah.Warnings);
+        Assert.False(File.Exists(Path.Combine(buildahRequest.OutputDirectory, "registries.conf")), "the private registries.conf was not removed");
+        using var config = JsonDocument.Parse(File.ReadAllBytes(buildah.Image.Config.Path));
+        Assert.Equal(baseImage.DiffIds, Strings(config.RootElement.GetProperty("rootfs").GetProperty("diff_ids")).Take(2));
+    }
 }
