@@ -263,4 +263,23 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         using var config = JsonDocument.Parse(File.ReadAllBytes(buildah.Image.Config.Path));
         Assert.Equal(baseImage.DiffIds, Strings(config.RootElement.GetProperty("rootfs").GetProperty("diff_ids")).Take(2));
     }
+
+    [Fact]
+    public async Task Pipeline_DockerfileWithRun_OnDaemonless_StopsWithExitCode2BeforeAnyAwsCall()
+    {
+        var context = AppContext("node:20-alpine", "RUN npm ci");
+        var definition = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
+            .Build(b => b.WorkingDirectory(context).Image("Dockerfile").Builder(ImageBuilderKind.Daemonless))
+            .Push()
+            .Build();
+        var aws = Seed.Truecaller();
+        var reporter = new RecordingReporter();
+
+        var result = await PipelineRunner.RunAsync(definition, aws.CreateEnvironment(), new RunOptions { GitSha = "1111111111111111111111111111111111111111" }, reporter);
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains("Dockerfile line 7: RUN is not supported by the daemonless builder", result.Error, StringComparison.Ordinal);
+        Assert.Contains("use buildah or docker", result.Error, StringComparison.Ordinal);
+        Assert.Empty(aws.Calls);
+    }
 }
