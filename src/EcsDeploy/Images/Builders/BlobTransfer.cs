@@ -119,7 +119,44 @@ public static class BlobTransfer
     private static Stream OpenRemote(RemoteBlobSource source, string digest, CancellationToken cancellationToken)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBuffer, resumeWriterThreshold: PipeBuffer / 2));
-        _ = DownloadAsync(source, digest, pipe.Writer, cancellationToken).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-        return pipe.Reader.AsStream();
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _ = DownloadAsync(source, digest, pipe.Writer, stop.Token).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        return new StoppingStream(pipe.Reader.AsStream(), stop);
+    }
+
+    /// <summary>The pipe's reading end; disposing it (an upload that ended early) stops the download feeding it.</summary>
+    private sealed class StoppingStream(Stream inner, CancellationTokenSource stop) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                stop.Cancel();
+                stop.Dispose();
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            stop.Dispose();
+            await inner.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -240,6 +240,10 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         Assert.Equal(["node", "dist/server.js"], Strings(c.GetProperty("Cmd")));
         Assert.Equal("/app", c.GetProperty("WorkingDir").GetString());
         Assert.Equal("amd64", config.RootElement.GetProperty("architecture").GetString());
+
+        // --timestamp 0 and no identity label: the same inputs give the same image.
+        var again = await new BuildahImageBuilder(new ProcessRunner()).BuildAsync(Request(context, new BaseImageSettings { Credentials = registry.Credentials }), Ct);
+        Assert.Equal(image.ManifestDigest, again.Image.ManifestDigest);
     }
 
     [Fact]
