@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # What the tests need beyond the .NET SDK: node/npm (the sample backend's build), python3 with moto and botocore
-# (AWS wire tests), and Debian packages for the registry tests and the AWS CLI v2 (the local AWS host tests).
-# The PR-check tests need PostgreSQL 15 (a throwaway server for the migration drift check) and the dependencies of
-# samples/truecaller-backend (tsc, eslint, prisma 6.19). Idempotent: skips what is already there.
+# (AWS wire tests), and Debian packages for the registry and image-builder tests (buildah) and the AWS CLI v2 (the
+# local AWS host tests). The PR-check tests need PostgreSQL 15 (a throwaway server for the migration drift check)
+# and the dependencies of samples/truecaller-backend (tsc, eslint, prisma 6.19). Idempotent: skips what is already there.
 set -euo pipefail
 need=()
-for pkg in docker-registry apache2-utils skopeo awscli postgresql-15; do
+for pkg in docker-registry apache2-utils skopeo buildah awscli postgresql-15; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)

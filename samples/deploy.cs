@@ -27,6 +27,9 @@ return await Pipeline.For("truecaller-backend")
         .Run("npm", "ci", "--no-audit", "--no-fund")
         .Run("npm", "run", "build")
         .Run("npm", "run", "lint")
+        // The builder is picked automatically (docker with a daemon, else buildah, else in-process). On the local
+        // target the in-process builder runs and does not fetch node:20-alpine (nothing beyond 127.0.0.1 is reached):
+        // the plan and a warning say the image holds the application layer only. --target aws fetches the base.
         .Image("Dockerfile"))
     .Push(p => p
         .Repository("truecaller-backend")

@@ -100,7 +100,7 @@ public sealed class SimulatedAws
         Region, Ecs, Ecr, Elbv2, SecretsManager, Logs,
         _ => Task.FromResult<IImageRegistry>(Ecr.Registry),
         Terraform, new SimulatedHttpHandler(this), Clock, "simulated AWS",
-        retryPolicy ?? new AwsRetryPolicy(Clock, random: new Random(7)));
+        retryPolicy ?? new AwsRetryPolicy(Clock, random: new Random(7)), isLocal: true);
 
     /// <summary>Records a call, brings the world up to now, and applies throttling. Every simulated operation starts here.</summary>
     internal void Enter(string service, string operation)

@@ -31,15 +31,21 @@ public sealed class AwsEnvironment
     public required AwsRetryPolicy RetryPolicy { get; init; }
     /// <summary>A short description for reports, for example <c>simulated AWS</c>.</summary>
     public required string Description { get; init; }
+    /// <summary>
+    /// True for a local environment (the simulated AWS, or AWS endpoints on 127.0.0.1): its images never run on
+    /// Fargate, and a run against it reaches nothing beyond 127.0.0.1 on its own (so base images on public
+    /// registries are not fetched unless asked for).
+    /// </summary>
+    public bool IsLocal { get; init; }
 
     /// <summary>
     /// Builds an environment whose ports all go through one <see cref="AwsRetryPolicy"/>. Implementations pass
-    /// raw ports; this is the single place retries are added.
+    /// raw ports; this is the single place retries are added. <paramref name="isLocal"/> sets <see cref="IsLocal"/>.
     /// </summary>
     public static AwsEnvironment Create(
         string region, IEcsApi ecs, IEcrApi ecr, IElbv2Api elbv2, ISecretsManagerApi secretsManager, ICloudWatchLogsApi logs,
         Func<CancellationToken, Task<IImageRegistry>> openRegistry, ITerraformOutputs? terraform, HttpMessageHandler httpHandler,
-        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null)
+        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false)
     {
         var policy = retryPolicy ?? new AwsRetryPolicy(timeProvider);
         return new AwsEnvironment
@@ -56,6 +62,7 @@ public sealed class AwsEnvironment
             TimeProvider = timeProvider,
             RetryPolicy = policy,
             Description = description,
+            IsLocal = isLocal,
         };
     }
 }

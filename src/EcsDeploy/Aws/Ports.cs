@@ -100,6 +100,11 @@ public interface IImageRegistry
     Task<string> PutManifestAsync(string repository, string reference, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
     /// <summary>GET /v2/NAME/manifests/REFERENCE, or null when it does not exist.</summary>
     Task<RegistryManifest?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken);
+    /// <summary>
+    /// Mounts a blob of <paramref name="fromRepository"/> (same registry) into <paramref name="repository"/> without moving
+    /// its bytes; false when the registry declined or cannot mount (the default), and the caller then uploads.
+    /// </summary>
+    Task<bool> MountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <summary>Reads Terraform outputs (from a state file, remote state, or the terraform binary).</summary>

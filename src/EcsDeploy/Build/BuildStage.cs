@@ -1,5 +1,7 @@
 using EcsDeploy.Build;
 using EcsDeploy.Images;
+using EcsDeploy.Images.Builders;
+using EcsDeploy.Images.Registry;
 using EcsDeploy.Processes;
 using EcsDeploy.Reporting;
 
@@ -42,10 +44,88 @@ namespace EcsDeploy
             return this;
         }
 
+        internal ImageBuilderKind BuilderKind { get; private set; }
+        internal BaseImageSettings BaseImageSettings { get; private set; } = new();
+        internal string? CacheReference { get; private set; }
+
         /// <summary>Builds an image from this Dockerfile, relative to the working directory.</summary>
         public BuildOptions Image(string dockerfile = "Dockerfile")
         {
             DockerfilePath = dockerfile;
+            return this;
+        }
+
+        /// <summary>
+        /// Which program builds the image (default <see cref="ImageBuilderKind.Auto"/>: docker when its daemon answers,
+        /// else buildah, else the daemonless builder; the plan says which was picked and why the others were not).
+        /// </summary>
+        public BuildOptions Builder(ImageBuilderKind kind)
+        {
+            if (!Enum.IsDefined(kind))
+            {
+                Problems.Add($"Build: b.Builder({(int)kind}) is not a builder: use ImageBuilderKind.Auto, Docker, Buildah or Daemonless.");
+            }
+            BuilderKind = kind;
+            return this;
+        }
+
+        /// <summary>
+        /// A registry that serves the Docker Hub images a Dockerfile names without a registry (<c>FROM node:20</c>), for
+        /// runners that cannot reach docker.io: <c>"mirror.example:5000"</c> or <c>"host/prefix"</c> (an ECR pull-through
+        /// cache: <c>"123456789012.dkr.ecr.eu-central-1.amazonaws.com/docker-hub"</c>). Daemonless builder only.
+        /// </summary>
+        public BuildOptions BaseImageRegistry(string registry)
+        {
+            if (string.IsNullOrWhiteSpace(registry) || registry.Contains(' ', StringComparison.Ordinal) || registry.Contains('@', StringComparison.Ordinal))
+            {
+                Problems.Add($"Build: b.BaseImageRegistry(\"{registry}\") is not a registry: give a host[:port][/prefix], for example \"mirror.example:5000\".");
+            }
+            BaseImageSettings = BaseImageSettings with { Mirror = registry };
+            return this;
+        }
+
+        /// <summary>Credentials for the base image's registry (read them from the environment; they are masked in every output).</summary>
+        public BuildOptions BaseImageCredentials(RegistryCredentials credentials)
+        {
+            ArgumentNullException.ThrowIfNull(credentials);
+            BaseImageSettings = BaseImageSettings with { Credentials = credentials };
+            return this;
+        }
+
+        /// <summary>What to do when the daemonless builder cannot fetch the base image (default: see <see cref="BaseImagePolicy.Default"/>).</summary>
+        public BuildOptions BaseImage(BaseImagePolicy policy)
+        {
+            if (!Enum.IsDefined(policy))
+            {
+                Problems.Add($"Build: b.BaseImage({(int)policy}) is not a policy: use BaseImagePolicy.Default, Required, IfReachable or Skip.");
+            }
+            BaseImageSettings = BaseImageSettings with { Policy = policy };
+            return this;
+        }
+
+        /// <summary>The image's platform, <c>os/arch[/variant]</c> (default <c>linux/amd64</c>; Fargate also runs <c>linux/arm64</c>).</summary>
+        public BuildOptions Platform(string platform)
+        {
+            var parsed = Images.Builders.DaemonlessImageBuilder.ParsePlatform(platform);
+            if (parsed is null || parsed.Os.Length == 0 || parsed.Architecture.Length == 0)
+            {
+                Problems.Add($"Build: b.Platform(\"{platform}\") is not os/arch[/variant]: use for example \"linux/amd64\" or \"linux/arm64\".");
+            }
+            else
+            {
+                BaseImageSettings = BaseImageSettings with { Platform = parsed };
+            }
+            return this;
+        }
+
+        /// <summary>Docker builder only: a registry reference used as build cache (<c>--cache-from/--cache-to type=registry,ref=...</c>).</summary>
+        public BuildOptions BuildCache(string registryReference)
+        {
+            if (string.IsNullOrWhiteSpace(registryReference) || registryReference.Contains(',', StringComparison.Ordinal) || registryReference.Contains(' ', StringComparison.Ordinal))
+            {
+                Problems.Add($"Build: b.BuildCache(\"{registryReference}\") is not an image reference: give for example \"123456789012.dkr.ecr.eu-central-1.amazonaws.com/app:buildcache\".");
+            }
+            CacheReference = registryReference;
             return this;
         }
     }
@@ -71,11 +151,15 @@ namespace EcsDeploy.Build
     internal sealed class BuildStage(BuildOptions options) : IPipelineStage
     {
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(BuildExtensions), nameof(BuildExtensions.Build));
+        private static readonly OutputKey<BuilderChoice> Choice = new("image builder");
         private readonly ProcessRunner _runner = new();
 
         public StageDescriptor Descriptor => Stage;
 
         public BuildOptions Options => options;
+
+        /// <summary>The builders auto-pick considers (tests replace them).</summary>
+        internal IReadOnlyList<IImageBuilder>? Builders { get; init; }
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {
@@ -87,22 +171,52 @@ namespace EcsDeploy.Build
             {
                 problems.Add("Build: nothing to do: add .Run(...) commands or .Image(\"Dockerfile\").");
             }
+            var imageOptions = options.BuilderKind != ImageBuilderKind.Auto || options.CacheReference is not null || options.BaseImageSettings != new BaseImageSettings();
+            if (options.DockerfilePath is null && imageOptions)
+            {
+                problems.Add("Build: image options (Builder, BaseImage..., Platform, BuildCache) without an image: add .Image(\"Dockerfile\").");
+            }
+            if (options.CacheReference is not null && options.BuilderKind is ImageBuilderKind.Buildah or ImageBuilderKind.Daemonless)
+            {
+                problems.Add($"Build: b.BuildCache(...) is a docker build cache, but b.Builder(ImageBuilderKind.{options.BuilderKind}) was asked for: remove BuildCache or use ImageBuilderKind.Docker (or Auto).");
+            }
         }
 
         private string WorkingDirectory(PipelineContext context) => Path.GetFullPath(options.WorkingDirectoryPath ?? ".", context.Options.WorkingDirectory);
 
-        public Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
+        private ImageBuildRequest Request(PipelineContext context, string workingDirectory, string output) =>
+            new(workingDirectory, Path.Combine(workingDirectory, options.DockerfilePath!), output)
+            {
+                BaseImage = options.BaseImageSettings,
+                OfflineTarget = context.Aws.IsLocal,
+                CacheReference = options.CacheReference,
+                OnOutput = line => context.Report(new CommandOutput(context.Time.GetUtcNow(), Stage.Name, "image build", line)),
+            };
+
+        private async Task<BuilderChoice> ChooseAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (context.Get(Choice) is { } known)
+            {
+                return known;
+            }
+            var choice = await ImageBuilderSelector.ChooseAsync(options.BuilderKind, context.Aws.IsLocal, Builders ?? ImageBuilderSelector.DefaultBuilders(_runner), cancellationToken).ConfigureAwait(false);
+            context.Set(Choice, choice);
+            return choice;
+        }
+
+        public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
         {
             var workingDirectory = WorkingDirectory(context);
             if (context.Options.ImageTag is not null)
             {
-                return Task.FromResult(new StagePlan(Stage.Name, $"skipped: deploying the existing image tag '{context.Options.ImageTag}'") { Skipped = true });
+                return new StagePlan(Stage.Name, $"skipped: deploying the existing image tag '{context.Options.ImageTag}'") { Skipped = true };
             }
             if (!Directory.Exists(workingDirectory))
             {
                 throw new PipelineStageException($"Build: working directory '{workingDirectory}' does not exist: fix b.WorkingDirectory(...).", ExitCodes.Invalid);
             }
             var details = options.Commands.Select(c => new KeyValuePair<string, string>("run", c.Display)).ToList();
+            var image = "";
             if (options.DockerfilePath is not null)
             {
                 var dockerfile = Path.Combine(workingDirectory, options.DockerfilePath);
@@ -110,9 +224,51 @@ namespace EcsDeploy.Build
                 {
                     throw new PipelineStageException($"Build: Dockerfile '{dockerfile}' does not exist: fix b.Image(...).", ExitCodes.Invalid);
                 }
-                details.Add(new("image", $"daemonless build of {Path.GetRelativePath(context.Options.WorkingDirectory, workingDirectory)} with {options.DockerfilePath}"));
+                if (options.BaseImageSettings.Credentials is { } credentials)
+                {
+                    context.Masker.Add(credentials.Password);
+                }
+                var choice = await ChooseAsync(context, cancellationToken).ConfigureAwait(false);
+                var kind = choice.Builder.Kind.ToString().ToLowerInvariant();
+                details.Add(new("image", $"{kind} build of {Path.GetRelativePath(context.Options.WorkingDirectory, workingDirectory)} with {options.DockerfilePath}"));
+                details.Add(new("builder", $"{kind}: {choice.Why}"));
+                details.AddRange(choice.NotPicked.Select(reason => new KeyValuePair<string, string>("builder not picked", reason)));
+                // The choice and its reasons are shown without --verbose too (plan details are verbose-only in text output).
+                context.Info($"image builder: {kind} ({choice.Why})");
+                foreach (var reason in choice.NotPicked)
+                {
+                    context.Info($"not picked: {reason}");
+                }
+                image = $" and an image built by {kind}";
+                if (choice.Builder.Kind == ImageBuilderKind.Daemonless)
+                {
+                    // Unsupported instructions fail here, before any AWS call.
+                    var parsed = await DaemonlessImageBuilder.ParseAsync(dockerfile, cancellationToken).ConfigureAwait(false);
+                    var (fetch, skipReason) = DaemonlessImageBuilder.BaseDecision(parsed, Request(context, workingDirectory, ""), out var reference);
+                    string baseDetail;
+                    if (reference is null)
+                    {
+                        baseDetail = "none (FROM scratch)";
+                    }
+                    else if (fetch)
+                    {
+                        baseDetail = $"{reference.Original}: layers from {reference.Resolved} ({(options.BaseImageSettings.Policy == BaseImagePolicy.IfReachable ? "application layer only if it cannot be fetched" : "required")})";
+                        image += $" on {reference.Original}";
+                    }
+                    else
+                    {
+                        baseDetail = $"{reference.Original} not fetched: {skipReason}; the image holds the application layer only";
+                        image += $" (application layer only: base {reference.Original} not fetched)";
+                        context.Warn("base image " + baseDetail);
+                    }
+                    details.Add(new("base image", baseDetail));
+                }
+                else
+                {
+                    details.Add(new("base image", $"pulled by {kind} as its FROM names it"));
+                }
             }
-            return Task.FromResult(new StagePlan(Stage.Name, $"{options.Commands.Count} command(s){(options.DockerfilePath is null ? "" : " and an image")} in {workingDirectory}") { Details = details });
+            return new StagePlan(Stage.Name, $"{options.Commands.Count} command(s){image} in {workingDirectory}") { Details = details };
         }
 
         public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
@@ -126,10 +282,17 @@ namespace EcsDeploy.Build
             }
             if (options.DockerfilePath is not null)
             {
+                var choice = await ChooseAsync(context, cancellationToken).ConfigureAwait(false);
                 var output = Path.Combine(Path.GetTempPath(), "ecsdeploy", Guid.NewGuid().ToString("n"));
-                var image = await ContextImageBuilder.BuildAsync(workingDirectory, Path.Combine(workingDirectory, options.DockerfilePath), output, cancellationToken).ConfigureAwait(false);
+                var result = await choice.Builder.BuildAsync(Request(context, workingDirectory, output), cancellationToken).ConfigureAwait(false);
+                foreach (var warning in result.Warnings)
+                {
+                    context.Warn(warning);
+                }
+                var image = result.Image;
                 context.Set(StageOutputs.BuiltImage, image);
-                context.Info($"built image {image.ManifestDigest} ({image.Layers.Sum(l => l.Size)} bytes in {image.Layers.Count} layer(s))");
+                context.Info($"built image {image.ManifestDigest} with {result.Builder} ({image.Layers.Count} layer(s), {image.Layers.Where(l => l.Source is null).Sum(l => l.Size)} bytes local"
+                    + (result.BaseImage is null ? ", no base image" : $", base {result.BaseImage}") + ")");
             }
         }
     }

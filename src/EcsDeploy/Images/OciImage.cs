@@ -18,18 +18,32 @@ public static class OciMediaTypes
     public const string LayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
 }
 
-/// <summary>A blob of an image, kept in a file so that memory does not grow with its size.</summary>
+/// <summary>
+/// A blob of an image, kept in a file so that memory does not grow with its size; or, for the layers of a base image
+/// the daemonless builder did not download, left in its registry (<see cref="Source"/> set, <see cref="Path"/> empty):
+/// the push mounts it (same registry) or streams it registry to registry.
+/// </summary>
 public sealed record OciBlob(string MediaType, string Digest, long Size, string Path)
 {
-    /// <summary>Opens the blob for reading.</summary>
-    public Stream Open() => File.OpenRead(Path);
+    /// <summary>Where the blob lives when it is not in a local file (a base image layer); null for local blobs.</summary>
+    public RemoteBlobSource? Source { get; init; }
+
+    /// <summary>Opens the blob's file for reading (local blobs only).</summary>
+    public Stream Open() => Source is null
+        ? File.OpenRead(Path)
+        : throw new InvalidOperationException($"Blob {Digest} is in {Source.Registry.Host}/{Source.Repository}, not in a local file: push it with BlobTransfer (mount or registry-to-registry copy).");
 }
+
+/// <summary>A blob left in a registry: the client that reads it and its repository there.</summary>
+/// <param name="Registry">A client of the registry holding the blob.</param>
+/// <param name="Repository">The repository holding the blob (for a mount, the <c>from</c> repository).</param>
+public sealed record RemoteBlobSource(EcsDeploy.Images.Registry.OciRegistryClient Registry, string Repository);
 
 /// <summary>A built image: manifest, config and layers, with real sha256 digests.</summary>
 public sealed record OciImage(byte[] Manifest, string ManifestDigest, OciBlob Config, IReadOnlyList<OciBlob> Layers)
 {
-    /// <summary>The manifest media type.</summary>
-    public string MediaType => OciMediaTypes.Manifest;
+    /// <summary>The manifest media type (default the OCI manifest; a docker build may give Docker's schema 2).</summary>
+    public string MediaType { get; init; } = OciMediaTypes.Manifest;
 
     /// <summary>Every blob the registry must hold: the layers, then the config.</summary>
     public IEnumerable<OciBlob> Blobs => Layers.Append(Config);

@@ -129,9 +129,10 @@ namespace EcsDeploy.Images
                     context.Verbose($"blob {blob.Digest} already in {repositoryName}");
                     continue;
                 }
-                await using var content = blob.Open();
-                await registry.PushBlobAsync(repositoryName, blob.Digest, content, blob.Size, cancellationToken).ConfigureAwait(false);
-                sent += blob.Size;
+                // Base layers left in their registry are mounted (same registry) or streamed registry to registry.
+                var how = await Builders.BlobTransfer.SendAsync(registry, repositoryName, blob, cancellationToken).ConfigureAwait(false);
+                sent += how == Builders.BlobTransferKind.Mounted ? 0 : blob.Size;
+                context.Verbose($"blob {blob.Digest} {how.ToString().ToLowerInvariant()}");
             }
             var digest = await registry.PutManifestAsync(repositoryName, tags[0], image.MediaType, image.Manifest, cancellationToken).ConfigureAwait(false);
             if (digest != image.ManifestDigest)

@@ -44,6 +44,7 @@ public sealed class PipelineThroughHostTests
             TimeProvider = wire.TimeProvider,
             RetryPolicy = wire.RetryPolicy,
             Description = "local AWS host",
+            IsLocal = wire.IsLocal,
         };
     }
 

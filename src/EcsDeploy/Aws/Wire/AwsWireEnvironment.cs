@@ -93,7 +93,8 @@ public static class AwsWireEnvironment
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
             options.TimeProvider,
             $"AWS {options.Region}",
-            policy);
+            policy,
+            isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback);
     }
 
     /// <summary>ECR's registry through <see cref="OciRegistryClient"/>; every client opened shares one HttpClient.</summary>

@@ -7,6 +7,9 @@ namespace EcsDeploy.Images.Registry;
 /// <param name="OpenAsync">Opens the content for reading from its start.</param>
 public sealed record BlobContent(OciDescriptor Descriptor, Func<CancellationToken, Task<Stream>> OpenAsync)
 {
+    /// <summary>A repository of the same registry to mount this blob from (a base image layer), tried before uploading.</summary>
+    public string? MountFrom { get; init; }
+
     /// <summary>A blob read from a file on disk, streamed (never loaded whole).</summary>
     public static BlobContent FromFile(OciDescriptor descriptor, string path)
     {
@@ -37,8 +40,7 @@ public static class OciImagePusher
     /// For each blob: skip it when the repository has it (HEAD), else mount it from <paramref name="mountFrom"/> when
     /// given and the registry client can mount, else upload it. Then put the manifest under every tag (or only by
     /// digest when <paramref name="tags"/> is empty). A re-push of an unchanged image sends no blob bytes.
-    /// Mounting needs the <see cref="OciRegistryClient"/> itself (a port wrapped by AwsRetry is not one: blobs are
-    /// then uploaded). Up to <see cref="MaxParallelBlobs"/> blobs are checked and sent at once.
+    /// A blob's own <see cref="BlobContent.MountFrom"/> wins over <paramref name="mountFrom"/>. Up to <see cref="MaxParallelBlobs"/> blobs are checked and sent at once.
     /// </summary>
     public static async Task<ImagePushResult> PushImageAsync(
         this IImageRegistry registry,
@@ -64,8 +66,8 @@ public static class OciImagePusher
                 Interlocked.Increment(ref skipped);
                 return;
             }
-            if (mountFrom is not null && registry is OciRegistryClient oci
-                && await oci.MountBlobAsync(repository, digest, mountFrom, ct).ConfigureAwait(false))
+            var from = blob.MountFrom ?? mountFrom;
+            if (from is not null && await registry.MountBlobAsync(repository, digest, from, ct).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref mounted);
                 return;

@@ -1,0 +1,101 @@
+using EcsDeploy.Images.Registry;
+
+namespace EcsDeploy.Images.Builders;
+
+/// <summary>Which program builds the image.</summary>
+public enum ImageBuilderKind
+{
+    /// <summary>
+    /// Docker when its daemon answers, else buildah when installed, else the daemonless builder. On the local target
+    /// (the simulated AWS, which runs no container) the daemonless builder is picked: the others would pull the base
+    /// image from the network.
+    /// </summary>
+    Auto,
+    /// <summary><c>docker buildx build</c> (or <c>docker build</c> + <c>docker save</c>): needs a reachable Docker daemon.</summary>
+    Docker,
+    /// <summary><c>buildah bud</c> with the vfs storage driver and chroot isolation: no daemon, runs RUN steps.</summary>
+    Buildah,
+    /// <summary>In-process: a Dockerfile subset (no RUN) on top of the base image's layers fetched from its registry.</summary>
+    Daemonless,
+}
+
+/// <summary>What to do when the base image (FROM) cannot be fetched by the daemonless builder.</summary>
+public enum BaseImagePolicy
+{
+    /// <summary>
+    /// Default: <see cref="Required"/> when deploying to AWS; on the local target (the simulated AWS, which runs no
+    /// container and reaches nothing beyond 127.0.0.1) a base on a loopback registry is fetched and any other is
+    /// not, and the image then holds the application layer only (said in the plan and as a warning).
+    /// </summary>
+    Default,
+    /// <summary>The base image must be fetched; the build fails otherwise.</summary>
+    Required,
+    /// <summary>Fetch the base image; when it cannot be fetched, build the application layer only and warn.</summary>
+    IfReachable,
+    /// <summary>Never fetch the base image: the image holds the application layer only (the FROM is recorded as a label).</summary>
+    Skip,
+}
+
+/// <summary>Whether a builder can run on this machine, and why (or why not).</summary>
+/// <param name="Available">True when the builder can run.</param>
+/// <param name="Reason">For example <c>docker: client present, no daemon (Cannot connect ...)</c>.</param>
+public sealed record BuilderAvailability(bool Available, string Reason);
+
+/// <summary>Where base images come from and how to authenticate to their registry.</summary>
+public sealed record BaseImageSettings
+{
+    /// <summary>
+    /// A registry (host, or host/path-prefix) that serves the images a Dockerfile names without a registry (Docker Hub
+    /// images such as <c>node:20-alpine</c>), for runners that cannot reach docker.io: <c>mirror.example:5000</c> turns
+    /// <c>node:20</c> into <c>mirror.example:5000/library/node:20</c>. Null: Docker Hub itself.
+    /// </summary>
+    public string? Mirror { get; init; }
+
+    /// <summary>Credentials for the base image's registry (never logged); null for anonymous access.</summary>
+    public RegistryCredentials? Credentials { get; init; }
+
+    /// <summary>What to do when the base image cannot be fetched.</summary>
+    public BaseImagePolicy Policy { get; init; }
+
+    /// <summary>The platform to take from a multi-platform base image (default linux/amd64, what Fargate runs by default).</summary>
+    public OciPlatform Platform { get; init; } = new("amd64", "linux");
+}
+
+/// <summary>One image build.</summary>
+/// <param name="ContextDirectory">The build context.</param>
+/// <param name="DockerfilePath">The Dockerfile (full path).</param>
+/// <param name="OutputDirectory">An empty folder the image's blobs are written to.</param>
+public sealed record ImageBuildRequest(string ContextDirectory, string DockerfilePath, string OutputDirectory)
+{
+    /// <summary>The base image settings.</summary>
+    public BaseImageSettings BaseImage { get; init; } = new();
+
+    /// <summary>True on the local target: a base image beyond 127.0.0.1 must not be fetched unless the policy says so.</summary>
+    public bool OfflineTarget { get; init; }
+
+    /// <summary>Docker only: a registry reference used as build cache (<c>--cache-from/--cache-to type=registry</c>).</summary>
+    public string? CacheReference { get; init; }
+
+    /// <summary>Receives each line the builder's programs print.</summary>
+    public Action<string>? OnOutput { get; init; }
+}
+
+/// <summary>A built image and what the builder wants the user to know about it.</summary>
+/// <param name="Image">The image, with its blobs as files (or, for base layers, in their registry).</param>
+/// <param name="Builder">The builder's name (<c>docker</c>, <c>buildah</c>, <c>daemonless</c>).</param>
+/// <param name="BaseImage">The base image used (reference and digest), or null when none was applied.</param>
+/// <param name="Warnings">For example that the base image was not fetched and the image holds the application layer only.</param>
+public sealed record ImageBuildResult(OciImage Image, string Builder, string? BaseImage, IReadOnlyList<string> Warnings);
+
+/// <summary>Builds an OCI image from a Dockerfile and a context.</summary>
+public interface IImageBuilder
+{
+    /// <summary>The builder's kind.</summary>
+    ImageBuilderKind Kind { get; }
+
+    /// <summary>Whether the builder can run here, and why (for the plan).</summary>
+    Task<BuilderAvailability> DetectAsync(CancellationToken cancellationToken);
+
+    /// <summary>Builds the image; its blobs are written under <see cref="ImageBuildRequest.OutputDirectory"/>.</summary>
+    Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, CancellationToken cancellationToken);
+}
