@@ -2,40 +2,6 @@ using EcsDeploy.Images.Registry;
 
 namespace EcsDeploy.Images.Builders;
 
-/// <summary>Which program builds the image.</summary>
-public enum ImageBuilderKind
-{
-    /// <summary>
-    /// Docker when its daemon answers, else buildah when installed, else the daemonless builder. On the local target
-    /// (the simulated AWS, which runs no container) the daemonless builder is picked: the others would pull the base
-    /// image from the network.
-    /// </summary>
-    Auto,
-    /// <summary><c>docker buildx build</c> (or <c>docker build</c> + <c>docker save</c>): needs a reachable Docker daemon.</summary>
-    Docker,
-    /// <summary><c>buildah bud</c> with the vfs storage driver and chroot isolation: no daemon, runs RUN steps.</summary>
-    Buildah,
-    /// <summary>In-process: a Dockerfile subset (no RUN) on top of the base image's layers fetched from its registry.</summary>
-    Daemonless,
-}
-
-/// <summary>What to do when the base image (FROM) cannot be fetched by the daemonless builder.</summary>
-public enum BaseImagePolicy
-{
-    /// <summary>
-    /// Default: <see cref="Required"/> when deploying to AWS; on the local target (the simulated AWS, which runs no
-    /// container and reaches nothing beyond 127.0.0.1) a base on a loopback registry is fetched and any other is
-    /// not, and the image then holds the application layer only (said in the plan and as a warning).
-    /// </summary>
-    Default,
-    /// <summary>The base image must be fetched; the build fails otherwise.</summary>
-    Required,
-    /// <summary>Fetch the base image; when it cannot be fetched, build the application layer only and warn.</summary>
-    IfReachable,
-    /// <summary>Never fetch the base image: the image holds the application layer only (the FROM is recorded as a label).</summary>
-    Skip,
-}
-
 /// <summary>Whether a builder can run on this machine, and why (or why not).</summary>
 /// <param name="Available">True when the builder can run.</param>
 /// <param name="Reason">For example <c>docker: client present, no daemon (Cannot connect ...)</c>.</param>
