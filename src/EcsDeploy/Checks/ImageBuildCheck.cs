@@ -1,4 +1,5 @@
 using EcsDeploy.Build;
+using EcsDeploy.Images.Builders;
 using EcsDeploy.Processes;
 
 namespace EcsDeploy.Checks
@@ -75,6 +76,10 @@ namespace EcsDeploy.Checks
             catch (CommandExecutionException ex) when (ex.CommandExitCode >= 0)
             {
                 return CheckOutcome.Fail($"'{ex.Command.Display}' exited with code {ex.CommandExitCode}", Tail(ex.LastLines, 12));
+            }
+            catch (BaseImageUnavailableException ex)
+            {
+                return CheckOutcome.CouldNotRun(ex.Message + " The image build was NOT checked.");
             }
             catch (PipelineStageException ex)
             {

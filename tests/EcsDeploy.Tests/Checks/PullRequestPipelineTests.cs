@@ -70,7 +70,8 @@ public sealed class PullRequestPipelineTests : IDisposable
         var builder = Pipeline.For("truecaller-backend")
             .TypeCheck(t => t.WorkingDirectory(_folder))                 // no node_modules: could not run
             .Lint(l => l.Skip("linted by another workflow"))            // skipped by configuration
-            .ImageBuild(i => i.WorkingDirectory(_folder));               // runs although TypeCheck did not
+            .ImageBuild(i => i.WorkingDirectory(_folder)                 // runs although TypeCheck did not; the base
+                .With(b => b.Image("Dockerfile").Builder(ImageBuilderKind.Daemonless).BaseImage(BaseImagePolicy.Skip)));   // is not fetched: no network here
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 

@@ -83,20 +83,6 @@ public sealed class ToolCheckTests
     }
 
     [Fact]
-    public async Task ImageBuild_BuildsTheImageAndNeverPushesIt()
-    {
-        using var backend = new BackendCopy();
-
-        var (result, _) = await CheckRun.RunAsync(CheckRun.Checks().ImageBuild(i => i.WorkingDirectory(backend.Directory)));
-
-        var check = Assert.Single(result.Checks);
-        Assert.Equal(CheckStatus.Passed, check.Status);
-        Assert.Matches("^image sha256:[0-9a-f]{64} \\(\\d+ bytes in 1 layer\\(s\\)\\), not pushed$", check.Summary);
-        Assert.Null(result.Image);
-        Assert.Equal("checks-passed", result.Outcome);
-    }
-
-    [Fact]
     public async Task ImageBuild_WhenABuildCommandFails_FailsWithTheCommandAndItsOutput()
     {
         using var backend = new BackendCopy();

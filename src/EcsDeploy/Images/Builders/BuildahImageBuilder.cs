@@ -125,7 +125,16 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
             {
                 build.InsertRange(0, ["--registries-conf", registriesConf]);
             }
-            await runner.RunAsync(new CommandSpec(Program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await runner.RunAsync(new CommandSpec(Program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CommandExecutionException ex) when (CouldNotPullBase(ex.LastLines))
+            {
+                throw new BaseImageUnavailableException(
+                    $"Build: buildah could not pull the base image {dockerfile.BaseImage}: {ex.LastLines.Last(l => l.Contains("creating build container", StringComparison.Ordinal))}. " +
+                    "Fix: give a reachable mirror (b.BaseImageRegistry(\"mirror.example:5000\")) or credentials (b.BaseImageCredentials(...)).", ex);
+            }
             await runner.RunAsync(new CommandSpec(Program, push, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             var image = await OciLayout.ReadAsync(layout, request.BaseImage.Platform, cancellationToken).ConfigureAwait(false);
             return new ImageBuildResult(image, "buildah", dockerfile.BaseImage, warnings);
@@ -182,4 +191,18 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
             // best effort: a temp folder
         }
     }
+
+    /// <summary>
+    /// buildah's pull failures that are about reaching the registry (DNS, connection, TLS, timeout), as in
+    /// <c>creating build container: initializing source docker://node:20-alpine: pinging container registry ...: dial tcp ...</c>;
+    /// a base that does not exist (manifest unknown) is not one of them: that is the Dockerfile's mistake.
+    /// </summary>
+    internal static bool CouldNotPullBase(IReadOnlyList<string> lines) =>
+        lines.Any(line => line.Contains("creating build container", StringComparison.Ordinal)
+            && (line.Contains("pinging container registry", StringComparison.Ordinal)
+                || line.Contains("dial tcp", StringComparison.Ordinal)
+                || line.Contains("no such host", StringComparison.Ordinal)
+                || line.Contains("connection refused", StringComparison.Ordinal)
+                || line.Contains("i/o timeout", StringComparison.Ordinal)
+                || line.Contains("TLS handshake", StringComparison.Ordinal)));
 }

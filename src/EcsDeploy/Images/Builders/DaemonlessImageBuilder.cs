@@ -98,10 +98,10 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
                 }
                 else
                 {
-                    throw new PipelineStageException(
+                    throw new BaseImageUnavailableException(
                         $"Build: base image {reference.Original} could not be fetched from {reference.Registry}: {reason}. " +
                         "Fix: give a reachable mirror (b.BaseImageRegistry(\"mirror.example:5000\")), credentials (b.BaseImageCredentials(...)), " +
-                        "or accept an image without its base with b.BaseImage(BaseImagePolicy.IfReachable).", ExitCodes.Failed, ex);
+                        "or accept an image without its base with b.BaseImage(BaseImagePolicy.IfReachable).", ex);
                 }
             }
         }

@@ -2,6 +2,13 @@ using EcsDeploy.Images.Registry;
 
 namespace EcsDeploy.Images.Builders;
 
+/// <summary>
+/// The base image (FROM) could not be fetched: its registry is unreachable, refused the credentials, or timed out. A
+/// fact about the machine and its network rather than about the Dockerfile, so a PR check reports it as could-not-run.
+/// </summary>
+public sealed class BaseImageUnavailableException(string message, Exception? innerException = null)
+    : PipelineStageException(message, ExitCodes.Failed, innerException);
+
 /// <summary>Whether a builder can run on this machine, and why (or why not).</summary>
 /// <param name="Available">True when the builder can run.</param>
 /// <param name="Reason">For example <c>docker: client present, no daemon (Cannot connect ...)</c>.</param>
