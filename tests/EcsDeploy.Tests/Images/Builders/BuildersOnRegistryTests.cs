@@ -140,7 +140,7 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         var context = AppContext($"{closed}/base/gone:1");
         var credentials = new RegistryCredentials("someone", "Never-Shown-Pa55");
 
-        var ex = await Assert.ThrowsAsync<PipelineStageException>(() => new DaemonlessImageBuilder().BuildAsync(
+        var ex = await Assert.ThrowsAsync<BaseImageUnavailableException>(() => new DaemonlessImageBuilder().BuildAsync(
             Request(context, new BaseImageSettings { Credentials = credentials, Policy = BaseImagePolicy.Required }), Ct));
         var fallback = await new DaemonlessImageBuilder().BuildAsync(
             Request(context, new BaseImageSettings { Credentials = credentials, Policy = BaseImagePolicy.IfReachable }), Ct);
