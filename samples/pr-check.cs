@@ -18,6 +18,9 @@
 //                             machines whose registry has no audit endpoint. Unset, an unreachable audit endpoint
 //                             is could-not-run, never a pass.
 //   PR_CHECK_SKIP_DRIFT       likewise for the migration drift check.
+//   BASE_IMAGE_REGISTRY       a registry mirror that serves the Dockerfile's Docker Hub base image (node:20-alpine),
+//                             for runners that cannot reach docker.io. Unset and unreachable, the image build is
+//                             could-not-run: the image was not built.
 #:project ../src/EcsDeploy/EcsDeploy.csproj
 #:property PublishAot=false
 
@@ -28,6 +31,7 @@ var scriptDirectory = AppContext.GetData("EntryPointFileDirectoryPath") as strin
 var backend = Path.Combine(scriptDirectory, "truecaller-backend");
 var skipAudit = Environment.GetEnvironmentVariable("PR_CHECK_SKIP_AUDIT");
 var skipDrift = Environment.GetEnvironmentVariable("PR_CHECK_SKIP_DRIFT");
+var baseImageMirror = Environment.GetEnvironmentVariable("BASE_IMAGE_REGISTRY");
 
 return await Pipeline.For("truecaller-backend")
     // npm ci from the committed lockfile; locally, an up-to-date node_modules is reused (CI sets CI=true: always npm ci).
@@ -39,7 +43,14 @@ return await Pipeline.For("truecaller-backend")
     .PrismaValidate(p => p.WorkingDirectory(backend).OfflineEngines())
     // The Build stage's image build (daemonless, as `b.Image("Dockerfile")` in deploy.cs), after `npm run build`
     // because the Dockerfile copies dist/. Never pushed.
-    .ImageBuild(i => i.WorkingDirectory(backend).With(b => b.Run("npm", "run", "build").Image("Dockerfile")))
+    .ImageBuild(i => i.WorkingDirectory(backend).With(b =>
+    {
+        b.Run("npm", "run", "build").Image("Dockerfile");
+        if (baseImageMirror is { Length: > 0 })
+        {
+            b.BaseImageRegistry(baseImageMirror);
+        }
+    }))
     .DependencyAudit(a => a.WorkingDirectory(backend).FailAt(AuditLevel.High)
         .When(skipAudit is { Length: > 0 }, o => o.Skip(skipAudit!)))
     // prisma.config.ts selects the JS schema engine (driver adapter): the throwaway database is the shadow database.
