@@ -3,6 +3,7 @@ using System.Text;
 using EcsDeploy.Aws;
 using EcsDeploy.Deployments;
 using EcsDeploy.Images;
+using EcsDeploy.Images.Registry;
 using EcsDeploy.Ollama;
 
 namespace EcsDeploy.Testing;
@@ -173,7 +174,7 @@ public static class Seed
     private static string PushPlaceholderImage(SimulatedAws aws, string repository, string tag)
     {
         var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
-        var configDigest = ContextImageBuilder.Digest(config);
+        var configDigest = OciDigest.Compute(config);
         aws.Ecr.Registry.PushBlobAsync(repository, configDigest, new MemoryStream(config), config.Length, CancellationToken.None).GetAwaiter().GetResult();
         var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"{OciMediaTypes.Manifest}\",\"config\":{{\"mediaType\":\"{OciMediaTypes.Config}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},\"layers\":[]}}");
         return aws.Ecr.Registry.PutManifestAsync(repository, tag, OciMediaTypes.Manifest, manifest, CancellationToken.None).GetAwaiter().GetResult();

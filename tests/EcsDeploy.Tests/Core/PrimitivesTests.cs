@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EcsDeploy.Aws;
 using EcsDeploy.Images;
+using EcsDeploy.Images.Builders;
 using EcsDeploy.Processes;
 using EcsDeploy.Reporting;
 using EcsDeploy.TaskDefinitions;
@@ -191,24 +192,29 @@ public sealed class ProcessRunnerTests
     }
 }
 
-public sealed class ContextImageBuilderTests
+public sealed class DaemonlessImageBuilderDeterminismTests
 {
     [Fact]
     public async Task Build_ProducesADeterministicImageWhoseDigestsMatchItsBytes()
     {
         var context = Directory.CreateTempSubdirectory().FullName;
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM node:20\nWORKDIR /app\nENV NODE_ENV=production\nEXPOSE 3000\nCMD [\"node\", \"dist/server.js\"]\n");
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM node:20\nWORKDIR /app\nENV NODE_ENV=production\nCOPY . .\nEXPOSE 3000\nCMD [\"node\", \"dist/server.js\"]\n");
         Directory.CreateDirectory(Path.Combine(context, "dist"));
         File.WriteAllText(Path.Combine(context, "dist", "server.js"), "console.log(1)");
         Directory.CreateDirectory(Path.Combine(context, "node_modules"));
         File.WriteAllText(Path.Combine(context, "node_modules", "x.js"), "ignored");
         File.WriteAllText(Path.Combine(context, ".dockerignore"), "node_modules\n");
 
-        var first = await ContextImageBuilder.BuildAsync(context, Path.Combine(context, "Dockerfile"), Directory.CreateTempSubdirectory().FullName, CancellationToken.None);
+        // The daemonless builder with no base (Skip): the application layer alone, so the test needs no registry.
+        var request = new ImageBuildRequest(context, Path.Combine(context, "Dockerfile"), Directory.CreateTempSubdirectory().FullName)
+        {
+            BaseImage = new BaseImageSettings { Policy = BaseImagePolicy.Skip },
+        };
+        var first = (await new DaemonlessImageBuilder().BuildAsync(request, CancellationToken.None)).Image;
         // Later, with the files touched again: nothing about the clock or the file times may reach the digest.
         await Task.Delay(1100);
         File.SetLastWriteTimeUtc(Path.Combine(context, "dist", "server.js"), DateTime.UnixEpoch.AddDays(400));
-        var second = await ContextImageBuilder.BuildAsync(context, Path.Combine(context, "Dockerfile"), Directory.CreateTempSubdirectory().FullName, CancellationToken.None);
+        var second = (await new DaemonlessImageBuilder().BuildAsync(request with { OutputDirectory = Directory.CreateTempSubdirectory().FullName }, CancellationToken.None)).Image;
 
         Assert.Equal(first.ManifestDigest, second.ManifestDigest);
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(first.Manifest)), first.ManifestDigest);

@@ -395,7 +395,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
             var gzip = new GZipStream(layerFile, CompressionLevel.Optimal, leaveOpen: true);
             await using (gzip.ConfigureAwait(false))
             {
-                var hashing = new HashingStream(gzip, diffIdHash);
+                var hashing = new HashingWriteStream(gzip, diffIdHash);
                 await using (hashing.ConfigureAwait(false))
                 {
                     // Ustar, not Pax: Pax headers carry atime/ctime, which would make every build's digest different.
@@ -474,33 +474,6 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
         var path = Path.Combine(directory, name);
         await File.WriteAllBytesAsync(path, content, cancellationToken).ConfigureAwait(false);
         return new OciBlob(mediaType, OciDigest.Compute(content), content.Length, path);
-    }
-
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            hash.AppendData(buffer);
-            inner.Write(buffer);
-        }
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 }
 
