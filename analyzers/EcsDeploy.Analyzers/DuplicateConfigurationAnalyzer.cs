@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 List<FlowCall> stages = flow.Stages();
@@ -32,14 +32,14 @@ namespace EcsDeploy.Analyzers
                     }
                     if (FlowCall.ReportableTogether(stage, earlier))
                     {
-                        ReportOnce(block, reported, Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(stage.ReportAt),
+                        block.ReportOnce(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(stage.ReportAt),
                             StageOrderingRules.Duplicate(stage.Stage.Name));
                     }
                 }
             }
         }
 
-        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation stageCall, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation stageCall, EcsDeploySymbols symbols)
         {
             {
                 if (symbols.DeployOptions == null || symbols.GetStage(stageCall.TargetMethod) == null) return;
@@ -50,7 +50,7 @@ namespace EcsDeploy.Analyzers
                     string? name = OperationHelpers.ConstantString(OperationHelpers.Argument(call, 0)?.Value);
                     if (name != null && !seen.Add(name))
                     {
-                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(call),
+                        operation.Report(Diagnostic.Create(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(call),
                             EnvironmentRules.DuplicateVariable(name)));
                     }
                 }

@@ -14,10 +14,10 @@ namespace EcsDeploy.Analyzers
     /// </summary>
     /// <remarks>
     /// A rule does not register callbacks of its own: it says which of three hooks it implements (a call into the
-    /// library, a constant value, a whole pipeline), and <see cref="RegisterRules"/> registers each hook kind ONCE
-    /// for all the rules an analyzer runs. The compiler loads one analyzer, <see cref="EcsDeployPipelineAnalyzer"/>,
-    /// which runs every rule; the analyzer driver's cost grows with the number of analyzers and callbacks, and the
-    /// pipeline model of an operation block is built once and shared by every rule that reads whole pipelines.
+    /// library, a constant value inside one, a whole pipeline), and <see cref="RegisterRules"/> registers one
+    /// operation block action for all the rules an analyzer runs: one walk per block feeds every hook. The compiler
+    /// loads one analyzer, <see cref="EcsDeployPipelineAnalyzer"/>, which runs every rule; the analyzer driver's cost
+    /// grows with the number of analyzers and callbacks.
     /// A rule class is still a <see cref="DiagnosticAnalyzer"/> on its own (through the same registration), so that
     /// tests and tools can run one rule alone.
     /// </remarks>
@@ -47,13 +47,13 @@ namespace EcsDeploy.Analyzers
         internal virtual bool ChecksPipelines => false;
 
         /// <summary>A call to a method of the EcsDeploy library or to a [PipelineStage] method.</summary>
-        internal virtual void AnalyzeLibraryCall(OperationAnalysisContext context, IInvocationOperation call, EcsDeploySymbols symbols) { }
+        internal virtual void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols) { }
 
-        /// <summary>A literal, a local reference or a field reference.</summary>
-        internal virtual void AnalyzeValue(OperationAnalysisContext context, EcsDeploySymbols symbols) { }
+        /// <summary>A literal, a local reference or a field reference inside a call into the library (at any depth).</summary>
+        internal virtual void AnalyzeValue(RuleContext context, IOperation value, EcsDeploySymbols symbols) { }
 
-        /// <summary>One pipeline of an operation block; <paramref name="reported"/> deduplicates across the block.</summary>
-        internal virtual void AnalyzePipeline(OperationBlockAnalysisContext context, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols) { }
+        /// <summary>One pipeline of the block; report with <see cref="RuleContext.ReportOnce"/>.</summary>
+        internal virtual void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols) { }
 
         /// <inheritdoc />
         public sealed override void Initialize(AnalysisContext context)
@@ -71,7 +71,11 @@ namespace EcsDeploy.Analyzers
             });
         }
 
-        /// <summary>Registers each kind of hook once for every rule that implements it.</summary>
+        /// <summary>
+        /// Registers ONE operation block action for all the rules. Each block is walked once (<see cref="PipelineModel.ForBlocks"/>)
+        /// and the rules run on what the walk found. Operation actions per kind (every invocation, every literal) would
+        /// cost a driver callback per operation of the program, most of which are not EcsDeploy's.
+        /// </summary>
         private static void RegisterRules(CompilationStartAnalysisContext context, EcsDeploySymbols symbols, IReadOnlyList<EcsDeployAnalyzer> all)
         {
             var calls = new List<EcsDeployAnalyzer>();
@@ -84,52 +88,35 @@ namespace EcsDeploy.Analyzers
                 if (rule.ChecksValues) values.Add(rule);
                 if (rule.ChecksPipelines) pipelines.Add(rule);
             }
-            if (calls.Count > 0)
+            if (calls.Count + values.Count + pipelines.Count == 0)
             {
-                EcsDeployAnalyzer[] callRules = calls.ToArray();
-                context.RegisterOperationAction(operation =>
+                return;
+            }
+            EcsDeployAnalyzer[] callRules = calls.ToArray();
+            EcsDeployAnalyzer[] valueRules = values.ToArray();
+            EcsDeployAnalyzer[] pipelineRules = pipelines.ToArray();
+            context.RegisterOperationBlockAction(block =>
+            {
+                var contents = new BlockContents();
+                PipelineModel model = PipelineModel.ForBlocks(block.OperationBlocks, symbols, contents);
+                if (contents.LibraryCalls.Count == 0 && model.Flows.Count == 0)
                 {
-                    var call = (IInvocationOperation)operation.Operation;
-                    // Cheap filter first: most calls in a program are not into EcsDeploy.
-                    if (!symbols.IsLibraryMethod(call.TargetMethod)) return;
-                    foreach (EcsDeployAnalyzer rule in callRules) rule.AnalyzeLibraryCall(operation, call, symbols);
-                }, OperationKind.Invocation);
-            }
-            if (values.Count > 0)
-            {
-                EcsDeployAnalyzer[] valueRules = values.ToArray();
-                context.RegisterOperationAction(operation =>
+                    return;
+                }
+                var rules = new RuleContext(block.ReportDiagnostic, model, block.CancellationToken);
+                foreach (IInvocationOperation call in contents.LibraryCalls)
                 {
-                    foreach (EcsDeployAnalyzer rule in valueRules) rule.AnalyzeValue(operation, symbols);
-                }, OperationKind.Literal, OperationKind.FieldReference, OperationKind.LocalReference);
-            }
-            if (pipelines.Count > 0)
-            {
-                EcsDeployAnalyzer[] pipelineRules = pipelines.ToArray();
-                context.RegisterOperationBlockAction(block =>
+                    foreach (EcsDeployAnalyzer rule in callRules) rule.AnalyzeLibraryCall(rules, call, symbols);
+                }
+                foreach (IOperation value in contents.DefinitionValues)
                 {
-                    HashSet<string>? reported = null;
-                    foreach (IOperation operation in block.OperationBlocks)
-                    {
-                        PipelineModel model = PipelineModel.Get(operation, symbols);
-                        foreach (PipelineFlow flow in model.Flows)
-                        {
-                            reported ??= new HashSet<string>();
-                            foreach (EcsDeployAnalyzer rule in pipelineRules) rule.AnalyzePipeline(block, flow, reported, symbols);
-                        }
-                    }
-                });
-            }
-        }
-
-        /// <summary>Reports once per location and message.</summary>
-        internal static void ReportOnce(OperationBlockAnalysisContext context, ISet<string> reported, DiagnosticDescriptor descriptor,
-            Location location, string message, ImmutableDictionary<string, string?>? properties = null)
-        {
-            if (reported.Add(location.SourceSpan.ToString() + "|" + descriptor.Id + "|" + message))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, message));
-            }
+                    foreach (EcsDeployAnalyzer rule in valueRules) rule.AnalyzeValue(rules, value, symbols);
+                }
+                foreach (PipelineFlow flow in model.Flows)
+                {
+                    foreach (EcsDeployAnalyzer rule in pipelineRules) rule.AnalyzePipeline(rules, flow, symbols);
+                }
+            });
         }
     }
 }

@@ -15,35 +15,19 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksValues => true;
 
-        internal override void AnalyzeValue(OperationAnalysisContext operation, EcsDeploySymbols symbols)
+        internal override void AnalyzeValue(RuleContext context, IOperation value, EcsDeploySymbols symbols)
         {
+            // The walk hands over only values inside a call into the library; cheapest tests first.
+            string? text = OperationHelpers.ConstantString(value);
+            if (text == null || text.Length < 20) return;
+            if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
             {
-                // Cheapest tests first: this runs on every literal and local or field reference of the program.
-                IOperation value = operation.Operation;
-                string? text = OperationHelpers.ConstantString(value);
-                if (text == null || text.Length < 20) return;
-                if (value is ILocalReferenceOperation || value is IFieldReferenceOperation)
-                {
-                    // A constant declared elsewhere counts where it is passed to the pipeline.
-                    if (!(OperationHelpers.ConsumerOf(value, out _) is IArgumentOperation)) return;
-                }
-                if (!InPipelineDefinition(value, symbols)) return;
-                string? message = CredentialRules.Check(text);
-                if (message == null) return;
-                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
+                // A constant declared elsewhere counts where it is passed to the pipeline.
+                if (!(OperationHelpers.ConsumerOf(value, out _) is IArgumentOperation)) return;
             }
-        }
-
-        private static bool InPipelineDefinition(IOperation operation, EcsDeploySymbols symbols)
-        {
-            for (IOperation? parent = operation.Parent; parent != null; parent = parent.Parent)
-            {
-                if (parent is IInvocationOperation call && symbols.IsLibraryMethod(call.TargetMethod))
-                {
-                    return true;
-                }
-            }
-            return false;
+            string? message = CredentialRules.Check(text);
+            if (message == null) return;
+            context.Report(Diagnostic.Create(Descriptors.HardCodedCredentials, value.Syntax.GetLocation(), message));
         }
     }
 }

@@ -15,7 +15,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 AwsNameKind? kind = KindOf(call, symbols);
@@ -41,14 +41,14 @@ namespace EcsDeploy.Analyzers
             }
         }
 
-        private static void Check(OperationAnalysisContext context, AwsNameKind kind, IOperation value, EcsDeploySymbols symbols)
+        private static void Check(RuleContext context, AwsNameKind kind, IOperation value, EcsDeploySymbols symbols)
         {
             string? text = OperationHelpers.ConstantString(value);
             if (text == null || (kind == AwsNameKind.ImageTag && text == symbols.GitShaPlaceholder)) return;
             string? message = AwsNamingRules.Check(kind, text);
             if (message != null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidName, value.Syntax.GetLocation(), message));
+                context.Report(Diagnostic.Create(Descriptors.InvalidName, value.Syntax.GetLocation(), message));
             }
         }
 

@@ -30,17 +30,17 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 if (!EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "Environment")) return;
                 string? name = OperationHelpers.ConstantString(OperationHelpers.Argument(call, 0)?.Value);
                 IArgumentOperation? value = OperationHelpers.Argument(call, 1);
                 if (name == null || value == null || OperationHelpers.ConstantString(value.Value) == null || !SecretRules.IsSecretName(name)) return;
-                string secretId = (PipelineName(call, symbols) ?? PipelineNamePlaceholder) + "/" + name;
+                string secretId = (PipelineName(operation.Model, call, symbols) ?? PipelineNamePlaceholder) + "/" + name;
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                     .Add(NameProperty, name).Add(SecretIdProperty, secretId);
-                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.LiteralSecret, value.Value.Syntax.GetLocation(), properties, SecretRules.LiteralSecret(name)));
+                operation.Report(Diagnostic.Create(Descriptors.LiteralSecret, value.Value.Syntax.GetLocation(), properties, SecretRules.LiteralSecret(name)));
             }
         }
 
@@ -49,7 +49,7 @@ namespace EcsDeploy.Analyzers
         /// (`.Deploy(d => d.Environment(...))`), followed across statements like every pipeline rule; null when unknown.
         /// Runs only when a diagnostic is reported.
         /// </summary>
-        private static string? PipelineName(IInvocationOperation call, EcsDeploySymbols symbols)
+        private static string? PipelineName(PipelineModel model, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             IInvocationOperation? stage = null;
             for (IOperation? node = call.Parent; node != null && stage == null; node = node.Parent)
@@ -65,9 +65,7 @@ namespace EcsDeploy.Analyzers
                 }
             }
             if (stage == null || symbols.GetStage(stage.TargetMethod) == null) return null;
-            IOperation root = stage;
-            while (root.Parent != null) root = root.Parent;
-            PipelineFlow? flow = PipelineModel.Get(root, symbols).Lookup(stage);
+            PipelineFlow? flow = model.Lookup(stage);
             return flow?.Root == null ? null : OperationHelpers.ConstantString(OperationHelpers.Argument(flow.Root, 0)?.Value);
         }
     }

@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 if (!EcsDeploySymbols.IsOn(call, symbols.PushOptions, "Tags")) return;
@@ -27,7 +27,7 @@ namespace EcsDeploy.Analyzers
                 string? message = ImageTagRules.Check(tags);
                 if (message != null)
                 {
-                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.MutableImageTag, OperationHelpers.NameLocation(call), message));
+                    operation.Report(Diagnostic.Create(Descriptors.MutableImageTag, OperationHelpers.NameLocation(call), message));
                 }
             }
         }

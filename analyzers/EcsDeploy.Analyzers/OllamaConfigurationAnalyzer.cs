@@ -24,7 +24,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzeLibraryCall(OperationAnalysisContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 IArgumentOperation? argument = OperationHelpers.Argument(call, 0);
@@ -34,21 +34,21 @@ namespace EcsDeploy.Analyzers
                     IOperation value = argument.Value;
                     if (!value.ConstantValue.HasValue) return;
                     string? message = OllamaRules.CheckModel(value.ConstantValue.Value as string);
-                    if (message != null) operation.ReportDiagnostic(Diagnostic.Create(Descriptors.OllamaMisconfigured, value.Syntax.GetLocation(), message));
+                    if (message != null) operation.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, value.Syntax.GetLocation(), message));
                 }
                 else if (EcsDeploySymbols.IsOn(call, symbols.OllamaOptions, "Timeout"))
                 {
                     TimeSpan? timeout = OperationHelpers.ConstantTimeSpan(argument.Value, symbols.TimeSpan);
                     if (timeout != null && timeout.Value <= TimeSpan.Zero)
                     {
-                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.OllamaMisconfigured, argument.Value.Syntax.GetLocation(),
+                        operation.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, argument.Value.Syntax.GetLocation(),
                             OllamaRules.CheckTimeout(timeout.Value, null)));
                     }
                 }
             }
         }
 
-        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 FlowCall? ollama = null;
@@ -80,7 +80,7 @@ namespace EcsDeploy.Analyzers
                 string? message = OllamaRules.CheckTimeout(timeout.Value, wait);
                 if (message != null)
                 {
-                    ReportOnce(block, reported, Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
+                    block.ReportOnce(Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
                 }
             }
         }

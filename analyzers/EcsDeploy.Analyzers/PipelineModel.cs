@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -88,13 +88,22 @@ namespace EcsDeploy.Analyzers
     }
 
     /// <summary>
-    /// The pipelines of one operation block (a method, a local function's host, top-level statements),
-    /// computed once and shared by the analyzers that need whole pipelines.
+    /// What one walk of an operation block found for the rules besides its pipelines: the calls into the library
+    /// and the values written inside them (arguments, at any depth, of a call into the library).
+    /// </summary>
+    internal sealed class BlockContents
+    {
+        public List<IInvocationOperation> LibraryCalls { get; } = new List<IInvocationOperation>();
+        public List<IOperation> DefinitionValues { get; } = new List<IOperation>();
+    }
+
+    /// <summary>
+    /// The pipelines of one operation block (a method, a local function's host, top-level statements), built by one
+    /// walk of the block that also collects what the single-call rules read (<see cref="BlockContents"/>): the
+    /// analyzer visits each operation once, whatever the number of rules.
     /// </summary>
     internal sealed class PipelineModel
     {
-        private static readonly ConditionalWeakTable<IOperation, PipelineModel> Cache = new ConditionalWeakTable<IOperation, PipelineModel>();
-
         [ThreadStatic]
         private static HashSet<IMethodSymbol>? _inProgress;
 
@@ -105,6 +114,10 @@ namespace EcsDeploy.Analyzers
         private readonly Dictionary<IParameterSymbol, PipelineFlow> _parameters = new Dictionary<IParameterSymbol, PipelineFlow>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IInvocationOperation, int> _helperCalls = new Dictionary<IInvocationOperation, int>();
         private readonly List<IReturnOperation> _returns = new List<IReturnOperation>();
+        // Filled by the walk: the operations the model is built from, and the builder locals read.
+        private readonly List<IOperation> _items = new List<IOperation>();
+        private readonly List<ILocalReferenceOperation> _builderLocals = new List<ILocalReferenceOperation>();
+        private bool _relevant;
 
         private PipelineModel(EcsDeploySymbols symbols, SemanticModel? semanticModel)
         {
@@ -114,36 +127,43 @@ namespace EcsDeploy.Analyzers
 
         public List<PipelineFlow> Flows { get; } = new List<PipelineFlow>();
 
-        public static PipelineModel Get(IOperation block, EcsDeploySymbols symbols)
+        /// <summary>
+        /// The pipelines of the blocks of one declaration (a constructor has its initializer and its body), and into
+        /// <paramref name="contents"/> what the single-call rules read.
+        /// </summary>
+        public static PipelineModel ForBlocks(ImmutableArray<IOperation> blocks, EcsDeploySymbols symbols, BlockContents contents)
         {
-            return Cache.GetValue(block, b => Build(b, symbols));
-        }
-
-        private static PipelineModel Build(IOperation block, EcsDeploySymbols symbols)
-        {
-            var model = new PipelineModel(symbols, block.SemanticModel);
-            model.Analyse(block);
+            var model = new PipelineModel(symbols, blocks.IsEmpty ? null : blocks[0].SemanticModel);
+            foreach (IOperation block in blocks)
+            {
+                model.Collect(block, contents, inDefinition: false);
+            }
+            model.Complete();
             return model;
         }
 
-        private void Analyse(IOperation block)
+        /// <summary>The pipelines of one block (a helper method's body), without collecting for the rules.</summary>
+        private static PipelineModel ForBody(IOperation body, EcsDeploySymbols symbols, SemanticModel semanticModel)
         {
-            // One walk collects what the model needs; a block without builder calls costs that walk only.
-            var items = new List<IOperation>();
-            var locals = new List<ILocalReferenceOperation>();
-            bool relevant = false;
-            Collect(block, items, locals, ref relevant);
-            if (!relevant)
+            var model = new PipelineModel(symbols, semanticModel);
+            model.Collect(body, null, inDefinition: false);
+            model.Complete();
+            return model;
+        }
+
+        private void Complete()
+        {
+            if (!_relevant)
             {
-                return;
+                return; // a block without builder calls costs the walk only
             }
             // Textual order: a chain's inner calls end first; statements follow one another.
-            items.Sort((a, b) =>
+            _items.Sort((a, b) =>
             {
                 int byEnd = a.Syntax.Span.End.CompareTo(b.Syntax.Span.End);
                 return byEnd != 0 ? byEnd : a.Syntax.Span.Length.CompareTo(b.Syntax.Span.Length);
             });
-            foreach (IOperation item in items)
+            foreach (IOperation item in _items)
             {
                 switch (item)
                 {
@@ -160,7 +180,7 @@ namespace EcsDeploy.Analyzers
                         break;
                 }
             }
-            foreach (ILocalReferenceOperation local in locals)
+            foreach (ILocalReferenceOperation local in _builderLocals)
             {
                 if (!_byOperation.ContainsKey(local) && _locals.TryGetValue(local.Local, out PipelineFlow? flow))
                 {
@@ -170,22 +190,40 @@ namespace EcsDeploy.Analyzers
             FindEscapes();
         }
 
-        private void Collect(IOperation operation, List<IOperation> items, List<ILocalReferenceOperation> locals, ref bool relevant)
+        /// <summary>
+        /// The one walk: the model's items, and for the rules (<paramref name="contents"/> not null) the calls into the
+        /// library and the values inside them. <paramref name="inDefinition"/>: an ancestor is a call into the library.
+        /// </summary>
+        private void Collect(IOperation operation, BlockContents? contents, bool inDefinition)
         {
             switch (operation)
             {
-                case IInvocationOperation invocation when Touches(invocation.TargetMethod):
-                    items.Add(operation);
-                    relevant = true;
+                case IInvocationOperation invocation:
+                    IMethodSymbol method = invocation.TargetMethod;
+                    if (contents != null && _symbols.IsLibraryMethod(method))
+                    {
+                        contents.LibraryCalls.Add(invocation);
+                        inDefinition = true;
+                    }
+                    if (Touches(method))
+                    {
+                        _items.Add(operation);
+                        _relevant = true;
+                    }
                     break;
                 case IVariableDeclaratorOperation declarator when declarator.Initializer != null && _symbols.IsBuilder(declarator.Symbol.Type):
-                    items.Add(operation);
+                    _items.Add(operation);
                     break;
                 case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation local && _symbols.IsBuilder(local.Type):
-                    items.Add(operation);
+                    _items.Add(operation);
                     break;
-                case ILocalReferenceOperation local when _symbols.IsBuilder(local.Type):
-                    locals.Add(local);
+                case ILocalReferenceOperation local:
+                    if (_symbols.IsBuilder(local.Type)) _builderLocals.Add(local);
+                    else if (inDefinition) contents?.DefinitionValues.Add(operation);
+                    break;
+                case ILiteralOperation _:
+                case IFieldReferenceOperation _:
+                    if (inDefinition) contents?.DefinitionValues.Add(operation);
                     break;
                 case IReturnOperation ret:
                     _returns.Add(ret);
@@ -193,7 +231,7 @@ namespace EcsDeploy.Analyzers
             }
             foreach (IOperation child in operation.ChildOperations)
             {
-                Collect(child, items, locals, ref relevant);
+                Collect(child, contents, inDefinition);
             }
         }
 
@@ -392,8 +430,7 @@ namespace EcsDeploy.Analyzers
             {
                 return HelperSummary.None;
             }
-            var inner = new PipelineModel(_symbols, semanticModel);
-            inner.Analyse(body);
+            PipelineModel inner = ForBody(body, _symbols, semanticModel);
             PipelineFlow? returned = null;
             foreach (IReturnOperation ret in inner._returns)
             {

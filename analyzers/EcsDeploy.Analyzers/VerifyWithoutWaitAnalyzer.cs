@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzePipeline(OperationBlockAnalysisContext block, PipelineFlow flow, ISet<string> reported, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 FlowCall? verify = flow.FirstStage("Verify");
@@ -32,11 +32,11 @@ namespace EcsDeploy.Analyzers
                         if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) continue;
                         if (stage.IsDirect)
                         {
-                            ReportOnce(block, reported, Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(call), DeployRules.VerifyWithoutWait());
+                            block.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(call), DeployRules.VerifyWithoutWait());
                         }
                         else if (FlowCall.ReportableTogether(stage, verify))
                         {
-                            ReportOnce(block, reported, Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(verify.ReportAt), DeployRules.VerifyWithoutWait());
+                            block.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(verify.ReportAt), DeployRules.VerifyWithoutWait());
                         }
                     }
                 }

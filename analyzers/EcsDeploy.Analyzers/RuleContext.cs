@@ -1,0 +1,42 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace EcsDeploy.Analyzers
+{
+    /// <summary>
+    /// What a rule sees of the operation block being analysed: where to report, the block's pipelines, and a
+    /// per-block memory that reports a whole-pipeline finding once (a helper's calls are seen from every pipeline
+    /// that calls the helper).
+    /// </summary>
+    internal sealed class RuleContext
+    {
+        private readonly System.Action<Diagnostic> _report;
+        private HashSet<string>? _reported;
+
+        public RuleContext(System.Action<Diagnostic> report, PipelineModel model, CancellationToken cancellationToken)
+        {
+            _report = report;
+            Model = model;
+            CancellationToken = cancellationToken;
+        }
+
+        /// <summary>The pipelines of the block, across its statements and the helper methods it calls.</summary>
+        public PipelineModel Model { get; }
+
+        public CancellationToken CancellationToken { get; }
+
+        public void Report(Diagnostic diagnostic) => _report(diagnostic);
+
+        /// <summary>Reports once per location, rule and message in this block.</summary>
+        public void ReportOnce(DiagnosticDescriptor descriptor, Location location, string message, ImmutableDictionary<string, string?>? properties = null)
+        {
+            _reported ??= new HashSet<string>();
+            if (_reported.Add(location.SourceSpan.ToString() + "|" + descriptor.Id + "|" + message))
+            {
+                _report(Diagnostic.Create(descriptor, location, properties, message));
+            }
+        }
+    }
+}
