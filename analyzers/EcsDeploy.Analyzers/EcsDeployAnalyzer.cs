@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
@@ -72,9 +73,10 @@ namespace EcsDeploy.Analyzers
         }
 
         /// <summary>
-        /// Registers ONE operation block action for all the rules. Each block is walked once (<see cref="PipelineModel.ForBlocks"/>)
-        /// and the rules run on what the walk found. Operation actions per kind (every invocation, every literal) would
-        /// cost a driver callback per operation of the program, most of which are not EcsDeploy's.
+        /// Registers, per type, one operation block action for all the rules and one end action. Each block is walked
+        /// once (<see cref="PipelineModel.Walk"/>): one callback per block, not one per invocation or literal of the
+        /// program. The pipelines are built and the rules run when the type ends, once the blocks of its helper methods
+        /// were seen: the driver hands each block out as the compiler bound it, so a helper is never bound again.
         /// </summary>
         private static void RegisterRules(CompilationStartAnalysisContext context, EcsDeploySymbols symbols, IReadOnlyList<EcsDeployAnalyzer> all)
         {
@@ -95,28 +97,56 @@ namespace EcsDeploy.Analyzers
             EcsDeployAnalyzer[] callRules = calls.ToArray();
             EcsDeployAnalyzer[] valueRules = values.ToArray();
             EcsDeployAnalyzer[] pipelineRules = pipelines.ToArray();
-            context.RegisterOperationBlockAction(block =>
+            context.RegisterSymbolStartAction(type =>
             {
-                var contents = new BlockContents();
-                PipelineModel model = PipelineModel.ForBlocks(block.OperationBlocks, symbols, contents);
-                if (contents.LibraryCalls.Count == 0 && model.Flows.Count == 0)
+                var pending = new ConcurrentQueue<(PipelineModel Model, BlockContents Contents)>();
+                type.RegisterOperationBlockAction(block =>
                 {
-                    return;
-                }
-                var rules = new RuleContext(block.ReportDiagnostic, model, block.CancellationToken);
-                foreach (IInvocationOperation call in contents.LibraryCalls)
+                    if (block.OwningSymbol is IMethodSymbol method && symbols.IsBuilder(method.ReturnType))
+                    {
+                        IOperation? body = MethodBody(block.OperationBlocks);
+                        if (body != null) symbols.RememberHelperBody(method, body);
+                    }
+                    var contents = new BlockContents();
+                    PipelineModel model = PipelineModel.Walk(block.OperationBlocks, symbols, contents);
+                    if (contents.LibraryCalls.Count > 0 || model.HasBuilderCalls)
+                    {
+                        pending.Enqueue((model, contents));
+                    }
+                });
+                type.RegisterSymbolEndAction(end =>
                 {
-                    foreach (EcsDeployAnalyzer rule in callRules) rule.AnalyzeLibraryCall(rules, call, symbols);
-                }
-                foreach (IOperation value in contents.DefinitionValues)
-                {
-                    foreach (EcsDeployAnalyzer rule in valueRules) rule.AnalyzeValue(rules, value, symbols);
-                }
-                foreach (PipelineFlow flow in model.Flows)
-                {
-                    foreach (EcsDeployAnalyzer rule in pipelineRules) rule.AnalyzePipeline(rules, flow, symbols);
-                }
-            });
+                    foreach ((PipelineModel model, BlockContents contents) in pending)
+                    {
+                        end.CancellationToken.ThrowIfCancellationRequested();
+                        model.Complete();
+                        var rules = new RuleContext(end.ReportDiagnostic, model, end.CancellationToken);
+                        foreach (IInvocationOperation call in contents.LibraryCalls)
+                        {
+                            foreach (EcsDeployAnalyzer rule in callRules) rule.AnalyzeLibraryCall(rules, call, symbols);
+                        }
+                        foreach (IOperation value in contents.DefinitionValues)
+                        {
+                            foreach (EcsDeployAnalyzer rule in valueRules) rule.AnalyzeValue(rules, value, symbols);
+                        }
+                        foreach (PipelineFlow flow in model.Flows)
+                        {
+                            foreach (EcsDeployAnalyzer rule in pipelineRules) rule.AnalyzePipeline(rules, flow, symbols);
+                        }
+                    }
+                });
+            }, SymbolKind.NamedType);
+        }
+
+        /// <summary>A method's body among its operation blocks (the others are parameter defaults and attributes).</summary>
+        private static IOperation? MethodBody(ImmutableArray<IOperation> blocks)
+        {
+            foreach (IOperation block in blocks)
+            {
+                if (block is IMethodBodyOperation methodBody) return (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody;
+                if (block is IBlockOperation) return block;
+            }
+            return null;
         }
     }
 }

@@ -27,6 +27,7 @@ namespace EcsDeploy.Analyzers
     {
         private static readonly StageInfo NoStage = new StageInfo("", new string[0], new string[0]);
         private readonly ConcurrentDictionary<IMethodSymbol, StageInfo> _stages = new ConcurrentDictionary<IMethodSymbol, StageInfo>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, IOperation> _helperBodies = new ConcurrentDictionary<IMethodSymbol, IOperation>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new ConcurrentDictionary<IMethodSymbol, HelperSummary>(SymbolEqualityComparer.Default);
 
         private EcsDeploySymbols(Compilation compilation, INamedTypeSymbol pipeline, INamedTypeSymbol builder)
@@ -146,6 +147,22 @@ namespace EcsDeploy.Analyzers
                 if (value.Value is string s) result.Add(s);
             }
             return result.ToArray();
+        }
+
+        /// <summary>
+        /// Remembers the body of a method that returns a pipeline, as the analyzer driver handed it out: the compiler
+        /// binds each method once and shares that with the driver, so a caller's analysis reads the helper's body from
+        /// here instead of binding it again. Only such methods are kept, so few operation trees stay alive.
+        /// </summary>
+        internal void RememberHelperBody(IMethodSymbol method, IOperation body)
+        {
+            _helperBodies.TryAdd(method.OriginalDefinition, body);
+        }
+
+        /// <summary>The body remembered for a helper method; null when its block was not analysed yet.</summary>
+        internal IOperation? HelperBody(IMethodSymbol method)
+        {
+            return _helperBodies.TryGetValue(method.OriginalDefinition, out IOperation? body) ? body : null;
         }
 
         internal HelperSummary GetHelper(IMethodSymbol method, System.Func<IMethodSymbol, HelperSummary> compute)

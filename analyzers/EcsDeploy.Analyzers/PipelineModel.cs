@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace EcsDeploy.Analyzers
@@ -128,22 +129,25 @@ namespace EcsDeploy.Analyzers
         public List<PipelineFlow> Flows { get; } = new List<PipelineFlow>();
 
         /// <summary>
-        /// The pipelines of the blocks of one declaration (a constructor has its initializer and its body), and into
-        /// <paramref name="contents"/> what the single-call rules read.
+        /// Walks the blocks of one declaration (a constructor has its initializer and its body): the model's items, and
+        /// into <paramref name="contents"/> what the single-call rules read. <see cref="Complete"/> then builds the
+        /// pipelines; it may read helper methods, so the analyzer calls it once the helpers' own blocks were seen.
         /// </summary>
-        public static PipelineModel ForBlocks(ImmutableArray<IOperation> blocks, EcsDeploySymbols symbols, BlockContents contents)
+        public static PipelineModel Walk(ImmutableArray<IOperation> blocks, EcsDeploySymbols symbols, BlockContents contents)
         {
             var model = new PipelineModel(symbols, blocks.IsEmpty ? null : blocks[0].SemanticModel);
             foreach (IOperation block in blocks)
             {
                 model.Collect(block, contents, inDefinition: false);
             }
-            model.Complete();
             return model;
         }
 
+        /// <summary>The walk found builder calls: <see cref="Complete"/> may find pipelines.</summary>
+        public bool HasBuilderCalls => _relevant;
+
         /// <summary>The pipelines of one block (a helper method's body), without collecting for the rules.</summary>
-        private static PipelineModel ForBody(IOperation body, EcsDeploySymbols symbols, SemanticModel semanticModel)
+        private static PipelineModel ForBody(IOperation body, EcsDeploySymbols symbols, SemanticModel? semanticModel)
         {
             var model = new PipelineModel(symbols, semanticModel);
             model.Collect(body, null, inDefinition: false);
@@ -151,7 +155,8 @@ namespace EcsDeploy.Analyzers
             return model;
         }
 
-        private void Complete()
+        /// <summary>Builds the pipelines from what the walk collected.</summary>
+        public void Complete()
         {
             if (!_relevant)
             {
@@ -409,23 +414,32 @@ namespace EcsDeploy.Analyzers
 
         private HelperSummary Compute(IMethodSymbol method)
         {
-            if (method.DeclaringSyntaxReferences.Length != 1)
+            IOperation? body = _symbols.HelperBody(method);
+            SemanticModel? semanticModel = body?.SemanticModel;
+            if (body == null)
             {
-                return HelperSummary.None;
-            }
-            SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax();
-            SemanticModel? semanticModel = _semanticModel != null && _semanticModel.SyntaxTree == node.SyntaxTree
-                ? _semanticModel
+                // Not seen by the analyzer yet (a helper in a type analysed later): bind its body here, once.
+                if (method.DeclaringSyntaxReferences.Length != 1)
+                {
+                    return HelperSummary.None;
+                }
+                SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax();
+                semanticModel = _semanticModel != null && _semanticModel.SyntaxTree == node.SyntaxTree
+                    ? _semanticModel
 #pragma warning disable RS1030 // A helper declared in another file: its body is read once per compilation (cached by symbol).
-                : _symbols.Compilation.GetSemanticModel(node.SyntaxTree);
+                    : _symbols.Compilation.GetSemanticModel(node.SyntaxTree);
 #pragma warning restore RS1030
-            IOperation? declaration = semanticModel.GetOperation(node);
-            IOperation? body = declaration switch
-            {
-                IMethodBodyOperation methodBody => (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody,
-                ILocalFunctionOperation localFunction => localFunction.Body,
-                _ => null,
-            };
+                switch (node)
+                {
+                    case BaseMethodDeclarationSyntax declaration:
+                        SyntaxNode? bodySyntax = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
+                        body = bodySyntax == null ? null : semanticModel.GetOperation(bodySyntax);
+                        break;
+                    case LocalFunctionStatementSyntax _:
+                        body = (semanticModel.GetOperation(node) as ILocalFunctionOperation)?.Body;
+                        break;
+                }
+            }
             if (body == null)
             {
                 return HelperSummary.None;
