@@ -19,7 +19,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 if (!EcsDeploySymbols.IsOn(call, symbols.MigrationOptions, "Command") && !EcsDeploySymbols.IsOn(call, symbols.BuildOptions, "Run")) return;
@@ -28,7 +28,7 @@ namespace EcsDeploy.Analyzers
                 string? message = MigrationRules.Check(words);
                 if (message != null)
                 {
-                    operation.Report(Diagnostic.Create(Descriptors.DevelopmentMigration, OperationHelpers.NameLocation(call), message));
+                    context.Report(Diagnostic.Create(Descriptors.DevelopmentMigration, OperationHelpers.NameLocation(call), message));
                 }
             }
         }

@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 List<FlowCall> stages = flow.Stages();
@@ -32,25 +32,25 @@ namespace EcsDeploy.Analyzers
                     }
                     if (FlowCall.ReportableTogether(stage, earlier))
                     {
-                        block.ReportOnce(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(stage.ReportAt),
+                        context.ReportOnce(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(stage.ReportAt),
                             StageOrderingRules.Duplicate(stage.Stage.Name));
                     }
                 }
             }
         }
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation stageCall, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation stageCall, EcsDeploySymbols symbols)
         {
             {
                 if (symbols.DeployOptions == null || symbols.GetStage(stageCall.TargetMethod) == null) return;
                 var seen = new HashSet<string>(System.StringComparer.Ordinal);
-                foreach (IInvocationOperation call in OperationHelpers.OptionCalls(stageCall, symbols.DeployOptions))
+                foreach (IInvocationOperation call in context.OptionCalls(stageCall, symbols.DeployOptions))
                 {
                     if (call.TargetMethod.Name != "Environment" && call.TargetMethod.Name != "Secret") continue;
                     string? name = OperationHelpers.ConstantString(OperationHelpers.Argument(call, 0)?.Value);
                     if (name != null && !seen.Add(name))
                     {
-                        operation.Report(Diagnostic.Create(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(call),
+                        context.Report(Diagnostic.Create(Descriptors.DuplicateConfiguration, OperationHelpers.NameLocation(call),
                             EnvironmentRules.DuplicateVariable(name)));
                     }
                 }

@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>
-    /// The analyzer the compiler loads: every EcsDeploy rule (ED0001-ED0011) in one analyzer, one callback per kind
-    /// of operation and one pipeline model per operation block (see <see cref="EcsDeployAnalyzer"/>).
+    /// The analyzer the compiler loads: every EcsDeploy rule (ED0001-ED0011) in one analyzer, one walk and one pipeline
+    /// model per operation block (see <see cref="EcsDeployAnalyzer"/>).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class EcsDeployPipelineAnalyzer : EcsDeployAnalyzer

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -30,8 +31,21 @@ namespace EcsDeploy.Analyzers
         private readonly ConcurrentDictionary<IMethodSymbol, IOperation> _helperBodies = new ConcurrentDictionary<IMethodSymbol, IOperation>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new ConcurrentDictionary<IMethodSymbol, HelperSummary>(SymbolEqualityComparer.Default);
 
+        /// <summary>
+        /// MethodImplOptions.AggressiveOptimization (not in netstandard2.0's enum; .NET honours the flag, .NET Framework
+        /// ignores it). The analyzer runs once per build in a fresh compiler process, where tiered compilation would keep
+        /// the walk that visits every operation in unoptimised tier-0 code for most of the build: its few hot methods are
+        /// compiled optimised at once.
+        /// </summary>
+        internal const MethodImplOptions Hot = (MethodImplOptions)512;
+
+        private readonly IAssemblySymbol _libraryAssembly;
+        private readonly System.Func<IMethodSymbol, StageInfo> _readStage;
+
         private EcsDeploySymbols(Compilation compilation, INamedTypeSymbol pipeline, INamedTypeSymbol builder)
         {
+            _libraryAssembly = pipeline.ContainingAssembly;
+            _readStage = m => ReadStage(m) ?? NoStage;
             Compilation = compilation;
             Pipeline = pipeline;
             PipelineBuilder = builder;
@@ -81,6 +95,7 @@ namespace EcsDeploy.Analyzers
             return new EcsDeploySymbols(compilation, pipeline, builder);
         }
 
+        [MethodImpl(Hot)]
         public bool IsBuilder(ITypeSymbol? type) => type != null && SymbolEqualityComparer.Default.Equals(type, PipelineBuilder);
 
         public bool IsPipelineFor(IInvocationOperation invocation)
@@ -97,12 +112,22 @@ namespace EcsDeploy.Analyzers
         }
 
         /// <summary>True when the method belongs to the EcsDeploy library (its assembly) or is a third-party stage.</summary>
+        [MethodImpl(Hot)]
         public bool IsLibraryMethod(IMethodSymbol method)
         {
-            return SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Pipeline.ContainingAssembly) || GetStage(method) != null;
+            if (SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _libraryAssembly)) return true;
+            // A stage method takes or returns the builder: most calls of a program are ruled out without a lookup.
+            return (IsBuilder(method.ReturnType) || TakesBuilderFirst(method)) && GetStage(method) != null;
+        }
+
+        private bool TakesBuilderFirst(IMethodSymbol method)
+        {
+            ImmutableArray<IParameterSymbol> parameters = (method.ReducedFrom ?? method).Parameters;
+            return parameters.Length > 0 && IsBuilder(parameters[0].Type);
         }
 
         /// <summary>The stage a method adds, from its [PipelineStage] attribute; null for other methods.</summary>
+        [MethodImpl(Hot)]
         public StageInfo? GetStage(IMethodSymbol method)
         {
             if (PipelineStageAttribute == null)
@@ -110,7 +135,7 @@ namespace EcsDeploy.Analyzers
                 return null;
             }
             method = method.ReducedFrom ?? method;
-            StageInfo info = _stages.GetOrAdd(method.OriginalDefinition, m => ReadStage(m) ?? NoStage);
+            StageInfo info = _stages.GetOrAdd(method.OriginalDefinition, _readStage);
             return ReferenceEquals(info, NoStage) ? null : info;
         }
 

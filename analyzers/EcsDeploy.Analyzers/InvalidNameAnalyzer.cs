@@ -15,7 +15,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 AwsNameKind? kind = KindOf(call, symbols);
@@ -27,17 +27,17 @@ namespace EcsDeploy.Analyzers
                         IOperation value = OperationHelpers.Unwrap(argument.Value);
                         if (value is IArrayCreationOperation array && array.Initializer != null)
                         {
-                            foreach (IOperation element in array.Initializer.ElementValues) Check(operation, AwsNameKind.ImageTag, element, symbols);
+                            foreach (IOperation element in array.Initializer.ElementValues) Check(context, AwsNameKind.ImageTag, element, symbols);
                         }
                         else if (value is ICollectionExpressionOperation collection)
                         {
-                            foreach (IOperation element in collection.Elements) Check(operation, AwsNameKind.ImageTag, element, symbols);
+                            foreach (IOperation element in collection.Elements) Check(context, AwsNameKind.ImageTag, element, symbols);
                         }
                     }
                     return;
                 }
                 IArgumentOperation? name = OperationHelpers.Argument(call, 0);
-                if (name != null) Check(operation, kind.Value, name.Value, symbols);
+                if (name != null) Check(context, kind.Value, name.Value, symbols);
             }
         }
 

@@ -30,17 +30,17 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 if (!EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "Environment")) return;
                 string? name = OperationHelpers.ConstantString(OperationHelpers.Argument(call, 0)?.Value);
                 IArgumentOperation? value = OperationHelpers.Argument(call, 1);
                 if (name == null || value == null || OperationHelpers.ConstantString(value.Value) == null || !SecretRules.IsSecretName(name)) return;
-                string secretId = (PipelineName(operation.Model, call, symbols) ?? PipelineNamePlaceholder) + "/" + name;
+                string secretId = (PipelineName(context.Model, call, symbols) ?? PipelineNamePlaceholder) + "/" + name;
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                     .Add(NameProperty, name).Add(SecretIdProperty, secretId);
-                operation.Report(Diagnostic.Create(Descriptors.LiteralSecret, value.Value.Syntax.GetLocation(), properties, SecretRules.LiteralSecret(name)));
+                context.Report(Diagnostic.Create(Descriptors.LiteralSecret, value.Value.Syntax.GetLocation(), properties, SecretRules.LiteralSecret(name)));
             }
         }
 

@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 if (!EcsDeploySymbols.IsOn(call, symbols.PushOptions, "Tags")) return;
@@ -27,7 +27,7 @@ namespace EcsDeploy.Analyzers
                 string? message = ImageTagRules.Check(tags);
                 if (message != null)
                 {
-                    operation.Report(Diagnostic.Create(Descriptors.MutableImageTag, OperationHelpers.NameLocation(call), message));
+                    context.Report(Diagnostic.Create(Descriptors.MutableImageTag, OperationHelpers.NameLocation(call), message));
                 }
             }
         }

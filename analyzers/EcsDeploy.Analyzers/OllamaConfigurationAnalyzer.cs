@@ -24,7 +24,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 IArgumentOperation? argument = OperationHelpers.Argument(call, 0);
@@ -34,30 +34,30 @@ namespace EcsDeploy.Analyzers
                     IOperation value = argument.Value;
                     if (!value.ConstantValue.HasValue) return;
                     string? message = OllamaRules.CheckModel(value.ConstantValue.Value as string);
-                    if (message != null) operation.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, value.Syntax.GetLocation(), message));
+                    if (message != null) context.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, value.Syntax.GetLocation(), message));
                 }
                 else if (EcsDeploySymbols.IsOn(call, symbols.OllamaOptions, "Timeout"))
                 {
                     TimeSpan? timeout = OperationHelpers.ConstantTimeSpan(argument.Value, symbols.TimeSpan);
                     if (timeout != null && timeout.Value <= TimeSpan.Zero)
                     {
-                        operation.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, argument.Value.Syntax.GetLocation(),
+                        context.Report(Diagnostic.Create(Descriptors.OllamaMisconfigured, argument.Value.Syntax.GetLocation(),
                             OllamaRules.CheckTimeout(timeout.Value, null)));
                     }
                 }
             }
         }
 
-        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 FlowCall? ollama = null;
                 foreach (FlowCall stage in flow.Stages())
                 {
-                    if (OperationHelpers.OptionCalls(stage.Invocation, symbols.OllamaOptions).Count > 0) ollama = stage;
+                    if (context.OptionCalls(stage.Invocation, symbols.OllamaOptions).Count > 0) ollama = stage;
                 }
                 if (ollama == null || !ollama.IsDirect) return;
-                IInvocationOperation? timeoutCall = Last(OperationHelpers.OptionCalls(ollama.Invocation, symbols.OllamaOptions), "Timeout");
+                IInvocationOperation? timeoutCall = Last(context.OptionCalls(ollama.Invocation, symbols.OllamaOptions), "Timeout");
                 IArgumentOperation? timeoutArgument = timeoutCall == null ? null : OperationHelpers.Argument(timeoutCall, 0);
                 TimeSpan? timeout = OperationHelpers.ConstantTimeSpan(timeoutArgument?.Value, symbols.TimeSpan);
                 if (timeout == null || timeout.Value <= TimeSpan.Zero) return;
@@ -66,7 +66,7 @@ namespace EcsDeploy.Analyzers
                 bool deployFound = false;
                 foreach (FlowCall stage in flow.Stages())
                 {
-                    List<IInvocationOperation> deployCalls = OperationHelpers.OptionCalls(stage.Invocation, symbols.DeployOptions);
+                    List<IInvocationOperation> deployCalls = context.OptionCalls(stage.Invocation, symbols.DeployOptions);
                     if (stage.Stage!.Name != "Deploy" && deployCalls.Count == 0) continue;
                     deployFound = true;
                     IInvocationOperation? waitCall = Last(deployCalls, "WaitTimeout");
@@ -80,7 +80,7 @@ namespace EcsDeploy.Analyzers
                 string? message = OllamaRules.CheckTimeout(timeout.Value, wait);
                 if (message != null)
                 {
-                    block.ReportOnce(Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
+                    context.ReportOnce(Descriptors.OllamaMisconfigured, timeoutArgument!.Value.Syntax.GetLocation(), message);
                 }
             }
         }

@@ -8,6 +8,7 @@ namespace EcsDeploy.Analyzers
 {
     internal static class OperationHelpers
     {
+        [System.Runtime.CompilerServices.MethodImpl(EcsDeploySymbols.Hot)]
         public static IOperation Unwrap(IOperation operation)
         {
             while (true)
@@ -205,23 +206,8 @@ namespace EcsDeploy.Analyzers
             return null;
         }
 
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IInvocationOperation, List<IInvocationOperation>> ConfigureCallsCache =
-            new System.Runtime.CompilerServices.ConditionalWeakTable<IInvocationOperation, List<IInvocationOperation>>();
-
-        /// <summary>Calls on the options type inside a stage's configure lambda, in the order written.</summary>
-        public static List<IInvocationOperation> OptionCalls(IInvocationOperation stageCall, INamedTypeSymbol? optionsType)
-        {
-            var calls = new List<IInvocationOperation>();
-            if (optionsType == null) return calls;
-            foreach (IInvocationOperation call in ConfigureCallsCache.GetValue(stageCall, ConfigureCalls))
-            {
-                if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, optionsType)) calls.Add(call);
-            }
-            return calls;
-        }
-
         /// <summary>Every call inside a stage's configure lambda, in the order written (computed once per stage call).</summary>
-        private static List<IInvocationOperation> ConfigureCalls(IInvocationOperation stageCall)
+        public static List<IInvocationOperation> ConfigureCalls(IInvocationOperation stageCall)
         {
             var calls = new List<IInvocationOperation>();
             IOperation? body = ConfigureBody(stageCall);

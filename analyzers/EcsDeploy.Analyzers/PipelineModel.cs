@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -199,6 +200,7 @@ namespace EcsDeploy.Analyzers
         /// The one walk: the model's items, and for the rules (<paramref name="contents"/> not null) the calls into the
         /// library and the values inside them. <paramref name="inDefinition"/>: an ancestor is a call into the library.
         /// </summary>
+        [MethodImpl(EcsDeploySymbols.Hot)]
         private void Collect(IOperation operation, BlockContents? contents, bool inDefinition)
         {
             switch (operation)
@@ -241,6 +243,7 @@ namespace EcsDeploy.Analyzers
         }
 
         /// <summary>A call that starts, extends or takes a pipeline.</summary>
+        [MethodImpl(EcsDeploySymbols.Hot)]
         private bool Touches(IMethodSymbol method)
         {
             if (_symbols.IsBuilder(method.ReturnType) || SymbolEqualityComparer.Default.Equals(method.ContainingType, _symbols.PipelineBuilder))

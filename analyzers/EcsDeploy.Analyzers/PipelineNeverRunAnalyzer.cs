@@ -14,7 +14,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             if (flow.Root == null || flow.IsRun || flow.Escapes)
             {
@@ -22,7 +22,7 @@ namespace EcsDeploy.Analyzers
             }
             string name = OperationHelpers.ConstantString(OperationHelpers.Argument(flow.Root, 0)?.Value) ?? "...";
             string message = "Pipeline '" + name + "' is defined but never run: end it with .RunAsync(args), or call .Build() to only validate it.";
-            block.ReportOnce(Descriptors.PipelineNeverRun, flow.Root.Syntax.GetLocation(), message);
+            context.ReportOnce(Descriptors.PipelineNeverRun, flow.Root.Syntax.GetLocation(), message);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace EcsDeploy.Analyzers
 {
@@ -14,6 +15,7 @@ namespace EcsDeploy.Analyzers
     {
         private readonly System.Action<Diagnostic> _report;
         private HashSet<string>? _reported;
+        private Dictionary<IInvocationOperation, List<IInvocationOperation>>? _configureCalls;
 
         public RuleContext(System.Action<Diagnostic> report, PipelineModel model, CancellationToken cancellationToken)
         {
@@ -28,6 +30,24 @@ namespace EcsDeploy.Analyzers
         public CancellationToken CancellationToken { get; }
 
         public void Report(Diagnostic diagnostic) => _report(diagnostic);
+
+        /// <summary>Calls on the options type inside a stage's configure lambda, in the order written (read once per stage call and block).</summary>
+        public List<IInvocationOperation> OptionCalls(IInvocationOperation stageCall, INamedTypeSymbol? optionsType)
+        {
+            var calls = new List<IInvocationOperation>();
+            if (optionsType == null) return calls;
+            _configureCalls ??= new Dictionary<IInvocationOperation, List<IInvocationOperation>>();
+            if (!_configureCalls.TryGetValue(stageCall, out List<IInvocationOperation>? all))
+            {
+                all = OperationHelpers.ConfigureCalls(stageCall);
+                _configureCalls[stageCall] = all;
+            }
+            foreach (IInvocationOperation call in all)
+            {
+                if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, optionsType)) calls.Add(call);
+            }
+            return calls;
+        }
 
         /// <summary>Reports once per location, rule and message in this block.</summary>
         public void ReportOnce(DiagnosticDescriptor descriptor, Location location, string message, ImmutableDictionary<string, string?>? properties = null)

@@ -17,14 +17,14 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksLibraryCalls => true;
 
-        internal override void AnalyzeLibraryCall(RuleContext operation, IInvocationOperation call, EcsDeploySymbols symbols)
+        internal override void AnalyzeLibraryCall(RuleContext context, IInvocationOperation call, EcsDeploySymbols symbols)
         {
             {
                 bool breaker = EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "CircuitBreaker");
                 if (!breaker && !EcsDeploySymbols.IsOn(call, symbols.DeployOptions, "RollbackOnFailure")) return;
                 IArgumentOperation? enabled = OperationHelpers.Argument(call, 0);
                 if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) return;
-                operation.Report(Diagnostic.Create(Descriptors.SafetyNetDisabled, enabled.Value.Syntax.GetLocation(),
+                context.Report(Diagnostic.Create(Descriptors.SafetyNetDisabled, enabled.Value.Syntax.GetLocation(),
                     breaker ? DeployRules.CircuitBreakerOff() : DeployRules.RollbackOff()));
             }
         }

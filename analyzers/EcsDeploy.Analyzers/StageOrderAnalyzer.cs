@@ -18,7 +18,7 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 List<FlowCall> stages = flow.Stages();
@@ -38,7 +38,7 @@ namespace EcsDeploy.Analyzers
                         properties = ImmutableDictionary<string, string?>.Empty.Add(
                             MoveBeforeProperty, OperationHelpers.NameSpan(early.Invocation).Start.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     }
-                    block.ReportOnce(Descriptors.StagesOutOfOrder, OperationHelpers.NameLocation(late.ReportAt), problem.Message, properties);
+                    context.ReportOnce(Descriptors.StagesOutOfOrder, OperationHelpers.NameLocation(late.ReportAt), problem.Message, properties);
                 }
             }
         }

@@ -18,25 +18,25 @@ namespace EcsDeploy.Analyzers
 
         internal override bool ChecksPipelines => true;
 
-        internal override void AnalyzePipeline(RuleContext block, PipelineFlow flow, EcsDeploySymbols symbols)
+        internal override void AnalyzePipeline(RuleContext context, PipelineFlow flow, EcsDeploySymbols symbols)
         {
             {
                 FlowCall? verify = flow.FirstStage("Verify");
                 if (verify == null) return;
                 foreach (FlowCall stage in flow.Stages())
                 {
-                    foreach (IInvocationOperation call in OperationHelpers.OptionCalls(stage.Invocation, symbols.DeployOptions))
+                    foreach (IInvocationOperation call in context.OptionCalls(stage.Invocation, symbols.DeployOptions))
                     {
                         if (call.TargetMethod.Name != "Wait") continue;
                         IArgumentOperation? enabled = OperationHelpers.Argument(call, 0);
                         if (enabled == null || enabled.ArgumentKind == ArgumentKind.DefaultValue || OperationHelpers.ConstantBool(enabled.Value) != false) continue;
                         if (stage.IsDirect)
                         {
-                            block.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(call), DeployRules.VerifyWithoutWait());
+                            context.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(call), DeployRules.VerifyWithoutWait());
                         }
                         else if (FlowCall.ReportableTogether(stage, verify))
                         {
-                            block.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(verify.ReportAt), DeployRules.VerifyWithoutWait());
+                            context.ReportOnce(Descriptors.VerifyWithoutWait, OperationHelpers.NameLocation(verify.ReportAt), DeployRules.VerifyWithoutWait());
                         }
                     }
                 }
