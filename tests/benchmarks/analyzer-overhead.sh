@@ -8,8 +8,8 @@
 # Configurations, built alternately (one full recompile each per round, --no-incremental, after one warm-up build):
 #   without  RunAnalyzers=false: the compiler alone.
 #   noop     a peer: a no-op analyzer that registers one IOperation action (Invocation) and does nothing. It is the
-#            floor any IOperation analyzer pays: the analyzer driver binds every method body again through a
-#            SemanticModel to hand out IOperation trees; the compiler's own binding for emit is not shared.
+#            floor any IOperation analyzer pays: the compiler hands the driver each method's bound tree (it is not
+#            bound again), but the driver builds an IOperation tree from it for every method body and walks it.
 #   with     the EcsDeploy analyzer as built from this tree.
 #   NAME     more analyzers to compare in the same run: COMPARE="before=/path/EcsDeploy.Analyzers.dll ...".
 # It prints, per configuration, the median wall time and the median CPU time (user+sys of the build's process
