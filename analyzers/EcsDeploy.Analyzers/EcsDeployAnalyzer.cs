@@ -15,10 +15,10 @@ namespace EcsDeploy.Analyzers
     /// </summary>
     /// <remarks>
     /// A rule does not register callbacks of its own: it says which of three hooks it implements (a call into the
-    /// library, a constant value inside one, a whole pipeline), and <see cref="RegisterRules"/> registers one
-    /// operation block action for all the rules an analyzer runs: one walk per block feeds every hook. The compiler
-    /// loads one analyzer, <see cref="EcsDeployPipelineAnalyzer"/>, which runs every rule; the analyzer driver's cost
-    /// grows with the number of analyzers and callbacks.
+    /// library, a constant value inside one, a whole pipeline), and <see cref="RegisterRules"/> registers, per type,
+    /// one operation block action and one end action for all the rules an analyzer runs: one walk per block feeds
+    /// every hook. The compiler loads one analyzer, <see cref="EcsDeployPipelineAnalyzer"/>, which runs every rule;
+    /// the analyzer driver's cost grows with the number of analyzers and callbacks.
     /// A rule class is still a <see cref="DiagnosticAnalyzer"/> on its own (through the same registration), so that
     /// tests and tools can run one rule alone.
     /// </remarks>

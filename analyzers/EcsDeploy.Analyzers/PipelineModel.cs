@@ -119,7 +119,7 @@ namespace EcsDeploy.Analyzers
         // Filled by the walk: the operations the model is built from, and the builder locals read.
         private readonly List<IOperation> _items = new List<IOperation>();
         private readonly List<ILocalReferenceOperation> _builderLocals = new List<ILocalReferenceOperation>();
-        private bool _relevant;
+        private bool _hasBuilderCalls;
 
         private PipelineModel(EcsDeploySymbols symbols, SemanticModel? semanticModel)
         {
@@ -145,7 +145,7 @@ namespace EcsDeploy.Analyzers
         }
 
         /// <summary>The walk found builder calls: <see cref="Complete"/> may find pipelines.</summary>
-        public bool HasBuilderCalls => _relevant;
+        public bool HasBuilderCalls => _hasBuilderCalls;
 
         /// <summary>The pipelines of one block (a helper method's body), without collecting for the rules.</summary>
         private static PipelineModel ForBody(IOperation body, EcsDeploySymbols symbols, SemanticModel? semanticModel)
@@ -159,7 +159,7 @@ namespace EcsDeploy.Analyzers
         /// <summary>Builds the pipelines from what the walk collected.</summary>
         public void Complete()
         {
-            if (!_relevant)
+            if (!_hasBuilderCalls)
             {
                 return; // a block without builder calls costs the walk only
             }
@@ -215,7 +215,7 @@ namespace EcsDeploy.Analyzers
                     if (Touches(method))
                     {
                         _items.Add(operation);
-                        _relevant = true;
+                        _hasBuilderCalls = true;
                     }
                     break;
                 case IVariableDeclaratorOperation declarator when declarator.Initializer != null && _symbols.IsBuilder(declarator.Symbol.Type):

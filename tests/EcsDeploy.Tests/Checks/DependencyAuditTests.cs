@@ -179,7 +179,8 @@ public sealed class DependencyAuditTests
 
         public void Dispose()
         {
-            _listener.Stop();
+            // Close alone: on Unix, Stop() then Close() unregisters the port twice, and the second time binds it again,
+            // which fails with "Address already in use" when a parallel test has taken the port meanwhile.
             _listener.Close();
             _loop.Wait(TimeSpan.FromSeconds(5));
         }
