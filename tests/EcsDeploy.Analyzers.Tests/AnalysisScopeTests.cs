@@ -1,7 +1,5 @@
 using EcsDeploy.Analyzers.Tests.Infrastructure;
 using EcsDeploy.Rules;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
 
@@ -105,23 +103,14 @@ public class AnalysisScopeTests
             {
                 public static PipelineBuilder Create() => Pipeline.For("api").Deploy(d => d.Service("api-service"));
             }
-            """, topLevel: true);
+            """);
 
-    private static Task Run(string source, string? second = null, bool topLevel = false)
+    private static Task Run(string source, string? second = null)
     {
         var test = new CSharpAnalyzerTest<EcsDeployPipelineAnalyzer, DefaultVerifier>();
         test.TestState.Sources.Add(Verify.Usings + source);
         if (second != null) test.TestState.Sources.Add(("Second.cs", second));
-        test.ReferenceAssemblies = TestReferences.None;
-        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
-        test.TestState.OutputKind = topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
-        test.SolutionTransforms.Add((solution, projectId) =>
-        {
-            var project = solution.GetProject(projectId)!;
-            var parse = ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(LanguageVersion.Latest);
-            var options = ((CSharpCompilationOptions)project.CompilationOptions!).WithNullableContextOptions(NullableContextOptions.Enable);
-            return solution.WithProjectParseOptions(projectId, parse).WithProjectCompilationOptions(projectId, options);
-        });
+        Verify.Configure(test, source);
         test.ExpectedDiagnostics.Add(Verify.Diagnostic("ED0002", OutOfOrder));
         return test.RunAsync();
     }

@@ -43,9 +43,10 @@ var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, 
 var configurations = new (string Name, DiagnosticAnalyzer? Analyzer)[]
 {
     ("compilation", null),
-    ("driver-only", new DriverOnlyAnalyzer()),
-    ("operation-noop", new OperationNoopAnalyzer()),
-    ("syntax-symbols", new SyntaxSymbolsAnalyzer()),
+    ("driver-only", new FloorAnalyzer(_ => { })),
+    ("operation-noop", new FloorAnalyzer(context => context.RegisterOperationAction(_ => { }, OperationKind.Invocation))),
+    ("syntax-symbols", new FloorAnalyzer(context => context.RegisterSyntaxNodeAction(
+        node => node.SemanticModel.GetSymbolInfo((InvocationExpressionSyntax)node.Node, node.CancellationToken), SyntaxKind.InvocationExpression))),
     ("EcsDeploy", new EcsDeployPipelineAnalyzer()),
 };
 var wall = configurations.ToDictionary(c => c.Name, _ => new List<double>());
@@ -120,41 +121,15 @@ static string Consumer(int i) => $$"""
     }
     """;
 
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-sealed class DriverOnlyAnalyzer : DiagnosticAnalyzer
+/// <summary>A peer that reports nothing: its cost is what registering <paramref name="register"/>'s actions costs.</summary>
+sealed class FloorAnalyzer(Action<AnalysisContext> register) : DiagnosticAnalyzer
 {
-    private static readonly DiagnosticDescriptor Rule = new("FLOOR0", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
+    private static readonly DiagnosticDescriptor Rule = new("FLOOR", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-    }
-}
-
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-sealed class OperationNoopAnalyzer : DiagnosticAnalyzer
-{
-    private static readonly DiagnosticDescriptor Rule = new("FLOOR1", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
-    }
-}
-
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-sealed class SyntaxSymbolsAnalyzer : DiagnosticAnalyzer
-{
-    private static readonly DiagnosticDescriptor Rule = new("FLOOR2", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSyntaxNodeAction(node => node.SemanticModel.GetSymbolInfo((InvocationExpressionSyntax)node.Node, node.CancellationToken),
-            SyntaxKind.InvocationExpression);
+        register(context);
     }
 }

@@ -54,13 +54,16 @@ internal static class Verify
         _ => DiagnosticSeverity.Warning,
     };
 
-    private static void Configure<TVerifier>(AnalyzerTest<TVerifier> test, string source)
+    /// <summary>Offline references, the latest language, nullable on; a top-level program unless the source starts with a declaration.</summary>
+    internal static void Configure<TVerifier>(AnalyzerTest<TVerifier> test, string source)
         where TVerifier : IVerifier, new()
     {
         test.ReferenceAssemblies = TestReferences.None;
         test.TestState.AdditionalReferences.AddRange(TestReferences.All);
         bool topLevel = !source.TrimStart().StartsWith("static class", StringComparison.Ordinal)
+            && !source.TrimStart().StartsWith("static partial class", StringComparison.Ordinal)
             && !source.TrimStart().StartsWith("class", StringComparison.Ordinal)
+            && !source.TrimStart().StartsWith("record", StringComparison.Ordinal)
             && !source.TrimStart().StartsWith("namespace", StringComparison.Ordinal)
             && !source.TrimStart().StartsWith("public", StringComparison.Ordinal);
         test.TestState.OutputKind = topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
