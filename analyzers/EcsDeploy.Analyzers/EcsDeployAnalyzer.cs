@@ -120,7 +120,7 @@ namespace EcsDeploy.Analyzers
                     {
                         end.CancellationToken.ThrowIfCancellationRequested();
                         model.Complete();
-                        var rules = new RuleContext(end.ReportDiagnostic, model, end.CancellationToken);
+                        var rules = new RuleContext(end.ReportDiagnostic, model);
                         foreach (IInvocationOperation call in contents.LibraryCalls)
                         {
                             foreach (EcsDeployAnalyzer rule in callRules) rule.AnalyzeLibraryCall(rules, call, symbols);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -17,17 +16,14 @@ namespace EcsDeploy.Analyzers
         private HashSet<string>? _reported;
         private Dictionary<IInvocationOperation, List<IInvocationOperation>>? _configureCalls;
 
-        public RuleContext(System.Action<Diagnostic> report, PipelineModel model, CancellationToken cancellationToken)
+        public RuleContext(System.Action<Diagnostic> report, PipelineModel model)
         {
             _report = report;
             Model = model;
-            CancellationToken = cancellationToken;
         }
 
         /// <summary>The pipelines of the block, across its statements and the helper methods it calls.</summary>
         public PipelineModel Model { get; }
-
-        public CancellationToken CancellationToken { get; }
 
         public void Report(Diagnostic diagnostic) => _report(diagnostic);
 
