@@ -8,18 +8,17 @@ namespace EcsDeploy.Tests.Checks;
 
 /// <summary>
 /// A copy of samples/truecaller-backend in a temporary folder (its node_modules linked, not copied) that a test may
-/// break. The sample's node_modules must be installed: .ci/install-deps.sh runs npm ci there.
+/// break. The sample's packages are installed on first use (npm ci, as .ci/install-deps.sh does), so a plain
+/// `dotnet test` on a fresh clone works.
 /// </summary>
 internal sealed class BackendCopy : IDisposable
 {
+    private static readonly Lazy<string> InstalledModules = new(InstallModules, LazyThreadSafetyMode.ExecutionAndPublication);
+
     public BackendCopy()
     {
         var source = SampleBackend;
-        var modules = Path.Combine(source, "node_modules");
-        if (!File.Exists(Path.Combine(modules, ".bin", "tsc")))
-        {
-            throw new InvalidOperationException($"The sample backend's dependencies are not installed: run 'npm ci --ignore-scripts' in {source} (.ci/install-deps.sh does).");
-        }
+        var modules = InstalledModules.Value;
         Directory = Path.Combine(Path.GetTempPath(), "ecsdeploy-check-" + Guid.NewGuid().ToString("n")[..10]);
         Copy(source, Directory);
         System.IO.Directory.CreateSymbolicLink(Path.Combine(Directory, "node_modules"), modules);
@@ -43,6 +42,41 @@ internal sealed class BackendCopy : IDisposable
     }
 
     public static string SampleBackend => Path.Combine(RepositoryRoot, "samples", "truecaller-backend");
+
+    /// <summary>The sample's node_modules, installed from its lockfile when they are not there yet.</summary>
+    private static string InstallModules()
+    {
+        var modules = Path.Combine(SampleBackend, "node_modules");
+        if (File.Exists(Path.Combine(modules, ".bin", "tsc")))
+        {
+            return modules;
+        }
+        var npm = new ProcessStartInfo("npm", "ci --ignore-scripts --no-audit --no-fund")
+        {
+            WorkingDirectory = SampleBackend,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string output;
+        int exitCode;
+        try
+        {
+            using var process = Process.Start(npm)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            output = process.StandardOutput.ReadToEnd() + stderr.GetAwaiter().GetResult();
+            process.WaitForExit();
+            exitCode = process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"The sample backend's packages are not installed and npm could not be started ({e.Message}): install Node.js, or run .ci/install-deps.sh.", e);
+        }
+        if (exitCode != 0 || !File.Exists(Path.Combine(modules, ".bin", "tsc")))
+        {
+            throw new InvalidOperationException($"'npm ci --ignore-scripts' in {SampleBackend} failed (exit code {exitCode}): {output.Trim()}");
+        }
+        return modules;
+    }
 
     public void Write(string relativePath, string content) => File.WriteAllText(Path.Combine(Directory, relativePath), content);
 
