@@ -175,9 +175,9 @@ namespace EcsDeploy.Analyzers
         }
 
         /// <summary>
-        /// Remembers the body of a method that returns a pipeline, as the analyzer driver handed it out: the compiler
-        /// binds each method once and shares that with the driver, so a caller's analysis reads the helper's body from
-        /// here instead of binding it again. Only such methods are kept, so few operation trees stay alive.
+        /// Remembers the body of a method that returns a pipeline, as its file's analysis read it: a caller's analysis
+        /// (in that file or a file analysed later) reads the helper's body from here instead of binding it again.
+        /// Only such methods are kept, so few operation trees stay alive.
         /// </summary>
         internal void RememberHelperBody(IMethodSymbol method, IOperation body)
         {

@@ -421,7 +421,7 @@ namespace EcsDeploy.Analyzers
             SemanticModel? semanticModel = body?.SemanticModel;
             if (body == null)
             {
-                // Not seen by the analyzer yet (a helper in a type analysed later): bind its body here, once.
+                // Not seen by the analyzer yet (a helper in a file analysed later, or outside the IDE's filter span): bind its body here, once.
                 if (method.DeclaringSyntaxReferences.Length != 1)
                 {
                     return HelperSummary.None;

@@ -6,9 +6,10 @@ using Microsoft.CodeAnalysis.Testing;
 namespace EcsDeploy.Analyzers.Tests;
 
 /// <summary>
-/// The analyzer walks each operation block as the driver hands it out and builds the pipelines when the block's type
-/// ends, reading helper methods from the blocks it has seen (or binding them when their type comes later). These
-/// tests pin that scope: every kind of place a pipeline or a helper can be declared is still analysed.
+/// The analyzer reads each file once: it finds the file's executable blocks in the syntax, asks the semantic model for
+/// their operation trees, and builds the pipelines once the whole file was walked, reading helper methods from the
+/// trees it has seen (or binding them when they live in another file). These tests pin that scope: every kind of
+/// place C# runs code in, and every place a helper can be declared, is analysed.
 /// </summary>
 public class AnalysisScopeTests
 {
@@ -102,6 +103,62 @@ public class AnalysisScopeTests
             static class Helpers
             {
                 public static PipelineBuilder Create() => Pipeline.For("api").Deploy(d => d.Service("api-service"));
+            }
+            """);
+
+    [Fact]
+    public Task PipelineInAnExpressionBodiedProperty_InAFileScopedNamespace()
+        => Run("""
+            namespace Deploys;
+            static class Api
+            {
+                public static PipelineBuilder Pipeline_ => Pipeline.For("api").Deploy(d => d.Service("api-service")).{|#0:Migrate(m => m.Prisma())|};
+                public static Task<int> RunAsync(string[] args) => Pipeline_.RunAsync(args);
+            }
+            """);
+
+    [Fact]
+    public Task PipelineInAPropertyInitializer()
+        => Run("""
+            class Deploys
+            {
+                public PipelineBuilder Api { get; } = Pipeline.For("api").Deploy(d => d.Service("api-service")).{|#0:Migrate(m => m.Prisma())|};
+                public Task<int> RunAsync(string[] args) => Api.RunAsync(args);
+            }
+            """);
+
+    [Fact]
+    public Task PipelineInAnAccessorBody()
+        => Run("""
+            class Deploys
+            {
+                public PipelineBuilder Api
+                {
+                    get { return Pipeline.For("api").Deploy(d => d.Service("api-service")).{|#0:Migrate(m => m.Prisma())|}; }
+                }
+                public Task<int> RunAsync(string[] args) => Api.RunAsync(args);
+            }
+            """);
+
+    [Fact]
+    public Task PipelineInAPrimaryConstructorsBaseArguments()
+        => Run("""
+            class Runner(PipelineBuilder pipeline)
+            {
+                public Task<int> RunAsync(string[] args) => pipeline.RunAsync(args);
+            }
+            class Deploys() : Runner(Pipeline.For("api").Deploy(d => d.Service("api-service")).{|#0:Migrate(m => m.Prisma())|});
+            """);
+
+    [Fact]
+    public Task PipelineInAStaticConstructor_AndAnOperator()
+        => Run("""
+            class Deploys
+            {
+                private static readonly PipelineBuilder Api;
+                static Deploys() { Api = Pipeline.For("api").Deploy(d => d.Service("api-service")).{|#0:Migrate(m => m.Prisma())|}; }
+                public static Deploys operator +(Deploys left, Deploys right) => left;
+                public static Task<int> RunAsync(string[] args) => Api.RunAsync(args);
             }
             """);
 
