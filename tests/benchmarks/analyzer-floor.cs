@@ -11,10 +11,12 @@
 // process with a warm JIT, the way a compiler server or the IDE runs analyzers. The builds are interleaved and
 // compared with the compilation alone:
 //   driver-only     an analyzer that registers nothing: the analyzer driver's own cost, which any analyzer brings;
-//   operation-noop  a no-op operation action on every invocation: the floor of any IOperation analyzer (the driver
-//                   builds an IOperation tree for every method body);
+//   operation-noop  a no-op operation action on every invocation: the floor of an analyzer built on operation actions
+//                   (the driver builds an IOperation tree for every method body and dispatches every operation);
 //   syntax-symbols  a syntax node action on every invocation that asks the semantic model for its symbol: the floor of
-//                   an analyzer that reads syntax and symbols (the compiler shares its bound trees with the driver);
+//                   an analyzer that reads syntax and symbols;
+//   semantic-ops    one semantic model action per file that asks for the operation tree of every method and walks it:
+//                   the floor of EcsDeploy's design, which reads every block of a consumer made only of pipelines;
 //   EcsDeploy       the EcsDeploy analyzer as built from this tree.
 // The host references Microsoft.CodeAnalysis 5.9, the compiler of the .NET 10 SDK, whose driver is what a build runs.
 // Whole builds (analyzer-overhead.sh) add csc's start-up and the analyzer's JIT; this isolates steady-state analysis,
@@ -27,6 +29,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 int files = args.Length > 0 ? int.Parse(args[0]) : 500;
 int rounds = args.Length > 1 ? int.Parse(args[1]) : 9;
@@ -47,6 +50,7 @@ var configurations = new (string Name, DiagnosticAnalyzer? Analyzer)[]
     ("operation-noop", new FloorAnalyzer(context => context.RegisterOperationAction(_ => { }, OperationKind.Invocation))),
     ("syntax-symbols", new FloorAnalyzer(context => context.RegisterSyntaxNodeAction(
         node => node.SemanticModel.GetSymbolInfo((InvocationExpressionSyntax)node.Node, node.CancellationToken), SyntaxKind.InvocationExpression))),
+    ("semantic-ops", new FloorAnalyzer(context => context.RegisterSemanticModelAction(WalkEveryMethod))),
     ("EcsDeploy", new EcsDeployPipelineAnalyzer()),
 };
 var wall = configurations.ToDictionary(c => c.Name, _ => new List<double>());
@@ -81,6 +85,17 @@ foreach (var (name, _) in configurations)
 }
 Console.WriteLine($"EcsDeploy diagnostics on the consumer: {reported} (expected 0)");
 return reported == 0 ? 0 : 1;
+
+// The operation tree of every method of the file, walked: what EcsDeploy's analyzer does before any rule runs.
+static void WalkEveryMethod(SemanticModelAnalysisContext file)
+{
+    var root = file.SemanticModel.SyntaxTree.GetRoot(file.CancellationToken);
+    foreach (var method in root.DescendantNodes(node => node is not BaseMethodDeclarationSyntax).OfType<BaseMethodDeclarationSyntax>())
+    {
+        var block = file.SemanticModel.GetOperation(method, file.CancellationToken);
+        if (block != null) foreach (var _ in block.Descendants()) { }
+    }
+}
 
 static double Median(List<double> values)
 {

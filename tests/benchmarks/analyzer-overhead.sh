@@ -7,9 +7,13 @@
 #
 # Configurations, built alternately (one full recompile each per round, --no-incremental, after one warm-up build):
 #   without  RunAnalyzers=false: the compiler alone.
-#   noop     a peer: a no-op analyzer that registers one IOperation action (Invocation) and does nothing. It is the
-#            floor any IOperation analyzer pays: the compiler hands the driver each method's bound tree (it is not
-#            bound again), but the driver builds an IOperation tree from it for every method body and walks it.
+#   noop     a peer: a no-op analyzer that registers one operation action (Invocation) and does nothing. It is the
+#            floor of an analyzer built on operation actions: the compiler hands the driver each method's bound tree
+#            (it is not bound again), but the driver builds an IOperation tree from it for every method body and
+#            dispatches every operation.
+#   floor    a peer: one semantic model action per file that asks for the operation tree of every method and walks
+#            it, reporting nothing. It is the floor of EcsDeploy's own design on this consumer, where every method
+#            is a pipeline: what the analyzer does before any rule runs.
 #   with     the EcsDeploy analyzer as built from this tree.
 #   NAME     more analyzers to compare in the same run: COMPARE="before=/path/EcsDeploy.Analyzers.dll ...".
 # It prints, per configuration, the median wall time and the median CPU time (user+sys of the build's process
@@ -42,7 +46,7 @@ ANALYZER="$ROOT/analyzers/EcsDeploy.Analyzers/bin/Release/netstandard2.0/EcsDepl
 mkdir -p "$WORK/lib" "$WORK/with"; cp "$LIB" "$WORK/lib/"; cp "$ANALYZER" "$WORK/with/"
 LIB="$WORK/lib/EcsDeploy.dll"; ANALYZER="$WORK/with/EcsDeploy.Analyzers.dll"
 
-# The peer: a no-op IOperation analyzer, built here against the same Roslyn as the EcsDeploy analyzer.
+# The peers (no-op operation action; the semantic floor), built here against the same Roslyn as the EcsDeploy analyzer.
 ROSLYN_VERSION="$(sed -n 's/.*PackageVersion Include="Microsoft.CodeAnalysis.CSharp" Version="\([^"]*\)".*/\1/p' "$ROOT/Directory.Packages.props")"
 mkdir -p "$WORK/noop"
 cat > "$WORK/noop/Noop.csproj" <<XML
@@ -75,11 +79,44 @@ public sealed class NoopOperationAnalyzer : DiagnosticAnalyzer
     }
 }
 CS
+mkdir -p "$WORK/floor"
+sed 's/Noop/Floor/g' "$WORK/noop/Noop.csproj" > "$WORK/floor/Floor.csproj"
+cat > "$WORK/floor/FloorAnalyzer.cs" <<'CS'
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SemanticFloorAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor("NOOP0002", "Floor", "Floor", "Benchmark", DiagnosticSeverity.Hidden, true);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterSemanticModelAction(file =>
+        {
+            SyntaxNode root = file.SemanticModel.SyntaxTree.GetRoot(file.CancellationToken);
+            foreach (var method in root.DescendantNodes(node => !(node is BaseMethodDeclarationSyntax)).OfType<BaseMethodDeclarationSyntax>())
+            {
+                IOperation block = file.SemanticModel.GetOperation(method, file.CancellationToken);
+                if (block != null) foreach (IOperation _ in block.Descendants()) { }
+            }
+        });
+    }
+}
+CS
 dotnet build "$WORK/noop/Noop.csproj" -c Release -v:q -nologo -o "$WORK/noop/out" >/dev/null
+dotnet build "$WORK/floor/Floor.csproj" -c Release -v:q -nologo -o "$WORK/floor/out" >/dev/null
 NOOP="$WORK/noop/out/Noop.dll"
+FLOOR="$WORK/floor/out/Floor.dll"
 
 # Configurations: name=analyzer path (empty for none).
-CONFIGS=("without=" "noop=$NOOP" "with=$ANALYZER")
+CONFIGS=("without=" "noop=$NOOP" "floor=$FLOOR" "with=$ANALYZER")
 for extra in ${COMPARE:-}; do CONFIGS+=("$extra"); done
 
 mkdir -p "$WORK/consumer"
@@ -182,7 +219,7 @@ if [ "${REPORT_ONLY:-0}" != 1 ]; then
 fi
 
 for c in "${CONFIGS[@]}"; do
-  [ -z "${c#*=}" ] || [ "${c%%=*}" = noop ] && continue
+  [ -z "${c#*=}" ] || [ "${c%%=*}" = noop ] || [ "${c%%=*}" = floor ] && continue
   echo
   echo "Analyzer time as the compiler reports it, config ${c%%=*} (-p:ReportAnalyzer=true):"
   dotnet build --no-restore --no-incremental -nodeReuse:false -nologo -v:d -p:RunAnalyzers=true -p:ReportAnalyzer=true -p:BenchAnalyzer="${c#*=}" 2>&1 \
