@@ -13,6 +13,8 @@
 //   driver-only     an analyzer that registers nothing: the analyzer driver's own cost, which any analyzer brings;
 //   operation-noop  a no-op operation action on every invocation: the floor of an analyzer built on operation actions
 //                   (the driver builds an IOperation tree for every method body and dispatches every operation);
+//   operation-blocks a symbol start action per type with an operation block action and an end action, all no-ops: the
+//                   floor of the shape EcsDeploy's analyzer had before it moved to one semantic model action per file;
 //   syntax-symbols  a syntax node action on every invocation that asks the semantic model for its symbol: the floor of
 //                   an analyzer that reads syntax and symbols;
 //   semantic-ops    one semantic model action per file that asks for the operation tree of every method and walks it:
@@ -48,6 +50,11 @@ var configurations = new (string Name, DiagnosticAnalyzer? Analyzer)[]
     ("compilation", null),
     ("driver-only", new FloorAnalyzer(_ => { })),
     ("operation-noop", new FloorAnalyzer(context => context.RegisterOperationAction(_ => { }, OperationKind.Invocation))),
+    ("operation-blocks", new FloorAnalyzer(context => context.RegisterSymbolStartAction(type =>
+    {
+        type.RegisterOperationBlockAction(_ => { });
+        type.RegisterSymbolEndAction(_ => { });
+    }, SymbolKind.NamedType))),
     ("syntax-symbols", new FloorAnalyzer(context => context.RegisterSyntaxNodeAction(
         node => node.SemanticModel.GetSymbolInfo((InvocationExpressionSyntax)node.Node, node.CancellationToken), SyntaxKind.InvocationExpression))),
     ("semantic-ops", new FloorAnalyzer(context => context.RegisterSemanticModelAction(WalkEveryMethod))),
