@@ -1,4 +1,10 @@
+using System.Collections.Immutable;
 using EcsDeploy.Analyzers.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 using EcsDeploy.Rules;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
@@ -161,6 +167,34 @@ public class AnalysisScopeTests
                 public static Task<int> RunAsync(string[] args) => Api.RunAsync(args);
             }
             """);
+
+    /// <summary>The IDE asks for the diagnostics of the member being edited: a helper outside that span is still read.</summary>
+    [Fact]
+    public async Task OnePartOfAFile_AsTheIdeAsksForIt_StillReadsAHelperOutsideThatPart()
+    {
+        string source = Verify.Usings + """
+            static class Deploys
+            {
+                public static Task<int> RunAsync(string[] args) => Create().Migrate(m => m.Prisma()).RunAsync(args);
+                public static Task<int> OtherAsync(string[] args)
+                    => Pipeline.For("other").Deploy(d => d.Service("other-service")).Migrate(m => m.Prisma()).RunAsync(args);
+                static PipelineBuilder Create() => Pipeline.For("api").Deploy(d => d.Service("api-service"));
+            }
+            """;
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
+        Compilation compilation = CSharpCompilation.Create("ide", [tree], TestReferences.All,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        TextSpan runAsync = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "RunAsync").Span;
+
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers([new EcsDeployPipelineAnalyzer()])
+            .GetAnalyzerSemanticDiagnosticsAsync(compilation.GetSemanticModel(tree), runAsync, CancellationToken.None);
+
+        Diagnostic reported = Assert.Single(diagnostics);
+        Assert.Equal("ED0002", reported.Id);
+        Assert.Equal("Migrate(m => m.Prisma())", source.Substring(reported.Location.SourceSpan.Start, reported.Location.SourceSpan.Length));
+        Assert.True(runAsync.Contains(reported.Location.SourceSpan));
+    }
 
     private static Task Run(string source, string? second = null)
     {
