@@ -178,10 +178,11 @@ namespace EcsDeploy.Analyzers
         /// <summary>
         /// The syntax whose operation tree is one executable block of the file, the blocks the analyzer driver would
         /// hand to an operation block action: top-level statements, method, constructor, operator and accessor bodies,
-        /// expression-bodied properties and indexers, and field and property initializers. Lambdas and local functions
-        /// are inside them.
+        /// expression-bodied properties and indexers, field and property initializers, and a primary constructor's base
+        /// arguments. Lambdas and local functions are inside them; enum members, attributes and parameter defaults hold
+        /// constants only, and no rule reads them.
         /// </summary>
-        internal static IEnumerable<SyntaxNode> ExecutableDeclarations(SyntaxNode root)
+        private static IEnumerable<SyntaxNode> ExecutableDeclarations(SyntaxNode root)
         {
             var types = new Stack<SyntaxNode>();
             types.Push(root);
