@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -143,7 +142,7 @@ namespace EcsDeploy.Analyzers
                     continue;
                 }
                 var contents = new BlockContents();
-                PipelineModel model = PipelineModel.Walk(ImmutableArray.Create(block), symbols, contents);
+                PipelineModel model = PipelineModel.Walk(block, symbols, contents);
                 if (model.HasBuilderCalls && declaration is MethodDeclarationSyntax method
                     && semanticModel.GetDeclaredSymbol(method, cancellationToken) is IMethodSymbol symbol && symbols.IsBuilder(symbol.ReturnType))
                 {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -130,17 +129,14 @@ namespace EcsDeploy.Analyzers
         public List<PipelineFlow> Flows { get; } = new List<PipelineFlow>();
 
         /// <summary>
-        /// Walks the blocks of one declaration (a constructor has its initializer and its body): the model's items, and
-        /// into <paramref name="contents"/> what the single-call rules read. <see cref="Complete"/> then builds the
-        /// pipelines; it may read helper methods, so the analyzer calls it once the helpers' own blocks were seen.
+        /// Walks the operation tree of one declaration (a constructor's holds its initializer and its body): the model's
+        /// items, and into <paramref name="contents"/> what the single-call rules read. <see cref="Complete"/> then
+        /// builds the pipelines; it may read helper methods, so the analyzer calls it once the file was walked.
         /// </summary>
-        public static PipelineModel Walk(ImmutableArray<IOperation> blocks, EcsDeploySymbols symbols, BlockContents contents)
+        public static PipelineModel Walk(IOperation block, EcsDeploySymbols symbols, BlockContents contents)
         {
-            var model = new PipelineModel(symbols, blocks.IsEmpty ? null : blocks[0].SemanticModel);
-            foreach (IOperation block in blocks)
-            {
-                model.Collect(block, contents, inDefinition: false);
-            }
+            var model = new PipelineModel(symbols, block.SemanticModel);
+            model.Collect(block, contents, inDefinition: false);
             return model;
         }
 

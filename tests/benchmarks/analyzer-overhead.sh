@@ -46,10 +46,11 @@ ANALYZER="$ROOT/analyzers/EcsDeploy.Analyzers/bin/Release/netstandard2.0/EcsDepl
 mkdir -p "$WORK/lib" "$WORK/with"; cp "$LIB" "$WORK/lib/"; cp "$ANALYZER" "$WORK/with/"
 LIB="$WORK/lib/EcsDeploy.dll"; ANALYZER="$WORK/with/EcsDeploy.Analyzers.dll"
 
-# The peers (no-op operation action; the semantic floor), built here against the same Roslyn as the EcsDeploy analyzer.
+# The peers, built here against the same Roslyn as the EcsDeploy analyzer. One source, built once per peer: the
+# compiler runs every analyzer of an assembly it is given, so each peer is an assembly of its own.
 ROSLYN_VERSION="$(sed -n 's/.*PackageVersion Include="Microsoft.CodeAnalysis.CSharp" Version="\([^"]*\)".*/\1/p' "$ROOT/Directory.Packages.props")"
-mkdir -p "$WORK/noop"
-cat > "$WORK/noop/Noop.csproj" <<XML
+mkdir -p "$WORK/peers"
+cat > "$WORK/peers/Peers.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <TargetFramework>netstandard2.0</TargetFramework>
@@ -61,27 +62,7 @@ cat > "$WORK/noop/Noop.csproj" <<XML
   </ItemGroup>
 </Project>
 XML
-cat > "$WORK/noop/NoopAnalyzer.cs" <<'CS'
-using System.Collections.Immutable;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
-
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NoopOperationAnalyzer : DiagnosticAnalyzer
-{
-    private static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor("NOOP0001", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, true);
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
-    }
-}
-CS
-mkdir -p "$WORK/floor"
-sed 's/Noop/Floor/g' "$WORK/noop/Noop.csproj" > "$WORK/floor/Floor.csproj"
-cat > "$WORK/floor/FloorAnalyzer.cs" <<'CS'
+cat > "$WORK/peers/PeerAnalyzer.cs" <<'CS'
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -89,15 +70,19 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
+/// <summary>A peer that reports nothing: its cost is the callbacks it registers.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class SemanticFloorAnalyzer : DiagnosticAnalyzer
+public sealed class PeerAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor("NOOP0002", "Floor", "Floor", "Benchmark", DiagnosticSeverity.Hidden, true);
+    private static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor("PEER0001", "Peer", "Peer", "Benchmark", DiagnosticSeverity.Hidden, true);
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+#if NOOP
+        context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
+#else
         context.RegisterSemanticModelAction(file =>
         {
             SyntaxNode root = file.SemanticModel.SyntaxTree.GetRoot(file.CancellationToken);
@@ -107,13 +92,17 @@ public sealed class SemanticFloorAnalyzer : DiagnosticAnalyzer
                 if (block != null) foreach (IOperation _ in block.Descendants()) { }
             }
         });
+#endif
     }
 }
 CS
-dotnet build "$WORK/noop/Noop.csproj" -c Release -v:q -nologo -o "$WORK/noop/out" >/dev/null
-dotnet build "$WORK/floor/Floor.csproj" -c Release -v:q -nologo -o "$WORK/floor/out" >/dev/null
-NOOP="$WORK/noop/out/Noop.dll"
-FLOOR="$WORK/floor/out/Floor.dll"
+for peer in noop floor; do
+  define=""; [ "$peer" = noop ] && define="-p:DefineConstants=NOOP"
+  dotnet build "$WORK/peers/Peers.csproj" -c Release -v:q -nologo $define -p:AssemblyName="$peer" \
+    -p:IntermediateOutputPath="obj/$peer/" -o "$WORK/peers/$peer" >/dev/null
+done
+NOOP="$WORK/peers/noop/noop.dll"
+FLOOR="$WORK/peers/floor/floor.dll"
 
 # Configurations: name=analyzer path (empty for none).
 CONFIGS=("without=" "noop=$NOOP" "floor=$FLOOR" "with=$ANALYZER")
@@ -223,5 +212,5 @@ for c in "${CONFIGS[@]}"; do
   echo
   echo "Analyzer time as the compiler reports it, config ${c%%=*} (-p:ReportAnalyzer=true):"
   dotnet build --no-restore --no-incremental -nodeReuse:false -nologo -v:d -p:RunAnalyzers=true -p:ReportAnalyzer=true -p:BenchAnalyzer="${c#*=}" 2>&1 \
-    | grep -E 'analyzer execution time|Time \(s\)|Analyzers?[,.]|NoopOperationAnalyzer|Noop,' | grep -v -E '/analyzer:|csc|Analyzer Include|Generator' | sed 's/^ *//' | head -20
+    | grep -E 'analyzer execution time|Time \(s\)|Analyzers?[,.]' | grep -v -E '/analyzer:|csc|Analyzer Include|Generator' | sed 's/^ *//' | head -20
 done
