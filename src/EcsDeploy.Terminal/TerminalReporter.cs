@@ -180,7 +180,7 @@ public sealed class TerminalReporter : IConsoleReporter
         _console.WriteLine();
         _console.Write(Summary(result));
         var ok = result.ExitCode == ExitCodes.Success;
-        _console.MarkupLine($"{(ok ? "[green]" : "[red]")}{Glyph(ok ? "✔" : "✖", ok ? "OK" : "X")} {Esc(result.Pipeline)} on {Esc(result.Target)}: [bold]{Esc(result.Outcome)}[/] (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})[/]");
+        _console.MarkupLine($"{(ok ? "[green]" : "[red]")}{Glyph(ok ? "✔" : "✖", ok ? "OK" : "X")} {Esc(result.Pipeline)} on {Esc(result.Target)}: [bold]{Esc(result.Outcome.ToText())}[/] (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})[/]");
         if (result.Error is not null)
         {
             _console.MarkupLine($"[red]error: {Esc(_masker.Apply(result.Error))}[/]");
@@ -406,7 +406,7 @@ public sealed class TerminalReporter : IConsoleReporter
                 table.AddRow(new Markup($"[grey]{Esc(name)}[/]"), new Markup(Esc(_masker.Apply(value))));
             }
         }
-        Add("Outcome", $"{result.Outcome} (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})");
+        Add("Outcome", $"{result.Outcome.ToText()} (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})");
         Add("Target", result.Target);
         Add("Service", result.Service is null ? null : result.Cluster is null ? result.Service : $"{result.Service} in {result.Cluster}");
         Add("Task definition", result.TaskDefinitionArn is null ? null : result.TaskDefinitionArn + (result.TaskDefinitionReused == true ? " (reused)" : ""));

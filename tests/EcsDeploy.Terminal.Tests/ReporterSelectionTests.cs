@@ -82,7 +82,7 @@ public sealed class ReporterSelectionTests
         };
         var reporter = TerminalReporterFactory.Create(context, AnsiSupport.Yes, ColorSystemSupport.Standard);
         reporter.Report(new Reporting.StagePlanned(DateTimeOffset.UnixEpoch, new StagePlan("Deploy", "deploy") { Diff = ["+ environment.FOO: bar"] }));
-        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", ExitCode = 0, Outcome = "planned" }, CancellationToken.None);
+        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", Outcome = RunOutcome.Planned }, CancellationToken.None);
 
         var output = writer.ToString();
         Assert.Contains("+ environment.FOO: bar", output, StringComparison.Ordinal);

@@ -217,8 +217,7 @@ public sealed partial class TerminalReporterTests
         {
             Pipeline = "p",
             Target = "t",
-            ExitCode = 1,
-            Outcome = "failed",
+            Outcome = RunOutcome.Failed,
             Error = $"error {secret}",
             Stages = [new StageResult("Deploy", StageStatus.Failed, TimeSpan.FromSeconds(1), $"stage {secret}")],
         }, CancellationToken.None);
@@ -238,7 +237,7 @@ public sealed partial class TerminalReporterTests
         reporter.Report(new StageStarted(at, "Build"));
         reporter.Report(new StageMessage(at, "Build", "[bold]not markup[/] and [red]", MessageLevel.Warning));
         reporter.Report(new StageFinished(at, "Build", StageStatus.Succeeded, TimeSpan.FromMilliseconds(12), null));
-        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", ExitCode = 0, Outcome = "deployed" }, CancellationToken.None);
+        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", Outcome = RunOutcome.Deployed }, CancellationToken.None);
 
         Assert.Contains("[bold]not markup[/] and [red]", StripAnsi(console.Output), StringComparison.Ordinal);
     }
@@ -251,7 +250,7 @@ public sealed partial class TerminalReporterTests
         var at = DateTimeOffset.UnixEpoch;
         reporter.Report(new StageStarted(at, "Build"));
         reporter.Report(new StageFinished(at, "Build", StageStatus.Succeeded, TimeSpan.FromMilliseconds(12), null));
-        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", ExitCode = 0, Outcome = "deployed" }, CancellationToken.None);
+        await reporter.CompleteAsync(new PipelineResult { Pipeline = "p", Target = "t", Outcome = RunOutcome.Deployed }, CancellationToken.None);
 
         var text = StripAnsi(console.Output);
         Assert.Matches(new Regex(@"\+\s+Build\s+\d+ ms"), text);

@@ -48,7 +48,7 @@ public sealed class RerunAndConcurrencyTests
 
         var crashed = await PipelineRunner.RunAsync(TestPipelines.Seed(context).Build(), aws.CreateEnvironment(), options, new CrashWhen(e => Matches(point, e), crash), crash.Token);
         Assert.Equal(ExitCodes.Cancelled, crashed.ExitCode);
-        Assert.Equal("cancelled", crashed.Outcome);
+        Assert.Equal(RunOutcome.Cancelled, crashed.Outcome);
 
         var (rerun, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(context).Build(), options);
 

@@ -15,7 +15,7 @@ public sealed class SeedPipelineScenarioTests
         var (result, events) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build());
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal("deployed", result.Outcome);
+        Assert.Equal(RunOutcome.Deployed, result.Outcome);
         Assert.Equal("COMPLETED", result.Deployment!.RolloutState);
         Assert.All(result.Stages, s => Assert.Equal(StageStatus.Succeeded, s.Status));
 
@@ -69,7 +69,7 @@ public sealed class SeedPipelineScenarioTests
         var (result, events) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build());
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.Equal("rolled-back", result.Outcome);
+        Assert.Equal(RunOutcome.RolledBack, result.Outcome);
         Assert.True(result.RolledBack);
         Assert.EndsWith("task-definition/truecaller-backend:1", result.RolledBackTo);
         Assert.Equal("FAILED", result.Deployment!.RolloutState);
@@ -193,7 +193,7 @@ public sealed class SeedPipelineScenarioTests
         var (result, events) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build(), new RunOptions { DryRun = true, GitSha = TestPipelines.GitSha });
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal("planned", result.Outcome);
+        Assert.Equal(RunOutcome.Planned, result.Outcome);
         var mutating = new[] { "RegisterTaskDefinition", "UpdateService", "RunTask", "PutImage", "PutBlob", "PutManifest" };
         Assert.DoesNotContain(aws.Calls, c => mutating.Contains(c.Operation));
         Assert.Single(aws.Ecs.Revisions("truecaller-backend"));
@@ -228,7 +228,7 @@ public sealed class SeedPipelineScenarioTests
         var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).Build(), new RunOptions { NoWait = true, GitSha = TestPipelines.GitSha });
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal("not-confirmed", result.Outcome);
+        Assert.Equal(RunOutcome.NotConfirmed, result.Outcome);
         Assert.False(result.Deployment!.Confirmed);
         Assert.Equal(StageStatus.Skipped, result.Stages.Single(s => s.Name == "Verify").Status);
         Assert.Single(aws.CallsTo("UpdateService"));

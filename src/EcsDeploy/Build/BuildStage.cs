@@ -247,7 +247,7 @@ namespace EcsDeploy.Build
             }
             if (!Directory.Exists(workingDirectory))
             {
-                throw new PipelineStageException($"Build: working directory '{workingDirectory}' does not exist: fix b.WorkingDirectory(...).", ExitCodes.Invalid);
+                throw new PipelineStageException($"Build: working directory '{workingDirectory}' does not exist: fix b.WorkingDirectory(...).", FailureKind.Invalid);
             }
             var details = options.Commands.Select(c => new KeyValuePair<string, string>("run", c.Display)).ToList();
             var image = "";
@@ -256,7 +256,7 @@ namespace EcsDeploy.Build
                 var dockerfile = Path.Combine(workingDirectory, options.DockerfilePath);
                 if (!File.Exists(dockerfile))
                 {
-                    throw new PipelineStageException($"Build: Dockerfile '{dockerfile}' does not exist: fix b.Image(...).", ExitCodes.Invalid);
+                    throw new PipelineStageException($"Build: Dockerfile '{dockerfile}' does not exist: fix b.Image(...).", FailureKind.Invalid);
                 }
                 if (options.BaseImageSettings.Credentials is { } credentials)
                 {

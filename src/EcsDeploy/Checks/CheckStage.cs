@@ -143,7 +143,7 @@ public abstract class CheckStage<TOptions> : IAwsFreeStage where TOptions : Chec
         var directory = ProjectDirectory(context);
         if (!Directory.Exists(directory))
         {
-            throw new PipelineStageException($"{Descriptor.Name}: the project folder '{directory}' does not exist: fix .WorkingDirectory(...).", ExitCodes.Invalid);
+            throw new PipelineStageException($"{Descriptor.Name}: the project folder '{directory}' does not exist: fix .WorkingDirectory(...).", FailureKind.Invalid);
         }
         return Task.FromResult(new StagePlan(Descriptor.Name, Describe(directory)) { Details = [new("project", directory)] });
     }
@@ -197,9 +197,9 @@ public abstract class CheckStage<TOptions> : IAwsFreeStage where TOptions : Chec
                 context.Info($"passed: {outcome.Summary}");
                 break;
             case CheckStatus.Failed:
-                throw new PipelineStageException($"failed: {outcome.Summary}", ExitCodes.Failed) { StopsPipeline = false };
+                throw new PipelineStageException($"failed: {outcome.Summary}", FailureKind.Failed) { StopsPipeline = false };
             default:
-                throw new PipelineStageException($"could not run: {outcome.Summary}", ExitCodes.Failed) { StopsPipeline = false };
+                throw new PipelineStageException($"could not run: {outcome.Summary}", FailureKind.Failed) { StopsPipeline = false };
         }
     }
 

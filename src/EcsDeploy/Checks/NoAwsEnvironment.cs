@@ -42,7 +42,7 @@ public static class NoAwsEnvironment
 
     internal static PipelineStageException Refusal(string what) => new(
         $"This pipeline has only AWS-free stages and runs without AWS, but a stage called {what}: that stage must not be marked IAwsFreeStage.",
-        ExitCodes.Invalid);
+        FailureKind.Invalid);
 
     /// <summary>Refuses every call (public for DispatchProxy).</summary>
     public class RefusingProxy : DispatchProxy

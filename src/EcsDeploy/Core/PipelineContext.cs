@@ -72,7 +72,7 @@ public sealed class PipelineContext
 
     /// <summary>Reads an output a stage must have set, with a clear error when none did.</summary>
     public T Require<T>(OutputKey<T> key, string remedy) where T : notnull
-        => Get(key) ?? throw new PipelineStageException($"No stage produced {key.Name}: {remedy}", ExitCodes.Invalid);
+        => Get(key) ?? throw new PipelineStageException($"No stage produced {key.Name}: {remedy}", FailureKind.Invalid);
 
     /// <summary>Reports an event through the masker.</summary>
     public void Report(PipelineEvent pipelineEvent) => Reporter.Report(Masker.Mask(pipelineEvent));

@@ -14,12 +14,11 @@ public sealed record PipelineResult
     public required string Pipeline { get; init; }
     /// <summary>Where it ran (simulated AWS, or the account and region).</summary>
     public required string Target { get; init; }
-    /// <summary>The script host's exit code.</summary>
-    public required int ExitCode { get; init; }
-    /// <summary>deployed, planned, not-confirmed, rolled-back, failed, needs-attention, invalid or cancelled; for a
-    /// pipeline of PR checks: checks-passed, checks-failed (a check found a problem) or checks-incomplete (no check
-    /// failed, but one could not run).</summary>
-    public required string Outcome { get; init; }
+    /// <summary>How the run ended (in JSON: deployed, planned, not-confirmed, rolled-back, failed, needs-attention, invalid,
+    /// cancelled; for a pipeline of PR checks: checks-passed, checks-failed or checks-incomplete).</summary>
+    public required RunOutcome Outcome { get; init; }
+    /// <summary>The script host's exit code for <see cref="Outcome"/> (<see cref="ExitCodes.For(RunOutcome)"/>).</summary>
+    public int ExitCode => ExitCodes.For(Outcome);
     /// <summary>Why it failed, when it did.</summary>
     public string? Error { get; init; }
     /// <summary>The cluster.</summary>
@@ -72,7 +71,7 @@ public static class PipelineRunner
         aws.RetryPolicy.OnRetry = retry => context.Verbose($"AWS {retry.Operation}: {retry.Reason}; retry {retry.Attempt} in {retry.Delay.TotalMilliseconds:0} ms");
         var retriesBefore = aws.RetryPolicy.RetriesMade;
 
-        PipelineResult Finish(int exitCode, string outcome, string? error) => BuildResult(context, stages, plans, exitCode, outcome, error is null ? null : masker.Apply(error), aws.RetryPolicy.RetriesMade - retriesBefore);
+        PipelineResult Finish(RunOutcome outcome, string? error) => BuildResult(context, stages, plans, outcome, error is null ? null : masker.Apply(error), aws.RetryPolicy.RetriesMade - retriesBefore);
 
         try
         {
@@ -84,7 +83,7 @@ public static class PipelineRunner
             catch (PipelineStageException ex)
             {
                 context.Report(new StageMessage(context.Time.GetUtcNow(), "Terraform", ex.Message, MessageLevel.Error));
-                return Finish(ExitCodes.Invalid, "invalid", ex.Message + " Nothing was changed.");
+                return Finish(RunOutcome.Invalid, ex.Message + " Nothing was changed.");
             }
             foreach (var stage in definition.Stages)
             {
@@ -101,20 +100,21 @@ public static class PipelineRunner
                     context.Report(new StageMessage(context.Time.GetUtcNow(), stage.Descriptor.Name, message, MessageLevel.Error));
                     // Nothing has changed yet: a known problem is the definition's or the environment's (2); an
                     // unexpected error is a plain failure with the service untouched (1).
-                    var code = ex switch
+                    var outcome = ex switch
                     {
-                        PipelineStageException { ExitCode: var c } when c != ExitCodes.Failed => c,
-                        PipelineStageException or AwsServiceException or HttpRequestException => ExitCodes.Invalid,
-                        _ => ExitCodes.Failed,
+                        PipelineStageException { Kind: FailureKind.NeedsAttention } => RunOutcome.NeedsAttention,
+                        PipelineStageException { Kind: FailureKind.Cancelled } => RunOutcome.Cancelled,
+                        PipelineStageException or AwsServiceException or HttpRequestException => RunOutcome.Invalid,
+                        _ => RunOutcome.Failed,
                     };
                     stages.Add(new StageResult(stage.Descriptor.Name, StageStatus.Failed, TimeSpan.Zero, masker.Apply(message)));
-                    return Finish(code, "invalid", message + " Nothing was changed.");
+                    return Finish(outcome, message + " Nothing was changed.");
                 }
             }
             if (options.DryRun)
             {
                 stages.AddRange(plans.Select(p => new StageResult(p.Stage, p.Skipped ? StageStatus.Skipped : StageStatus.Planned, TimeSpan.Zero, p.Summary)));
-                return Finish(ExitCodes.Success, "planned", null);
+                return Finish(RunOutcome.Planned, null);
             }
 
             // 2. Execute in order; after a failure, the rest are skipped (unless the failure says it does not stop
@@ -162,47 +162,50 @@ public static class PipelineRunner
                     {
                         stages.Add(new StageResult(rest.Descriptor.Name, StageStatus.Skipped, TimeSpan.Zero, $"not run: {name} failed"));
                     }
-                    var exitCode = ex switch
+                    var kind = ex switch
                     {
-                        PipelineStageException stageError => stageError.ExitCode,
+                        PipelineStageException stageError => stageError.Kind,
                         // Something this library did not expect, after changes may have started.
-                        not (AwsServiceException or HttpRequestException or IOException) => ExitCodes.NeedsAttention,
+                        not (AwsServiceException or HttpRequestException or IOException) => FailureKind.NeedsAttention,
                         // An AWS error after changes may have started: a person should look.
-                        _ => context.Get(StageOutputs.TaskDefinition) is null ? ExitCodes.Failed : ExitCodes.NeedsAttention,
+                        _ => context.Get(StageOutputs.TaskDefinition) is null ? FailureKind.Failed : FailureKind.NeedsAttention,
                     };
-                    var deployment = context.Get(StageOutputs.Deployment);
-                    var outcome = exitCode switch
-                    {
-                        ExitCodes.Invalid => "invalid",
-                        ExitCodes.NeedsAttention => "needs-attention",
-                        _ => deployment?.RolledBack == true ? "rolled-back" : "failed",
-                    };
-                    return Finish(exitCode, outcome, $"{name}: {message}");
+                    var rolledBack = context.Get(StageOutputs.Deployment)?.RolledBack == true;
+                    return Finish(OutcomeOf(kind, rolledBack), $"{name}: {message}");
                 }
             }
             var checks = context.Get(global::EcsDeploy.Checks.CheckOutputs.Results) ?? [];
             if (deferred is not null)
             {
                 var failedChecks = checks.Count(c => c.Status == global::EcsDeploy.Checks.CheckStatus.Failed);
-                var outcome = checks.Count == 0 ? "failed" : failedChecks > 0 ? "checks-failed" : "checks-incomplete";
-                return Finish(deferred.ExitCode, outcome, $"{deferredStage}: {deferred.Message}");
+                var outcome = checks.Count == 0 ? OutcomeOf(deferred.Kind, rolledBack: false)
+                    : failedChecks > 0 ? RunOutcome.ChecksFailed : RunOutcome.ChecksIncomplete;
+                return Finish(outcome, $"{deferredStage}: {deferred.Message}");
             }
             if (checks.Count > 0 && !definition.UsesAws)
             {
-                return Finish(ExitCodes.Success, "checks-passed", null);
+                return Finish(RunOutcome.ChecksPassed, null);
             }
             var confirmed = context.Get(StageOutputs.Deployment)?.Confirmed ?? true;
-            return Finish(ExitCodes.Success, confirmed ? "deployed" : "not-confirmed", null);
+            return Finish(confirmed ? RunOutcome.Deployed : RunOutcome.NotConfirmed, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Finish(ExitCodes.Cancelled, "cancelled", $"Cancelled during {context.CurrentStage}; the service may be mid-deployment: run again to converge.");
+            return Finish(RunOutcome.Cancelled, $"Cancelled during {context.CurrentStage}; the service may be mid-deployment: run again to converge.");
         }
         finally
         {
             aws.RetryPolicy.OnRetry = previousOnRetry;
         }
     }
+
+    private static RunOutcome OutcomeOf(FailureKind kind, bool rolledBack) => kind switch
+    {
+        FailureKind.Invalid => RunOutcome.Invalid,
+        FailureKind.NeedsAttention => RunOutcome.NeedsAttention,
+        FailureKind.Cancelled => RunOutcome.Cancelled,
+        _ => rolledBack ? RunOutcome.RolledBack : RunOutcome.Failed,
+    };
 
     private static TimeSpan Elapsed(PipelineContext context, long started, Stopwatch wall)
     {
@@ -220,7 +223,7 @@ public static class PipelineRunner
         _ => $"unexpected {ex.GetType().Name}: {ex.Message} (please report this with --verbose output)",
     };
 
-    private static PipelineResult BuildResult(PipelineContext context, List<StageResult> stages, List<StagePlan> plans, int exitCode, string outcome, string? error, int retries)
+    private static PipelineResult BuildResult(PipelineContext context, List<StageResult> stages, List<StagePlan> plans, RunOutcome outcome, string? error, int retries)
     {
         var deployment = context.Get(StageOutputs.Deployment);
         var deploy = context.Definition.Stage<Deployments.DeployStage>();
@@ -229,7 +232,6 @@ public static class PipelineRunner
         {
             Pipeline = context.Definition.Name,
             Target = context.Aws.Description,
-            ExitCode = exitCode,
             Outcome = outcome,
             Error = error,
             Cluster = context.Definition.Cluster,

@@ -74,16 +74,17 @@ public sealed record OutputKey<T>(string Name)
     public override string ToString() => Name;
 }
 
-/// <summary>An error a stage raises for a failure the user can act on, with the exit code it implies.</summary>
-public class PipelineStageException(string message, int exitCode = ExitCodes.Failed, Exception? innerException = null)
+/// <summary>An error a stage raises for a failure the user can act on, with the kind of failure it is.</summary>
+public class PipelineStageException(string message, FailureKind kind = FailureKind.Failed, Exception? innerException = null)
     : Exception(message, innerException)
 {
-    /// <summary>The script host's exit code for this failure.</summary>
-    public int ExitCode { get; } = exitCode;
+    /// <summary>What the failure means for the service: invalid and nothing changed, failed and back on the last good
+    /// revision, needs attention, or cancelled. Only the host turns it into an exit code.</summary>
+    public FailureKind Kind { get; } = kind;
 
     /// <summary>
     /// False for a failure that must not stop the stages after it (a PR check: every check reports). The run still
-    /// fails with <see cref="ExitCode"/> once every stage has run. Default true.
+    /// fails with <see cref="Kind"/> once every stage has run. Default true.
     /// </summary>
     public bool StopsPipeline { get; init; } = true;
 }
@@ -93,18 +94,3 @@ public class PipelineStageException(string message, int exitCode = ExitCodes.Fai
 /// region, cluster or deployment target: the script host runs it without AWS.
 /// </summary>
 public interface IAwsFreeStage : IPipelineStage;
-
-/// <summary>The script host's exit codes.</summary>
-public static class ExitCodes
-{
-    /// <summary>Deployed and verified (or, with --dry-run, planned).</summary>
-    public const int Success = 0;
-    /// <summary>The deployment failed and the service is on the last good revision (or was never touched).</summary>
-    public const int Failed = 1;
-    /// <summary>Invalid definition or arguments; nothing changed.</summary>
-    public const int Invalid = 2;
-    /// <summary>Failed, and the service's state needs attention.</summary>
-    public const int NeedsAttention = 3;
-    /// <summary>Cancelled.</summary>
-    public const int Cancelled = 130;
-}

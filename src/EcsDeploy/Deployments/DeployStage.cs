@@ -323,7 +323,7 @@ namespace EcsDeploy.Deployments
             });
             if (!result.Succeeded)
             {
-                throw new PipelineStageException($"Deployment of '{serviceName}' failed: {result.Summary}", result.ExitCode);
+                throw new PipelineStageException($"Deployment of '{serviceName}' failed: {result.Summary}", result.Failure ?? FailureKind.NeedsAttention);
             }
             context.Info(result.Summary);
         }
@@ -344,7 +344,7 @@ namespace EcsDeploy.Deployments
                 {
                     throw new PipelineStageException(
                         $"Dependency '{dependency}' of '{options.ServiceName}' did not deploy ({result.Summary}); '{options.ServiceName}' was not touched.",
-                        result.RolledBack ? ExitCodes.Failed : result.ExitCode);
+                        result.RolledBack ? FailureKind.Failed : result.Failure ?? FailureKind.NeedsAttention);
                 }
                 done = [.. done, dependency];
                 context.Set(StageOutputs.DeployedServices, done);
@@ -467,7 +467,7 @@ namespace EcsDeploy.Deployments
             var serviceName = options.ServiceName!;
             var described = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
             var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status == "ACTIVE")
-                ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", ExitCodes.Invalid);
+                ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", FailureKind.Invalid);
             var current = await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!), cancellationToken).ConfigureAwait(false);
 
             var containers = current.TaskDefinition.ContainerDefinitions ?? [];
@@ -490,7 +490,7 @@ namespace EcsDeploy.Deployments
             }
             if (missing.Count > 0)
             {
-                throw new PipelineStageException($"Secrets Manager has no secret for {string.Join(", ", missing)}: create them (aws secretsmanager create-secret --name ...) or fix d.Secret(...).", ExitCodes.Invalid);
+                throw new PipelineStageException($"Secrets Manager has no secret for {string.Join(", ", missing)}: create them (aws secretsmanager create-secret --name ...) or fix d.Secret(...).", FailureKind.Invalid);
             }
             return new DeployPreparation(service, current.TaskDefinition, current.Tags, containerName, options.FamilyName ?? current.TaskDefinition.Family!, secrets);
         }

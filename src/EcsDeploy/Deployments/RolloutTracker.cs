@@ -8,7 +8,7 @@ internal sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment W
 /// <summary>How one service deployment ended, as the tracker saw it.</summary>
 internal sealed record RolloutResult(
     bool Succeeded, bool RolledBack, string Summary, string DeploymentId, string? RolloutState, string? RolloutStateReason,
-    string? FinalTaskDefinition, int ExitCode);
+    string? FinalTaskDefinition, FailureKind? Failure);
 
 /// <summary>
 /// Updates a service and follows its deployment by id until it is COMPLETED with running equal to desired,
@@ -35,13 +35,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             context.NoteLeftByEarlierRun($"{serviceName}: deployment {earlier.Id} of {ShortTaskDefinition(taskDefinitionArn)} from an earlier run was still in progress: waited for it");
         }
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
-        var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", ExitCodes.NeedsAttention);
+        var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", FailureKind.NeedsAttention);
         if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
         {
             // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
             context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
             return new RolloutResult(true, false, $"deployment {settled.Id} already completed: {settled.RunningCount}/{settled.DesiredCount} tasks running {ShortTaskDefinition(previous)}",
-                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, ExitCodes.Success);
+                settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, null);
         }
 
         var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
         return updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
-            ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", ExitCodes.NeedsAttention);
+            ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", FailureKind.NeedsAttention);
     }
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
@@ -111,7 +111,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             if (ours is { Status: "PRIMARY", RolloutState: "COMPLETED" } && ours.RunningCount == ours.DesiredCount)
             {
                 return new RolloutResult(true, false, $"deployment {ours.Id} completed: {ours.RunningCount}/{ours.DesiredCount} tasks running {ShortTaskDefinition(ours.TaskDefinition)}",
-                    ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, ExitCodes.Success);
+                    ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, null);
             }
 
             var ourFailed = ours?.RolloutState == "FAILED";
@@ -129,7 +129,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             {
                 return new RolloutResult(false, false,
                     $"deployment {deploymentId} was replaced by deployment {primary!.Id} ({ShortTaskDefinition(primary.TaskDefinition)}), which this run did not start: check who else deploys '{serviceName}'",
-                    deploymentId, ours?.RolloutState, ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.NeedsAttention);
+                    deploymentId, ours?.RolloutState, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
             }
 
             if (rollingBack && primary!.Id != deploymentId)
@@ -139,13 +139,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 {
                     return new RolloutResult(false, true,
                         $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, ExitCodes.Failed);
+                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, FailureKind.Failed);
                 }
                 if (primary.RolloutState == "FAILED")
                 {
                     return new RolloutResult(false, true,
                         $"deployment {deploymentId} failed and ECS's rollback to {ShortTaskDefinition(primary.TaskDefinition)} failed too: the service needs attention",
-                        deploymentId, "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, ExitCodes.NeedsAttention);
+                        deploymentId, "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
                 }
             }
             else if (ourFailed && ours!.Status == "PRIMARY")
@@ -176,7 +176,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     {
         if (!settings.Rollback)
         {
-            return new RolloutResult(false, false, $"{why}; rollback is off, so the service stays as it is", deploymentId, null, null, null, ExitCodes.NeedsAttention);
+            return new RolloutResult(false, false, $"{why}; rollback is off, so the service stays as it is", deploymentId, null, null, null, FailureKind.NeedsAttention);
         }
         context.Warn($"{why}; rolling back {serviceName} to {ShortTaskDefinition(previousTaskDefinition)}");
         var rollback = new RolloutTracker(context, settings with { Rollback = false, WhenAnotherInProgress = AnotherDeployment.Wait });
@@ -191,8 +191,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var rollbackId = updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
         var result = await rollback.FollowAsync(serviceName, rollbackId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
-            ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, "FAILED", why, previousTaskDefinition, ExitCodes.Failed)
-            : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, "FAILED", why, result.FinalTaskDefinition, ExitCodes.NeedsAttention);
+            ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, "FAILED", why, previousTaskDefinition, FailureKind.Failed)
+            : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, "FAILED", why, result.FinalTaskDefinition, FailureKind.NeedsAttention);
     }
 
     private async Task<EcsService> WaitForOtherDeploymentsAsync(EcsService service, CancellationToken cancellationToken)
@@ -205,7 +205,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var inProgress = string.Join(", ", service.Deployments.Select(d => $"{d.Id} {d.Status} {d.RolloutState}"));
         if (settings.WhenAnotherInProgress == AnotherDeployment.Refuse)
         {
-            throw new PipelineStageException($"Service '{service.ServiceName}' has a deployment in progress that this run did not start ({inProgress}); nothing was changed. Wait for it, or set d.WhenAnotherDeploymentInProgress(AnotherDeployment.Wait).", ExitCodes.Failed);
+            throw new PipelineStageException($"Service '{service.ServiceName}' has a deployment in progress that this run did not start ({inProgress}); nothing was changed. Wait for it, or set d.WhenAnotherDeploymentInProgress(AnotherDeployment.Wait).", FailureKind.Failed);
         }
         context.Info($"{service.ServiceName}: waiting for the deployment in progress to finish first ({inProgress})");
         var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
@@ -213,7 +213,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         {
             if (context.Time.GetUtcNow() >= deadline)
             {
-                throw new PipelineStageException($"Service '{service.ServiceName}' still had another deployment in progress after {settings.WaitTimeout.TotalMinutes:0.#} min; nothing was changed.", ExitCodes.Failed);
+                throw new PipelineStageException($"Service '{service.ServiceName}' still had another deployment in progress after {settings.WaitTimeout.TotalMinutes:0.#} min; nothing was changed.", FailureKind.Failed);
             }
             await Clock.DelayAsync(context.Time, SlowPoll, cancellationToken).ConfigureAwait(false);
             service = await DescribeAsync(service.ServiceName, cancellationToken).ConfigureAwait(false);
@@ -228,7 +228,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var service = response.Services.FirstOrDefault(s => s.ServiceName == serviceName);
         if (service is null || service.Status is "INACTIVE" or "DRAINING")
         {
-            throw new PipelineStageException($"Service '{serviceName}' is {(service is null ? "MISSING" : service.Status)} in cluster '{Cluster}'.", ExitCodes.NeedsAttention);
+            throw new PipelineStageException($"Service '{serviceName}' is {(service is null ? "MISSING" : service.Status)} in cluster '{Cluster}'.", FailureKind.NeedsAttention);
         }
         return service;
     }

@@ -84,16 +84,16 @@ internal static class TerraformOutputCheck
         {
             throw new PipelineStageException(
                 $"Terraform outputs {string.Join(", ", settings.RequiredOutputs)} are required, but no Terraform source is set: call .WithTerraform(t => t.StateFile(path)) or t.Project(folder).",
-                ExitCodes.Invalid);
+                FailureKind.Invalid);
         }
         var outputs = await source.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new PipelineStageException($"Terraform outputs are required, but {source.Source} does not exist: run terraform apply, or fix the path.", ExitCodes.Invalid);
+            ?? throw new PipelineStageException($"Terraform outputs are required, but {source.Source} does not exist: run terraform apply, or fix the path.", FailureKind.Invalid);
         var missing = settings.RequiredOutputs.Where(name => !outputs.ContainsKey(name)).ToList();
         if (missing.Count > 0)
         {
             throw new PipelineStageException(
                 $"{source.Source} lacks the output(s) {string.Join(", ", missing)}: add them to your Terraform configuration (output \"{missing[0]}\" {{ value = ... }}) and run terraform apply.",
-                ExitCodes.Invalid);
+                FailureKind.Invalid);
         }
     }
 }
@@ -122,7 +122,7 @@ public sealed class TerraformStateFile(string path) : ITerraformOutputs
         var root = state.RootElement;
         if (root.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.Number && version.GetInt32() != 4)
         {
-            throw new PipelineStageException($"{source} has state format version {version.GetInt32()}; EcsDeploy reads version 4 (Terraform 0.12 and later).", ExitCodes.Invalid);
+            throw new PipelineStageException($"{source} has state format version {version.GetInt32()}; EcsDeploy reads version 4 (Terraform 0.12 and later).", FailureKind.Invalid);
         }
         var outputs = new Dictionary<string, TerraformOutput>(StringComparer.Ordinal);
         if (root.TryGetProperty("outputs", out var outputsElement) && outputsElement.ValueKind == JsonValueKind.Object)

@@ -298,7 +298,7 @@ public static class ScriptHost
         catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or ArgumentException or InvalidOperationException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return ex is PipelineStageException stageError ? stageError.ExitCode : ExitCodes.Invalid;
+            return ex is PipelineStageException stageError ? ExitCodes.For(stageError.Kind) : ExitCodes.Invalid;
         }
 
         var masker = new SecretMasker();

@@ -281,7 +281,7 @@ namespace EcsDeploy.Images
             {
                 throw new PipelineStageException(
                     $"KeepLastImages({keep}) would expire {string.Join("; and ", problems)}. Keep more images (p.KeepLastImages({needed})), or deploy a newer image first; nothing was changed.",
-                    ExitCodes.Invalid);
+                    FailureKind.Invalid);
             }
         }
 
@@ -421,7 +421,7 @@ namespace EcsDeploy.Images
                 {
                     throw new PipelineStageException(
                         $"The ECR scan of {image.RepositoryName}@{image.Digest} did not complete within {Minutes(scan.WaitTimeout)} (last status {lastStatus}): nothing was deployed. Run again, or wait longer with p.ScanGate(..., s => s.Timeout(TimeSpan.FromMinutes(20))).",
-                        ExitCodes.Failed);
+                        FailureKind.Failed);
                 }
                 var wait = scan.PollInterval < deadline - now ? scan.PollInterval : deadline - now;
                 await Clock.DelayAsync(context.Time, wait, cancellationToken).ConfigureAwait(false);
@@ -461,7 +461,7 @@ namespace EcsDeploy.Images
                 }
                 throw new PipelineStageException(
                     $"{why}, so the scan gate cannot vouch for it: nothing was deployed. Use a base image ECR's basic scanning supports (a supported OS package manager), or let the run go on with p.ScanGate(..., s => s.WhenScanFails(ScanFailureAction.Warn)).",
-                    ExitCodes.Failed);
+                    FailureKind.Failed);
             }
             if (!report.Blocked)
             {
@@ -471,7 +471,7 @@ namespace EcsDeploy.Images
             throw new PipelineStageException(
                 $"The ECR scan of {image.RepositoryName}@{image.Digest} found {string.Join(", ", blocking)} (threshold {report.FailAt}; all findings: {counts}): nothing was deployed. "
                 + $"Fix the vulnerable packages (update the base image and dependencies, see aws ecr describe-image-scan-findings --repository-name {image.RepositoryName} --image-id imageDigest={image.Digest}) and push again, or raise the threshold with p.ScanGate(ScanSeverity.X) if the risk is accepted.",
-                ExitCodes.Failed);
+                FailureKind.Failed);
         }
 
         internal static string Name(ScanSeverity severity) => Severities.FirstOrDefault(s => s.Severity == severity).Name ?? severity.ToString().ToUpperInvariant();

@@ -97,7 +97,7 @@ namespace EcsDeploy.Images
             {
                 throw new PipelineStageException(
                     $"ECR repository '{repositoryName}' has immutable tags, so 'latest' cannot move to a new image: push only immutable tags (p.Tags(PushOptions.GitSha)) or make the repository's tags MUTABLE.",
-                    ExitCodes.Invalid);
+                    FailureKind.Invalid);
             }
             var (scanDetails, scanSummary) = await PlanScanAndLifecycleAsync(context, repository, tags, cancellationToken).ConfigureAwait(false);
             return new StagePlan(Stage.Name, $"push to {repository.RepositoryUri} as {string.Join(", ", tags)}{scanSummary}")
@@ -137,7 +137,7 @@ namespace EcsDeploy.Images
             var digest = await registry.PutManifestAsync(repositoryName, tags[0], image.MediaType, image.Manifest, cancellationToken).ConfigureAwait(false);
             if (digest != image.ManifestDigest)
             {
-                throw new PipelineStageException($"Registry stored the manifest as {digest} but it hashes to {image.ManifestDigest}: the registry altered it.", ExitCodes.NeedsAttention);
+                throw new PipelineStageException($"Registry stored the manifest as {digest} but it hashes to {image.ManifestDigest}: the registry altered it.", FailureKind.NeedsAttention);
             }
 
             // Further tags through the ECR API: PutImage with the same manifest moves no blob.
@@ -156,7 +156,7 @@ namespace EcsDeploy.Images
                 {
                     throw new PipelineStageException(
                         $"Tag '{tag}' already names another image in the immutable repository '{repositoryName}': push a new tag or make the repository's tags MUTABLE.",
-                        ExitCodes.Failed, ex);
+                        FailureKind.Failed, ex);
                 }
             }
             var pushed = new PushedImage(repositoryName, repository.RepositoryUri, image.ManifestDigest, tags);
@@ -175,7 +175,7 @@ namespace EcsDeploy.Images
             }
             catch (AwsServiceException ex) when (ex.ErrorCode == "ImageNotFoundException")
             {
-                throw new PipelineStageException($"--image-tag {tag}: no image with that tag in ECR repository '{repository.RepositoryName}': push it first or pick an existing tag.", ExitCodes.Invalid, ex);
+                throw new PipelineStageException($"--image-tag {tag}: no image with that tag in ECR repository '{repository.RepositoryName}': push it first or pick an existing tag.", FailureKind.Invalid, ex);
             }
         }
     }
@@ -199,12 +199,12 @@ namespace EcsDeploy.Images
                 }
                 catch (CommandExecutionException ex)
                 {
-                    throw new PipelineStageException("Could not determine the git commit to tag the image with: run inside a git repository, or set GITHUB_SHA.", ExitCodes.Invalid, ex);
+                    throw new PipelineStageException("Could not determine the git commit to tag the image with: run inside a git repository, or set GITHUB_SHA.", FailureKind.Invalid, ex);
                 }
             }
             if (!System.Text.RegularExpressions.Regex.IsMatch(sha, "^[0-9a-f]{7,64}$"))
             {
-                throw new PipelineStageException($"'{sha}' is not a git commit SHA: set GITHUB_SHA to the full commit id.", ExitCodes.Invalid);
+                throw new PipelineStageException($"'{sha}' is not a git commit SHA: set GITHUB_SHA to the full commit id.", FailureKind.Invalid);
             }
             context.Set(StageOutputs.GitSha, sha);
             return sha;

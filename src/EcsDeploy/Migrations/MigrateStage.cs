@@ -187,7 +187,7 @@ namespace EcsDeploy.Migrations
                 if (response.Tasks.Count == 0)
                 {
                     var failure = response.Failures.FirstOrDefault();
-                    throw new PipelineStageException($"Migration task did not start: {failure?.Reason} {failure?.Detail}".TrimEnd(), ExitCodes.Failed);
+                    throw new PipelineStageException($"Migration task did not start: {failure?.Reason} {failure?.Detail}".TrimEnd(), FailureKind.Failed);
                 }
                 taskArn = response.Tasks[0].TaskArn;
                 context.Info($"started migration task {taskArn.Split('/')[^1]} on {RolloutTracker.ShortTaskDefinition(registered.Arn)}: {string.Join(' ', options.CommandWords)}");
@@ -212,7 +212,7 @@ namespace EcsDeploy.Migrations
             var exit = essential?.ExitCode is { } code ? $"exit code {code.ToString(CultureInfo.InvariantCulture)}" : $"the container never started ({task.StoppedReason})";
             throw new PipelineStageException(
                 $"Migration '{string.Join(' ', options.CommandWords)}' failed: {exit}. The service was not touched. Read the log lines above, fix the migration, and run again.",
-                ExitCodes.Failed);
+                FailureKind.Failed);
         }
 
         private async Task<EcsTask> WaitStoppedAsync(PipelineContext context, string cluster, string taskArn, CancellationToken cancellationToken)
@@ -223,7 +223,7 @@ namespace EcsDeploy.Migrations
             {
                 var described = await context.Aws.Ecs.DescribeTasksAsync(new DescribeTasksRequest(cluster, [taskArn]), cancellationToken).ConfigureAwait(false);
                 var task = described.Tasks.FirstOrDefault()
-                    ?? throw new PipelineStageException($"Migration task {taskArn} is MISSING: {described.Failures.FirstOrDefault()?.Reason}", ExitCodes.NeedsAttention);
+                    ?? throw new PipelineStageException($"Migration task {taskArn} is MISSING: {described.Failures.FirstOrDefault()?.Reason}", FailureKind.NeedsAttention);
                 if (task.LastStatus != lastStatus)
                 {
                     lastStatus = task.LastStatus;
@@ -235,7 +235,7 @@ namespace EcsDeploy.Migrations
                 }
                 if (context.Time.GetUtcNow() >= deadline)
                 {
-                    throw new PipelineStageException($"Migration task {taskArn.Split('/')[^1]} did not stop within {options.Timeout.TotalMinutes:0.#} min (it is {task.LastStatus}); the service was not touched. Stop it (aws ecs stop-task) or lengthen m.WaitTimeout(...).", ExitCodes.NeedsAttention);
+                    throw new PipelineStageException($"Migration task {taskArn.Split('/')[^1]} did not stop within {options.Timeout.TotalMinutes:0.#} min (it is {task.LastStatus}); the service was not touched. Stop it (aws ecs stop-task) or lengthen m.WaitTimeout(...).", FailureKind.NeedsAttention);
                 }
                 await Clock.DelayAsync(context.Time, Poll, cancellationToken).ConfigureAwait(false);
             }

@@ -137,7 +137,7 @@ namespace EcsDeploy.Ollama
             var outcome = await tracker.DeployAsync(service, taskDefinitionArn: null, cancellationToken).ConfigureAwait(false);
             if (!outcome.Succeeded)
             {
-                throw new PipelineStageException($"Ollama service '{service}' did not deploy: {outcome.Summary}", outcome.RolledBack ? ExitCodes.Failed : ExitCodes.NeedsAttention);
+                throw new PipelineStageException($"Ollama service '{service}' did not deploy: {outcome.Summary}", outcome.RolledBack ? FailureKind.Failed : FailureKind.NeedsAttention);
             }
             context.Set(StageOutputs.DeployedServices, [.. context.Get(StageOutputs.DeployedServices) ?? [], service]);
         }
@@ -186,7 +186,7 @@ namespace EcsDeploy.Ollama
                 throw new PipelineStageException(
                     $"Could not determine Ollama URL: {matches.Count} load balancers have '{options.LoadBalancerFilter}' in their name ({string.Join(", ", matches.Select(m => m.LoadBalancerName))}): "
                     + $"set the Terraform output '{options.TerraformOutputName}' or narrow o.LoadBalancerNameContains(...).",
-                    ExitCodes.Invalid);
+                    FailureKind.Invalid);
             }
             tried.Add($"load balancers whose name contains '{options.LoadBalancerFilter}': none");
             throw new PipelineStageException(
@@ -194,7 +194,7 @@ namespace EcsDeploy.Ollama
                 + $"Check that the Ollama service '{ServiceName(context.Definition)}' is deployed (aws ecs describe-services), "
                 + $"that Terraform has the output '{options.TerraformOutputName}' (terraform output {options.TerraformOutputName}), "
                 + $"and that a load balancer with '{options.LoadBalancerFilter}' in its name exists (aws elbv2 describe-load-balancers).",
-                ExitCodes.Invalid);
+                FailureKind.Invalid);
         }
 
         private static string ToUrl(string dnsOrUrl) => dnsOrUrl.StartsWith("http://", StringComparison.Ordinal) || dnsOrUrl.StartsWith("https://", StringComparison.Ordinal)

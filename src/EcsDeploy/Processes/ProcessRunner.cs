@@ -42,7 +42,7 @@ public sealed record CommandResult(int ExitCode, string StandardOutput, IReadOnl
 
 /// <summary>A command that exited with a non-zero code (or could not start): names the command and its output's tail.</summary>
 public sealed class CommandExecutionException(CommandSpec command, int exitCode, IReadOnlyList<string> lastLines, string message, Exception? inner = null)
-    : PipelineStageException(message, ExitCodes.Failed, inner)
+    : PipelineStageException(message, FailureKind.Failed, inner)
 {
     /// <summary>The command.</summary>
     public CommandSpec Command { get; } = command;

@@ -84,7 +84,7 @@ public sealed class GitHubActionsReporter : IPipelineReporter
         EndGroup();
         if (result.ExitCode != ExitCodes.Success && result.Stages.All(s => s.Status != StageStatus.Failed) && result.Error is not null)
         {
-            Write(Command("error", $"{result.Pipeline} {result.Outcome}", _masker.Apply(result.Error)));
+            Write(Command("error", $"{result.Pipeline} {result.Outcome.ToText()}", _masker.Apply(result.Error)));
         }
         if (!string.IsNullOrEmpty(stepSummaryPath))
         {
@@ -99,7 +99,7 @@ public sealed class GitHubActionsReporter : IPipelineReporter
         ArgumentNullException.ThrowIfNull(result);
         var icon = result.ExitCode == ExitCodes.Success ? "✅" : "❌";
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"## {icon} {Cell(result.Pipeline)}: {result.Outcome}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"## {icon} {Cell(result.Pipeline)}: {result.Outcome.ToText()}\n\n");
         text.Append("| | |\n|---|---|\n");
         void Row(string name, string? value)
         {
@@ -108,7 +108,7 @@ public sealed class GitHubActionsReporter : IPipelineReporter
                 text.Append(CultureInfo.InvariantCulture, $"| {name} | {Cell(value)} |\n");
             }
         }
-        Row("Outcome", $"{result.Outcome} (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})");
+        Row("Outcome", $"{result.Outcome.ToText()} (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})");
         Row("Target", result.Target);
         Row("Service", result.Service is null ? null : result.Cluster is null ? result.Service : $"{result.Service} in {result.Cluster}");
         Row("Task definition", result.TaskDefinitionArn is null ? null : result.TaskDefinitionArn + (result.TaskDefinitionReused == true ? " (reused)" : ""));

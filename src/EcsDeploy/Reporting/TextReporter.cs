@@ -60,7 +60,7 @@ public sealed class TextReporter(TextWriter writer, bool verbose) : IPipelineRep
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(result);
         writer.WriteLine();
-        writer.WriteLine($"{result.Pipeline} on {result.Target}: {result.Outcome} (exit code {result.ExitCode})");
+        writer.WriteLine($"{result.Pipeline} on {result.Target}: {result.Outcome.ToText()} (exit code {result.ExitCode})");
         if (result.Image is { } image)
         {
             writer.WriteLine($"  image:           {image.Reference} (tags: {string.Join(", ", image.Tags)})");

@@ -40,7 +40,7 @@ public static class TaskDefinitionRenderer
         {
             throw new PipelineStageException(
                 $"Task definition {current.TaskDefinitionArn ?? current.Family} has no container '{changes.ContainerName}' (it has: {string.Join(", ", containers.Select(c => c.Name))}): set d.Container(\"...\") to one of them.",
-                ExitCodes.Invalid);
+                FailureKind.Invalid);
         }
         var rendered = containers.Select(c => c.Name != changes.ContainerName ? c : c with
         {

@@ -165,7 +165,7 @@ namespace EcsDeploy.Verification
                             return;
                         }
                         // A missing model does not appear by waiting: fail at once with the remedy.
-                        throw new PipelineStageException(problem, ExitCodes.NeedsAttention);
+                        throw new PipelineStageException(problem, FailureKind.NeedsAttention);
                     }
                     last = $"HTTP {(int)response.StatusCode} {response.StatusCode}";
                 }
@@ -181,7 +181,7 @@ namespace EcsDeploy.Verification
                 {
                     throw new PipelineStageException(
                         $"Verification failed: GET {url} gave {last} after {attempt} attempt(s). The service deployed but does not answer: check its logs (aws logs tail) and the target group's health.",
-                        ExitCodes.NeedsAttention);
+                        FailureKind.NeedsAttention);
                 }
                 context.Verbose($"GET {url}: {last}; retrying");
                 await Clock.DelayAsync(context.Time, Retry, cancellationToken).ConfigureAwait(false);
@@ -219,10 +219,10 @@ namespace EcsDeploy.Verification
             }
             var preparation = context.Require(DeployStage.Preparation, "the Deploy stage was not planned");
             var targetGroupArn = preparation.Service.LoadBalancers.FirstOrDefault(lb => lb.TargetGroupArn is not null)?.TargetGroupArn
-                ?? throw new PipelineStageException($"Verify: service '{preparation.Service.ServiceName}' has no load balancer and Terraform has no '{options.TerraformOutputName}' output: give v.BaseUrl(...).", ExitCodes.Invalid);
+                ?? throw new PipelineStageException($"Verify: service '{preparation.Service.ServiceName}' has no load balancer and Terraform has no '{options.TerraformOutputName}' output: give v.BaseUrl(...).", FailureKind.Invalid);
             var groups = await context.Aws.Elbv2.DescribeTargetGroupsAsync([targetGroupArn], null, cancellationToken).ConfigureAwait(false);
             var loadBalancerArn = groups.TargetGroups.FirstOrDefault()?.LoadBalancerArns.FirstOrDefault()
-                ?? throw new PipelineStageException($"Verify: target group {targetGroupArn} is attached to no load balancer: give v.BaseUrl(...).", ExitCodes.Invalid);
+                ?? throw new PipelineStageException($"Verify: target group {targetGroupArn} is attached to no load balancer: give v.BaseUrl(...).", FailureKind.Invalid);
             var balancers = await context.Aws.Elbv2.DescribeLoadBalancersAsync(null, [loadBalancerArn], null, cancellationToken).ConfigureAwait(false);
             return "http://" + balancers.LoadBalancers.Single().DNSName;
         }

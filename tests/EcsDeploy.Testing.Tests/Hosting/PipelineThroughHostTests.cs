@@ -68,7 +68,7 @@ public sealed class PipelineThroughHostTests
         var (result, events) = await RunSeedAsync(host);
 
         Assert.True(result.ExitCode == 0, Describe(result, events));
-        Assert.Equal("deployed", result.Outcome);
+        Assert.Equal(RunOutcome.Deployed, result.Outcome);
         Assert.EndsWith("task-definition/truecaller-backend:2", result.TaskDefinitionArn);
         Assert.Contains(TestPipelines.GitSha, aws.Ecr.Images("truecaller-backend").Values.SelectMany(t => t));
         var statistics = host.Statistics;
@@ -118,7 +118,7 @@ public sealed class PipelineThroughHostTests
         // A one-in-a-thousand run meets three faults in a row on one call: it must then stop cleanly, naming the error.
         if (result.ExitCode == 0)
         {
-            Assert.Equal("deployed", result.Outcome);
+            Assert.Equal(RunOutcome.Deployed, result.Outcome);
             Assert.EndsWith("task-definition/truecaller-backend:2", aws.Ecs.CurrentTaskDefinition(Cluster, Service).TaskDefinitionArn);
         }
         else

@@ -85,7 +85,7 @@ public sealed class ScanGateAndLifecycleTests
         var (result, events) = await TestPipelines.RunAsync(aws, Pipeline(p => p.ScanGate(ScanSeverity.Critical)));
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.Equal("failed", result.Outcome);
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
         Assert.Contains("found 1 CRITICAL (threshold CRITICAL; all findings: CRITICAL 1, HIGH 3, MEDIUM 0, LOW 0, INFORMATIONAL 0, UNDEFINED 0)", result.Error, StringComparison.Ordinal);
         Assert.Contains("p.ScanGate(ScanSeverity.X)", result.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was deployed", result.Error, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public sealed class ImageBuildCheckTests(RegistryFixture registry)
         Assert.Equal(CheckStatus.Passed, check.Status);
         Assert.Matches($"^image sha256:[0-9a-f]{{64}} \\(\\d+ bytes in {baseImage.Layers.Count + 1} layer\\(s\\)\\), not pushed$", check.Summary);
         Assert.Null(result.Image);
-        Assert.Equal("checks-passed", result.Outcome);
+        Assert.Equal(RunOutcome.ChecksPassed, result.Outcome);
     }
 
     [Theory]

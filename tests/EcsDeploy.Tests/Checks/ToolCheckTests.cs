@@ -32,7 +32,7 @@ public sealed class ToolCheckTests
             Assert.Equal(CheckStatus.CouldNotRun, check.Status);
             Assert.Contains("run 'npm ci'", check.Summary, StringComparison.Ordinal);
             Assert.Equal(ExitCodes.Failed, result.ExitCode);
-            Assert.Equal("checks-incomplete", result.Outcome);
+            Assert.Equal(RunOutcome.ChecksIncomplete, result.Outcome);
         }
         finally
         {

@@ -64,7 +64,7 @@ public static class AwsWireEnvironment
         var problem = AwsNamingRules.Check(AwsNameKind.Region, options.Region);
         if (problem is not null)
         {
-            throw new PipelineStageException(problem, ExitCodes.Invalid);
+            throw new PipelineStageException(problem, FailureKind.Invalid);
         }
         var credentials = options.Credentials ?? await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
 
@@ -122,7 +122,7 @@ public static class AwsWireEnvironment
             throw new PipelineStageException(
                 "No AWS credentials were found (environment variables, shared profile or SSO, web identity, container or instance role). " +
                 "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure an OIDC role in CI. " + ex.Message,
-                ExitCodes.Failed, ex);
+                FailureKind.Failed, ex);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
         ArgumentNullException.ThrowIfNull(options);
         if (options.Fault is not null)
         {
-            throw new PipelineStageException($"--fault {options.Fault} only applies to --target local.", ExitCodes.Invalid);
+            throw new PipelineStageException($"--fault {options.Fault} only applies to --target local.", FailureKind.Invalid);
         }
         var credentials = await AwsWireEnvironment.ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
         return await AwsWireEnvironment.CreateAsync(new AwsWireOptions
@@ -49,7 +49,7 @@ public sealed class AwsWireTarget : IDeploymentTarget
                 var slash = location.IndexOf('/', StringComparison.Ordinal);
                 if (slash <= 0 || slash == location.Length - 1)
                 {
-                    throw new PipelineStageException($"Terraform state '{path}' is not s3://BUCKET/KEY.", ExitCodes.Invalid);
+                    throw new PipelineStageException($"Terraform state '{path}' is not s3://BUCKET/KEY.", FailureKind.Invalid);
                 }
                 return new S3TerraformState(location[..slash], location[(slash + 1)..], region, credentials, environment);
             }

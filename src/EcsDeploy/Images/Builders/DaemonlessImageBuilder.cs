@@ -41,7 +41,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
         var parsed = ParsedDockerfile.Parse(await File.ReadAllTextAsync(dockerfilePath, cancellationToken).ConfigureAwait(false), Path.GetFileName(dockerfilePath), problems);
         if (problems.Count > 0)
         {
-            throw new PipelineStageException("Build: the daemonless builder cannot build this Dockerfile:\n  - " + string.Join("\n  - ", problems), ExitCodes.Invalid);
+            throw new PipelineStageException("Build: the daemonless builder cannot build this Dockerfile:\n  - " + string.Join("\n  - ", problems), FailureKind.Invalid);
         }
         return parsed;
     }
@@ -60,7 +60,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
         }
         catch (FormatException ex)
         {
-            throw new PipelineStageException($"Build: FROM {dockerfile.BaseImage}: {ex.Message}", ExitCodes.Invalid, ex);
+            throw new PipelineStageException($"Build: FROM {dockerfile.BaseImage}: {ex.Message}", FailureKind.Invalid, ex);
         }
         return request.BaseImage.Policy switch
         {
@@ -142,7 +142,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         RegistryException or HttpRequestException or SocketException or IOException or FormatException or TimeoutException => true,
-        PipelineStageException p => p.ExitCode != ExitCodes.Invalid,
+        PipelineStageException p => p.Kind != FailureKind.Invalid,
         _ => false,
     };
 
@@ -175,7 +175,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
                     && (platform.Variant is null || p.Variant == platform.Variant))
                 ?? throw new PipelineStageException(
                     $"Build: base image {reference.Original} has no {platform.Os}/{platform.Architecture} variant (it has {string.Join(", ", index.Manifests.Select(m => m.Platform is null ? "?" : m.Platform.Os + "/" + m.Platform.Architecture))}): pick another base or b.Platform(...).",
-                    ExitCodes.Failed);
+                    FailureKind.Failed);
             var chosen = await client.GetManifestAsync(reference.Repository, entry.Digest, cancellationToken).ConfigureAwait(false)
                 ?? throw new RegistryException("GetManifest", "MANIFEST_UNKNOWN", $"the index names {entry.Digest}, which is missing", 404, reference.Repository);
             manifestBytes = chosen.Content;
@@ -195,7 +195,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
             var arch = json.RootElement.TryGetProperty("architecture", out var a) ? a.GetString() : null;
             if (os != platform.Os || arch != platform.Architecture)
             {
-                throw new PipelineStageException($"Build: base image {reference.Original} is built for {os}/{arch}, not {platform.Os}/{platform.Architecture}: pick another base or b.Platform(...).", ExitCodes.Failed);
+                throw new PipelineStageException($"Build: base image {reference.Original} is built for {os}/{arch}, not {platform.Os}/{platform.Architecture}: pick another base or b.Platform(...).", FailureKind.Failed);
             }
         }
         return new FetchedBaseImage(reference, digest, manifest, configBytes, client);
@@ -384,7 +384,7 @@ internal sealed class DaemonlessImageBuilder : IImageBuilder
         }
         if (problems.Count > 0)
         {
-            throw new PipelineStageException("Build: " + string.Join("; ", problems) + ": build it first (a b.Run(...) command) or fix the COPY.", ExitCodes.Failed);
+            throw new PipelineStageException("Build: " + string.Join("; ", problems) + ": build it first (a b.Run(...) command) or fix the COPY.", FailureKind.Failed);
         }
 
         var layerPath = Path.Combine(outputDirectory, "layer.tar.gz");

@@ -126,7 +126,7 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
             await TarFile.ExtractToDirectoryAsync(archive, layout, overwriteFiles: true, cancellationToken).ConfigureAwait(false);
             if (!File.Exists(Path.Combine(layout, "index.json")))
             {
-                throw new PipelineStageException("Build: 'docker save' wrote a legacy archive without an OCI index (Docker before 25): install docker buildx, or use b.Builder(ImageBuilderKind.Buildah).", ExitCodes.Failed);
+                throw new PipelineStageException("Build: 'docker save' wrote a legacy archive without an OCI index (Docker before 25): install docker buildx, or use b.Builder(ImageBuilderKind.Buildah).", FailureKind.Failed);
             }
         }
         var image = await OciLayout.ReadAsync(layout, request.BaseImage.Platform, cancellationToken).ConfigureAwait(false);

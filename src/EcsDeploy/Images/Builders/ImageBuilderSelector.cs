@@ -28,7 +28,7 @@ internal static class ImageBuilderSelector
             {
                 throw new PipelineStageException(
                     $"Build: b.Builder(ImageBuilderKind.{requested}) cannot run here: {availability?.Reason ?? requested + " is not known"}. " +
-                    "Fix: make it available, or use b.Builder(ImageBuilderKind.Auto) to fall back to the next usable builder.", ExitCodes.Invalid);
+                    "Fix: make it available, or use b.Builder(ImageBuilderKind.Auto) to fall back to the next usable builder.", FailureKind.Invalid);
             }
             return new BuilderChoice(builder, $"asked for with b.Builder(ImageBuilderKind.{requested}); {availability.Reason}",
                 [.. detections.Where(d => d.Builder != builder).Select(d => d.Availability.Reason + " (not asked for)")]);

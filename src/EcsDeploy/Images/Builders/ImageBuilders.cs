@@ -7,7 +7,7 @@ namespace EcsDeploy.Images.Builders;
 /// fact about the machine and its network rather than about the Dockerfile, so a PR check reports it as could-not-run.
 /// </summary>
 public sealed class BaseImageUnavailableException(string message, Exception? innerException = null)
-    : PipelineStageException(message, ExitCodes.Failed, innerException);
+    : PipelineStageException(message, FailureKind.Failed, innerException);
 
 /// <summary>Whether a builder can run on this machine, and why (or why not).</summary>
 /// <param name="Available">True when the builder can run.</param>

@@ -15,20 +15,20 @@ internal static class OciLayout
         var indexPath = Path.Combine(directory, "index.json");
         if (!File.Exists(indexPath))
         {
-            throw new PipelineStageException($"Build: {directory} is not an OCI image layout (no index.json).", ExitCodes.Failed);
+            throw new PipelineStageException($"Build: {directory} is not an OCI image layout (no index.json).", FailureKind.Failed);
         }
         var index = OciImageIndex.Parse(await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false));
         var descriptor = index.Manifests.Count == 1
             ? index.Manifests[0]
             : index.Manifests.FirstOrDefault(m => m.Platform is { } p && p.Os == platform.Os && p.Architecture == platform.Architecture)
-              ?? throw new PipelineStageException($"Build: the OCI layout in {directory} holds {index.Manifests.Count} manifests and none for {platform.Os}/{platform.Architecture}.", ExitCodes.Failed);
+              ?? throw new PipelineStageException($"Build: the OCI layout in {directory} holds {index.Manifests.Count} manifests and none for {platform.Os}/{platform.Architecture}.", FailureKind.Failed);
         var manifestBytes = await ReadBlobAsync(directory, descriptor, cancellationToken).ConfigureAwait(false);
         if (RegistryMediaTypes.IsIndex(descriptor.MediaType) || IsIndex(manifestBytes))
         {
             var inner = OciImageIndex.Parse(manifestBytes);
             descriptor = inner.Manifests.FirstOrDefault(m => m.Platform is { } p && p.Os == platform.Os && p.Architecture == platform.Architecture)
                 ?? inner.Manifests.FirstOrDefault(m => m.Platform is null || m.Platform.Os != "unknown")
-                ?? throw new PipelineStageException($"Build: the image index in {directory} has no manifest for {platform.Os}/{platform.Architecture}.", ExitCodes.Failed);
+                ?? throw new PipelineStageException($"Build: the image index in {directory} has no manifest for {platform.Os}/{platform.Architecture}.", FailureKind.Failed);
             manifestBytes = await ReadBlobAsync(directory, descriptor, cancellationToken).ConfigureAwait(false);
         }
         var manifest = OciImageManifest.Parse(manifestBytes);
@@ -38,7 +38,7 @@ internal static class OciLayout
             var info = new FileInfo(path);
             if (!info.Exists || info.Length != d.Size)
             {
-                throw new PipelineStageException($"Build: blob {d.Digest} of the OCI layout in {directory} is missing or not {d.Size} bytes.", ExitCodes.Failed);
+                throw new PipelineStageException($"Build: blob {d.Digest} of the OCI layout in {directory} is missing or not {d.Size} bytes.", FailureKind.Failed);
             }
             return new OciBlob(d.MediaType, d.Digest, d.Size, path);
         }
@@ -65,7 +65,7 @@ internal static class OciLayout
         var bytes = await File.ReadAllBytesAsync(BlobPath(directory, descriptor.Digest), cancellationToken).ConfigureAwait(false);
         if (OciDigest.ComputeLike(descriptor.Digest, bytes) != descriptor.Digest)
         {
-            throw new PipelineStageException($"Build: blob {descriptor.Digest} of the OCI layout in {directory} does not match its digest.", ExitCodes.Failed);
+            throw new PipelineStageException($"Build: blob {descriptor.Digest} of the OCI layout in {directory} does not match its digest.", FailureKind.Failed);
         }
         return bytes;
     }

@@ -346,7 +346,7 @@ public sealed class MotoWireTests(MotoServerFixture moto)
 
         Assert.IsType<EcsDeploy.Discovery.TerraformStateFile>(AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("infra/terraform.tfstate"), MotoServerFixture.Region, credentials));
         var error = Assert.Throws<PipelineStageException>(() => AwsWireTarget.TerraformFor(new EcsDeploy.Discovery.TerraformSettings().StateFile("s3://bucket-only"), MotoServerFixture.Region, credentials));
-        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Equal(FailureKind.Invalid, error.Kind);
         Assert.Contains("s3://BUCKET/KEY", error.Message, StringComparison.Ordinal);
     }
 
@@ -436,7 +436,7 @@ public sealed class MotoWireTests(MotoServerFixture moto)
             Credentials = new BasicAWSCredentials(moto.AccessKeyId, moto.SecretAccessKey),
             Environment = moto.EnvironmentFor(moto.Endpoint),
         }, Ct));
-        Assert.Equal(ExitCodes.Invalid, error.ExitCode);
+        Assert.Equal(FailureKind.Invalid, error.Kind);
         Assert.Contains(region, error.Message, StringComparison.Ordinal);
     }
 

@@ -72,7 +72,7 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
         var result = await PipelineRunner.RunAsync(SeedPipeline(withMigrations: true).Build(), aws, new RunOptions { DryRun = true }, reporter, CancellationToken.None);
 
         Assert.True(result.ExitCode == 0, $"{result.Outcome}: {result.Error}\n" + string.Join("\n", result.Stages.Select(s => $"{s.Name} {s.Status} {s.Message}")));
-        Assert.Equal("planned", result.Outcome);
+        Assert.Equal(RunOutcome.Planned, result.Outcome);
         Assert.Contains(moto.Seed.GetProperty("truecaller").GetProperty("ollamaDns").GetString()!, result.Ollama?.Url, StringComparison.Ordinal);
         var planText = string.Join("\n", result.Plan.SelectMany(p => p.Details.Select(d => $"{p.Stage} {d.Key}={d.Value}").Concat(p.Diff)));
         Assert.Contains(":secret:truecaller-backend/DATABASE_URL-", planText, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class PipelineOnMotoTests(MotoServerFixture moto)
         // moto 5.2 cannot RunTask an awsvpc task (HTTP 500), so this run leaves the migration out.
         var result = await PipelineRunner.RunAsync(SeedPipeline(withMigrations: false).Build(), aws, new RunOptions { ImageTag = "v2", NoWait = true }, reporter, CancellationToken.None);
 
-        Assert.True(result.Outcome == "not-confirmed", $"{result.Outcome} ({result.ExitCode}): {result.Error}\n" + string.Join("\n", result.Stages.Select(s => $"{s.Name} {s.Status} {s.Message}")));
+        Assert.True(result.Outcome == RunOutcome.NotConfirmed, $"{result.Outcome} ({result.ExitCode}): {result.Error}\n" + string.Join("\n", result.Stages.Select(s => $"{s.Name} {s.Status} {s.Message}")));
         var registered = (await aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(result.TaskDefinitionArn!), CancellationToken.None)).TaskDefinition;
         Assert.NotEqual(moto.Seed.GetProperty("truecaller").GetProperty("backendTaskDefinitionArn").GetString(), registered.TaskDefinitionArn);
         var container = Assert.Single(registered.ContainerDefinitions!);

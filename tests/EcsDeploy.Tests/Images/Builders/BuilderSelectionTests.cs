@@ -55,7 +55,7 @@ public sealed class BuilderSelectionTests
     {
         var ex = await Assert.ThrowsAsync<PipelineStageException>(() => ImageBuilderSelector.ChooseAsync(ImageBuilderKind.Docker, localTarget: false, Builders(false, true), Ct));
 
-        Assert.Equal(ExitCodes.Invalid, ex.ExitCode);
+        Assert.Equal(FailureKind.Invalid, ex.Kind);
         Assert.Contains("b.Builder(ImageBuilderKind.Docker) cannot run here: docker: client present, no daemon", ex.Message, StringComparison.Ordinal);
         Assert.Contains("ImageBuilderKind.Auto", ex.Message, StringComparison.Ordinal);
     }

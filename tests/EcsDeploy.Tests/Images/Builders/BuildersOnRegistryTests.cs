@@ -145,7 +145,7 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         var fallback = await new DaemonlessImageBuilder().BuildAsync(
             Request(context, new BaseImageSettings { Credentials = credentials, Policy = BaseImagePolicy.IfReachable }), Ct);
 
-        Assert.Equal(ExitCodes.Failed, ex.ExitCode);
+        Assert.Equal(FailureKind.Failed, ex.Kind);
         Assert.Contains($"base image {closed}/base/gone:1 could not be fetched from {closed}", ex.Message, StringComparison.Ordinal);
         Assert.Contains("b.BaseImageRegistry(", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Never-Shown-Pa55", ex.ToString(), StringComparison.Ordinal);
