@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using EcsDeploy.Aws;
 using EcsDeploy.Images;
+using EcsDeploy.Testing.Ecr;
 
 namespace EcsDeploy.Testing;
 
@@ -267,22 +268,7 @@ public sealed class SimulatedEcr : IEcrApi
             {
                 return Task.FromResult(new ImageScanFindingsResult { RepositoryName = repository.Name, ImageId = id, ImageScanStatus = new ImageScanStatus(result.Status, result.Description) });
             }
-            var findings = result.Counts.Where(c => c.Value > 0)
-                .SelectMany(c => Enumerable.Range(1, c.Value).Select(n => new ImageScanFinding($"CVE-2026-{Math.Abs(StringComparer.Ordinal.GetHashCode(c.Key)) % 9000 + 1000}{n:D2}", c.Key, "https://cve.example.invalid/" + c.Key)))
-                .Take(100).ToList();
-            return Task.FromResult(new ImageScanFindingsResult
-            {
-                RepositoryName = repository.Name,
-                ImageId = id,
-                ImageScanStatus = new ImageScanStatus("COMPLETE", "The scan was completed successfully."),
-                ImageScanFindings = new ImageScanFindings
-                {
-                    ImageScanCompletedAt = started + ScanDuration,
-                    VulnerabilitySourceUpdatedAt = started,
-                    FindingSeverityCounts = result.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
-                    Findings = findings,
-                },
-            });
+            return Task.FromResult(result.ToFindings(repository.Name, id, started, started + ScanDuration));
         }
     }
 
@@ -443,120 +429,5 @@ public sealed class SimulatedEcr : IEcrApi
     {
         using var json = JsonDocument.Parse(manifest);
         return json.RootElement.TryGetProperty("mediaType", out var mediaType) ? mediaType.GetString()! : "application/vnd.oci.image.manifest.v1+json";
-    }
-
-    internal sealed class SimRepository(string name, bool immutable)
-    {
-        public string Name { get; } = name;
-        public bool Immutable { get; } = immutable;
-        public Dictionary<string, byte[]> Blobs { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, SimImage> Images { get; } = new(StringComparer.Ordinal);
-        public bool ScanOnPush { get; set; }
-        public Dictionary<string, SimScanResult> ScanResults { get; } = new(StringComparer.Ordinal);
-        public SimScanResult? NewImageScanResult { get; set; }
-        public string? LifecyclePolicyText { get; set; }
-        public IReadOnlyList<LifecycleRule>? LifecycleRules { get; set; }
-        public DateTimeOffset? PolicyNextEvaluationAt { get; set; }
-        public DateTimeOffset? PolicyLastEvaluatedAt { get; set; }
-        public int ExpiredImages { get; set; }
-    }
-
-    internal sealed record SimScanResult(string Status, string? Description, IReadOnlyDictionary<string, int> Counts)
-    {
-        public static SimScanResult Complete(int critical = 0, int high = 0, int medium = 0, int low = 0, int informational = 0, int undefined = 0) => new("COMPLETE", null, new Dictionary<string, int>(StringComparer.Ordinal)
-        {
-            ["CRITICAL"] = critical, ["HIGH"] = high, ["MEDIUM"] = medium, ["LOW"] = low, ["INFORMATIONAL"] = informational, ["UNDEFINED"] = undefined,
-        });
-    }
-
-    internal sealed class SimImage(string digest, byte[] manifest, string mediaType, DateTimeOffset pushedAt, long size)
-    {
-        public string Digest { get; } = digest;
-        public byte[] Manifest { get; } = manifest;
-        public string MediaType { get; } = mediaType;
-        public DateTimeOffset PushedAt { get; } = pushedAt;
-        public long Size { get; } = size;
-        public HashSet<string> Tags { get; } = new(StringComparer.Ordinal);
-        public DateTimeOffset? ScanStartedAt { get; set; }
-        public SimScanResult? ScanResult { get; set; }
-    }
-}
-
-/// <summary>The simulated registry: blobs by verified digest, manifests through the same store as ECR's API.</summary>
-public sealed class SimulatedRegistry : IImageRegistry
-{
-    private readonly SimulatedEcr _ecr;
-    private readonly SimulatedAws _aws;
-
-    internal SimulatedRegistry(SimulatedEcr ecr, SimulatedAws aws)
-    {
-        _ecr = ecr;
-        _aws = aws;
-        Password = Convert.ToHexStringLower(BitConverter.GetBytes(aws.Random.NextInt64()));
-    }
-
-    /// <summary>The password GetAuthorizationToken hands out.</summary>
-    internal string Password { get; }
-
-    /// <summary>Blob bytes received over all uploads (for assertions: a re-push sends none).</summary>
-    public long BytesReceived { get; private set; }
-
-    /// <inheritdoc />
-    public string Host => _ecr.Host;
-
-    /// <inheritdoc />
-    public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken)
-    {
-        _aws.Enter("Registry", "HeadBlob");
-        lock (_aws.Gate)
-        {
-            return Task.FromResult(_ecr.Repository(repository, "HeadBlob").Blobs.ContainsKey(digest));
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task PushBlobAsync(string repository, string digest, Stream content, long length, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        _aws.Enter("Registry", "PutBlob");
-        using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        var bytes = buffer.ToArray();
-        var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (actual != digest || bytes.Length != length)
-        {
-            throw new AwsServiceException("Registry", "PutBlob", "DIGEST_INVALID", $"provided digest {digest} did not match uploaded content ({actual}, {bytes.Length} bytes)", 400);
-        }
-        lock (_aws.Gate)
-        {
-            _ecr.Repository(repository, "PutBlob").Blobs[digest] = bytes;
-            BytesReceived += bytes.Length;
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<string> PutManifestAsync(string repository, string reference, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        _aws.Enter("Registry", "PutManifest");
-        lock (_aws.Gate)
-        {
-            var bytes = content.ToArray();
-            var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-            var tag = reference.StartsWith("sha256:", StringComparison.Ordinal) ? null : reference;
-            _ecr.PutManifestLocked(_ecr.Repository(repository, "PutManifest"), bytes, digest, mediaType, tag, "PutManifest", fromApi: false);
-            return Task.FromResult(digest);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<RegistryManifest?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
-    {
-        _aws.Enter("Registry", "GetManifest");
-        lock (_aws.Gate)
-        {
-            var repo = _ecr.Repository(repository, "GetManifest");
-            var image = reference.StartsWith("sha256:", StringComparison.Ordinal) ? repo.Images.GetValueOrDefault(reference) : repo.Images.Values.FirstOrDefault(i => i.Tags.Contains(reference));
-            return Task.FromResult(image is null ? null : new RegistryManifest(image.MediaType, image.Manifest, image.Digest));
-        }
     }
 }

@@ -1,0 +1,19 @@
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Testing.Ecs;
+
+/// <summary>A service of the simulated ECS: its configuration, deployments (PRIMARY first) and events (newest first).</summary>
+internal sealed class SimService(string name, string arn, string cluster, int desiredCount, string taskDefinition)
+{
+    public string Name { get; } = name;
+    public string Arn { get; } = arn;
+    public string Cluster { get; } = cluster;
+    public int DesiredCount { get; } = desiredCount;
+    public string InitialTaskDefinition { get; } = taskDefinition;
+    public DeploymentConfiguration Configuration { get; set; } = new() { MaximumPercent = 200, MinimumHealthyPercent = 100, DeploymentCircuitBreaker = new DeploymentCircuitBreaker(false, false) };
+    public List<SimDeployment> Deployments { get; } = [];
+    public List<ServiceEvent> Events { get; } = [];
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
+    public NetworkConfiguration? NetworkConfiguration { get; init; }
+    public (string Id, string TaskDefinition)? LastCompleted { get; set; }
+}

@@ -1,0 +1,60 @@
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Testing.Ecs;
+
+/// <summary>A task of the simulated ECS (a service task or a one-off RunTask).</summary>
+internal sealed class SimTask(string arn, string id, string cluster, string taskDefinitionArn, string group, string? startedBy, TaskBehaviour behaviour, string? serviceName, DateTimeOffset createdAt)
+{
+    public string Arn { get; } = arn;
+    public string Id { get; } = id;
+    public string Cluster { get; } = cluster;
+    public string TaskDefinitionArn { get; } = taskDefinitionArn;
+    public string Group { get; } = group;
+    public string? StartedBy { get; } = startedBy;
+    public TaskBehaviour Behaviour { get; } = behaviour;
+    public string? ServiceName { get; } = serviceName;
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+    public string LastStatus { get; set; } = TaskStatuses.Provisioning;
+    public string DesiredStatus { get; set; } = TaskStatuses.Running;
+    public bool Healthy { get; set; }
+    public string? StopCode { get; set; }
+    public string? StoppedReason { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? StoppedAt { get; set; }
+    public TaskOverride? Overrides { get; init; }
+    public List<SimContainer> Containers { get; init; } = [];
+
+    public EcsTask Snapshot() => new()
+    {
+        TaskArn = Arn,
+        TaskDefinitionArn = TaskDefinitionArn,
+        LastStatus = LastStatus,
+        DesiredStatus = DesiredStatus,
+        HealthStatus = Healthy ? HealthStatuses.Healthy : HealthStatuses.Unknown,
+        StartedBy = StartedBy,
+        Group = Group,
+        StopCode = StopCode,
+        StoppedReason = StoppedReason,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        StoppedAt = StoppedAt,
+        Overrides = Overrides,
+        Containers = [.. Containers.Select(c => new TaskContainer
+        {
+            Name = c.Name,
+            Image = c.Image,
+            LastStatus = c.LastStatus,
+            ExitCode = c.ExitCode,
+            Reason = StopCode == StopCodes.TaskFailedToStart ? StoppedReason : c.ExitCode == 137 ? "Task failed health checks" : null,
+        })],
+    };
+}
+
+/// <summary>A container of a simulated task.</summary>
+internal sealed class SimContainer(string name, string? image)
+{
+    public string Name { get; } = name;
+    public string? Image { get; } = image;
+    public string LastStatus { get; set; } = TaskStatuses.Pending;
+    public int? ExitCode { get; set; }
+}

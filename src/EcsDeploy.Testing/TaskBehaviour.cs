@@ -1,0 +1,27 @@
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Testing;
+
+/// <summary>What a simulated task does once launched.</summary>
+public abstract record TaskBehaviour
+{
+    /// <summary>Starts, passes its health checks and keeps running.</summary>
+    public static readonly TaskBehaviour Healthy = new HealthyTask();
+
+    /// <summary>Starts, runs for <paramref name="runFor"/>, logs <paramref name="logLines"/> and exits with <paramref name="exitCode"/> (one-off tasks).</summary>
+    public static TaskBehaviour Exits(int exitCode, IReadOnlyList<string> logLines, TimeSpan? runFor = null) => new ExitingTask(exitCode, logLines, runFor ?? TimeSpan.FromSeconds(20));
+
+    /// <summary>Never reaches RUNNING: stopped with TaskFailedToStart and this reason (for example CannotPullContainerError).</summary>
+    public static TaskBehaviour FailsToStart(string reason) => new FailingToStartTask(reason);
+
+    /// <summary>Reaches RUNNING, then fails its health checks (HTTP 500 on the target group, or the container check).</summary>
+    public static readonly TaskBehaviour FailsHealthChecks = new UnhealthyTask();
+}
+
+internal sealed record HealthyTask : TaskBehaviour;
+internal sealed record ExitingTask(int ExitCode, IReadOnlyList<string> LogLines, TimeSpan RunFor) : TaskBehaviour;
+internal sealed record FailingToStartTask(string Reason) : TaskBehaviour;
+internal sealed record UnhealthyTask : TaskBehaviour;
+
+/// <summary>What the behaviour rule is asked about a launch.</summary>
+public sealed record TaskLaunch(TaskDefinition TaskDefinition, string? ServiceName, IReadOnlyList<string>? CommandOverride);
