@@ -1,3 +1,5 @@
+using EcsDeploy.Aws.Retries;
+
 namespace EcsDeploy.Aws;
 
 /// <summary>
@@ -47,16 +49,22 @@ public sealed class AwsEnvironment
         Func<CancellationToken, Task<IImageRegistry>> openRegistry, ITerraformOutputs? terraform, HttpMessageHandler httpHandler,
         TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false)
     {
+        ArgumentNullException.ThrowIfNull(ecs);
+        ArgumentNullException.ThrowIfNull(ecr);
+        ArgumentNullException.ThrowIfNull(elbv2);
+        ArgumentNullException.ThrowIfNull(secretsManager);
+        ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(openRegistry);
         var policy = retryPolicy ?? new AwsRetryPolicy(timeProvider);
         return new AwsEnvironment
         {
             Region = region,
-            Ecs = AwsRetry.Wrap(ecs, policy),
-            Ecr = AwsRetry.Wrap(ecr, policy),
-            Elbv2 = AwsRetry.Wrap(elbv2, policy),
-            SecretsManager = AwsRetry.Wrap(secretsManager, policy),
-            Logs = AwsRetry.Wrap(logs, policy),
-            OpenRegistryAsync = async ct => AwsRetry.Wrap(await openRegistry(ct).ConfigureAwait(false), policy),
+            Ecs = new RetryingEcsApi(ecs, policy),
+            Ecr = new RetryingEcrApi(ecr, policy),
+            Elbv2 = new RetryingElbv2Api(elbv2, policy),
+            SecretsManager = new RetryingSecretsManagerApi(secretsManager, policy),
+            Logs = new RetryingCloudWatchLogsApi(logs, policy),
+            OpenRegistryAsync = async ct => new RetryingImageRegistry(await openRegistry(ct).ConfigureAwait(false), policy),
             Terraform = terraform,
             HttpHandler = httpHandler,
             TimeProvider = timeProvider,

@@ -2,7 +2,8 @@ namespace EcsDeploy.Aws;
 
 // The narrow ports through which the pipeline talks to AWS: one per service, named after the API's own
 // operations. Two families implement them: the wire clients (real AWS) and EcsDeploy.Testing (simulated AWS).
-// Every port is wrapped by AwsRetry so that both families share one retry policy.
+// AwsEnvironment.Create wraps every port in its retrying decorator (Aws/Retries/Retrying*.cs) so that both
+// families share one retry policy: a new operation here needs its one line there too.
 
 /// <summary>Amazon ECS operations the pipeline uses.</summary>
 public interface IEcsApi

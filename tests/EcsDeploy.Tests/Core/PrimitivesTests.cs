@@ -75,7 +75,7 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
-    public async Task Wrap_ProxiesEveryPortMethodThroughThePolicy()
+    public async Task CreateEnvironment_SendsThePortsThroughThePolicy()
     {
         var aws = Seed.Truecaller();
         aws.ThrottleEveryNthCall = 2;

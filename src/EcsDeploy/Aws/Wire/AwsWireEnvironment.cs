@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using EcsDeploy.Aws.Retries;
 using EcsDeploy.Images.Registry;
 using EcsDeploy.Rules;
 
@@ -75,7 +76,7 @@ public static class AwsWireEnvironment
 
         var policy = options.RetryPolicy ?? new AwsRetryPolicy(options.TimeProvider);
         var ecr = new EcrWireClient(transport);
-        var retryingEcr = AwsRetry.Wrap<IEcrApi>(ecr, policy);
+        var retryingEcr = new RetryingEcrApi(ecr, policy);
         var openRegistry = options.OpenRegistry ?? DefaultRegistryOpener();
         return AwsEnvironment.Create(
             options.Region,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EcsDeploy.Aws;
+using EcsDeploy.Aws.Retries;
 using EcsDeploy.Aws.Wire;
 
 namespace EcsDeploy.Tests.Aws.Wire;
@@ -115,7 +116,7 @@ public sealed class StubWireTests
 
         calls = 0;
         var policy = new AwsRetryPolicy(TimeProvider.System, baseDelay: TimeSpan.Zero);
-        var retrying = AwsRetry.Wrap<IEcsApi>(raw, policy);
+        var retrying = new RetryingEcsApi(raw, policy);
         Assert.Equal(["arn:1"], (await retrying.ListTasksAsync(new ListTasksRequest { Cluster = "c" }, Ct)).TaskArns);
         Assert.Equal(1, policy.RetriesMade);
     }

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using EcsDeploy.Aws;
+using EcsDeploy.Aws.Retries;
 using EcsDeploy.Images;
 using EcsDeploy.Images.Builders;
 using EcsDeploy.Images.Registry;
@@ -105,7 +106,7 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
     }
 
     [Fact]
-    public async Task Daemonless_PushToAnotherRegistryHost_StreamsBaseLayersAndMountsThroughTheRetryWrapper()
+    public async Task Daemonless_PushToAnotherRegistryHost_StreamsBaseLayersAndMountsThroughTheRetryingRegistry()
     {
         using var client = registry.CreateClient();
         var baseImage = await BaseImage.PushAsync(client, "base/stream", "1");
@@ -114,8 +115,8 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
         var policy = new AwsRetryPolicy(TimeProvider.System);
         // "localhost:PORT" is the same registry under another host name: a mount cannot apply, so layers are streamed.
         using var other = new OciRegistryClient($"localhost:{registry.Port}", registry.Credentials);
-        var copyTarget = AwsRetry.Wrap<IImageRegistry>(other, policy);
-        var mountTarget = AwsRetry.Wrap<IImageRegistry>(client, policy);
+        var copyTarget = new RetryingImageRegistry(other, policy);
+        var mountTarget = new RetryingImageRegistry(client, policy);
 
         var copied = new List<BlobTransferKind>();
         foreach (var blob in built.Image.Blobs)

@@ -1,8 +1,9 @@
 using EcsDeploy.Aws;
+using EcsDeploy.Aws.Retries;
 
-namespace EcsDeploy.Tests.Aws;
+namespace EcsDeploy.Tests.Aws.Retries;
 
-/// <summary>Which ECR scan and lifecycle operations the retry proxy re-sends after a server error.</summary>
+/// <summary>Which ECR scan and lifecycle operations the retrying ECR decorator re-sends after a server error.</summary>
 public sealed class EcrRetryTests
 {
     private static AwsRetryPolicy Policy() => new(TimeProvider.System, baseDelay: TimeSpan.FromMilliseconds(1), random: new Random(1));
@@ -11,7 +12,7 @@ public sealed class EcrRetryTests
     public async Task StartImageScan_OnAServerError_IsNotReSent_ButTheReadsAndIdempotentPutsAre()
     {
         var inner = new FailingOnceEcr();
-        var ecr = AwsRetry.Wrap<IEcrApi>(inner, Policy());
+        var ecr = new RetryingEcrApi(inner, Policy());
         var id = new ImageIdentifier("sha256:abc");
 
         await Assert.ThrowsAsync<AwsServiceException>(() => ecr.StartImageScanAsync("repo", id, CancellationToken.None));

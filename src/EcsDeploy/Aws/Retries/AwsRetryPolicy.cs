@@ -1,16 +1,11 @@
-using System.Reflection;
-using System.Runtime.ExceptionServices;
-
 namespace EcsDeploy.Aws;
-
-/// <summary>A retry that is about to happen, for reporting.</summary>
-public sealed record AwsRetryAttempt(string Operation, int Attempt, TimeSpan Delay, string Reason);
 
 /// <summary>
 /// The AWS SDKs' "standard" retry mode: a bounded number of attempts, exponential backoff with full jitter
 /// (delay = random x min(base x 2^(n-1), 20 s)), retries on throttling, transient and 5xx errors, and a
 /// retry quota (500 tokens, 5 per retry, 10 after a timeout, 1 back per first-try success) so that an
-/// outage does not multiply traffic. One instance is shared by all the ports of an environment.
+/// outage does not multiply traffic. One instance is shared by all the ports of an environment: the retrying
+/// decorators in <c>Aws/Retries</c> (for example <c>RetryingEcsApi</c>) call it once per port operation.
 /// </summary>
 public sealed class AwsRetryPolicy
 {
@@ -79,6 +74,14 @@ public sealed class AwsRetryPolicy
         }
     }
 
+    /// <summary>Runs <paramref name="call"/>, which returns no value, with retries.</summary>
+    internal Task ExecuteAsync(string operation, bool idempotent, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
+        => ExecuteAsync(operation, idempotent, async ct =>
+        {
+            await call(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     private TimeSpan Backoff(int attempt)
     {
         var exponential = BaseDelay.TotalSeconds * Math.Pow(2, attempt - 1);
@@ -132,92 +135,5 @@ public sealed class AwsRetryPolicy
             return;
         }
         lock (_gate) { _quota = Math.Min(QuotaCapacity, _quota + amount); }
-    }
-}
-
-/// <summary>Wraps any port interface so that every call goes through one <see cref="AwsRetryPolicy"/>.</summary>
-public static class AwsRetry
-{
-    /// <summary>Returns <paramref name="inner"/> wrapped with retries.</summary>
-    public static TPort Wrap<TPort>(TPort inner, AwsRetryPolicy policy) where TPort : class
-    {
-        ArgumentNullException.ThrowIfNull(inner);
-        var proxy = DispatchProxy.Create<TPort, RetryingProxy<TPort>>();
-        var retrying = (RetryingProxy<TPort>)(object)proxy;
-        retrying.Inner = inner;
-        retrying.Policy = policy;
-        return proxy;
-    }
-}
-
-/// <summary>The DispatchProxy behind <see cref="AwsRetry.Wrap{TPort}"/>. Public only because DispatchProxy requires it.</summary>
-public class RetryingProxy<TPort> : DispatchProxy where TPort : class
-{
-    private static readonly MethodInfo ExecuteTyped = typeof(RetryingProxy<TPort>).GetMethod(nameof(ExecuteTypedAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
-
-    internal TPort Inner { get; set; } = null!;
-    internal AwsRetryPolicy Policy { get; set; } = null!;
-
-    /// <inheritdoc />
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        var returnType = targetMethod.ReturnType;
-        if (returnType == typeof(Task))
-        {
-            return ExecuteVoidAsync(targetMethod, args);
-        }
-        if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
-        {
-            return InvokeInner(targetMethod, args);
-        }
-        var resultType = returnType.GetGenericArguments()[0];
-        return ExecuteTyped.MakeGenericMethod(resultType).Invoke(this, [targetMethod, args]);
-    }
-
-    private async Task ExecuteVoidAsync(MethodInfo method, object?[]? args)
-        => await ExecuteAsync<bool>(method, args, async () => { await ((Task)InvokeInner(method, args)!).ConfigureAwait(false); return true; }).ConfigureAwait(false);
-
-    private Task<T> ExecuteTypedAsync<T>(MethodInfo method, object?[]? args) => ExecuteAsync(method, args, () => (Task<T>)InvokeInner(method, args)!);
-
-    private Task<T> ExecuteAsync<T>(MethodInfo method, object?[]? args, Func<Task<T>> call)
-    {
-        var tokenIndex = Array.FindIndex(method.GetParameters(), p => p.ParameterType == typeof(CancellationToken));
-        var token = tokenIndex >= 0 && args is not null ? (CancellationToken)args[tokenIndex]! : CancellationToken.None;
-        var operation = method.Name.EndsWith("Async", StringComparison.Ordinal) ? method.Name[..^5] : method.Name;
-
-        // A stream argument is re-sent from where it started; one that cannot seek can be sent only once.
-        var streams = (args ?? []).OfType<Stream>().Select(s => (Stream: s, Start: s.CanSeek ? s.Position : -1)).ToList();
-        if (streams.Any(s => s.Start < 0))
-        {
-            return call();
-        }
-        var idempotent = method.GetCustomAttribute<NotIdempotentAttribute>() is null;
-        var first = true;
-        return Policy.ExecuteAsync(operation, idempotent, _ =>
-        {
-            if (!first)
-            {
-                foreach (var (stream, start) in streams)
-                {
-                    stream.Position = start;
-                }
-            }
-            first = false;
-            return call();
-        }, token);
-    }
-
-    private object? InvokeInner(MethodInfo method, object?[]? args)
-    {
-        try
-        {
-            return method.Invoke(Inner, args);
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
-        {
-            ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
-            throw;
-        }
     }
 }

@@ -1,0 +1,34 @@
+namespace EcsDeploy.Aws.Retries;
+
+/// <summary>
+/// <see cref="IEcsApi"/> with every operation sent through the environment's <see cref="AwsRetryPolicy"/>.
+/// To add an operation: one line that names it as the API does and says whether a blind re-send is safe
+/// (<c>idempotent: false</c> for the operations marked <see cref="NotIdempotentAttribute"/> on the port).
+/// </summary>
+internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEcsApi
+{
+    public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeServices", idempotent: true, ct => inner.DescribeServicesAsync(request, ct), cancellationToken);
+
+    public Task<DescribeTaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeTaskDefinition", idempotent: true, ct => inner.DescribeTaskDefinitionAsync(request, ct), cancellationToken);
+
+    public Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("ListTaskDefinitions", idempotent: true, ct => inner.ListTaskDefinitionsAsync(request, ct), cancellationToken);
+
+    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("RegisterTaskDefinition", idempotent: false, ct => inner.RegisterTaskDefinitionAsync(request, ct), cancellationToken);
+
+    public Task<UpdateServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("UpdateService", idempotent: true, ct => inner.UpdateServiceAsync(request, ct), cancellationToken);
+
+    // ECS starts a task once per ClientToken: with one, a re-send returns the same task; without, it would start another.
+    public Task<RunTaskResponse> RunTaskAsync(RunTaskRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("RunTask", idempotent: request.ClientToken is not null, ct => inner.RunTaskAsync(request, ct), cancellationToken);
+
+    public Task<DescribeTasksResponse> DescribeTasksAsync(DescribeTasksRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeTasks", idempotent: true, ct => inner.DescribeTasksAsync(request, ct), cancellationToken);
+
+    public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("ListTasks", idempotent: true, ct => inner.ListTasksAsync(request, ct), cancellationToken);
+}
