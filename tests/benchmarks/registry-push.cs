@@ -3,7 +3,7 @@
 
 // Registry push benchmark (issue 5, "Measure"): a benchmark, not a timed test. Run:
 //   dotnet run tests/benchmarks/registry-push.cs -- [base-layer-MiB (default 1024)] [app-layer-MiB (default 8)] [chunk-threshold-MiB|monolithic]
-// Needs docker-registry, htpasswd and skopeo (.ci/install-registry-deps.sh). Starts the CNCF registry on a free
+// Needs docker-registry, htpasswd and skopeo (.ci/install-deps.sh). Starts the CNCF registry on a free
 // 127.0.0.1 port and prints, in one run against it: requests and bytes for a first push, a re-push of the unchanged
 // image, a push where one layer changed, and a retag; wall time beside `skopeo copy` of the same image; and the
 // growth of the working set while pushing the base layer (target: flat, independent of the layer's size).

@@ -254,10 +254,52 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
 
     private async Task<object> LogsAsync(string operation, JsonObject request, CancellationToken cancellationToken)
     {
-        if (operation != "GetLogEvents")
+        switch (operation)
         {
-            throw Unknown(AwsWireService.Logs, operation);
+            case "GetLogEvents":
+                return await GetLogEventsAsync(request, cancellationToken).ConfigureAwait(false);
+            case "DescribeLogGroups":
+            {
+                var describe = new DescribeLogGroupsRequest(
+                    request["logGroupNamePrefix"]?.GetValue<string>(), request["nextToken"]?.GetValue<string>(), request["limit"]?.GetValue<int>());
+                var page = await aws.Logs.DescribeLogGroupsAsync(describe, cancellationToken).ConfigureAwait(false);
+                // As CloudWatch Logs sends it: retentionInDays only when set; arn ends with ":*", logGroupArn does not.
+                var groups = new JsonArray();
+                foreach (var group in page.LogGroups)
+                {
+                    var node = new JsonObject { ["logGroupName"] = group.LogGroupName, ["creationTime"] = 1767225600000L, ["storedBytes"] = 0 };
+                    if (group.RetentionInDays is { } days)
+                    {
+                        node["retentionInDays"] = days;
+                    }
+                    if (group.Arn is { } arn)
+                    {
+                        node["arn"] = arn;
+                        node["logGroupArn"] = arn.EndsWith(":*", StringComparison.Ordinal) ? arn[..^2] : arn;
+                    }
+                    groups.Add(node);
+                }
+                var answer = new JsonObject { ["logGroups"] = groups };
+                if (page.NextToken is { } token)
+                {
+                    answer["nextToken"] = token;
+                }
+                return answer;
+            }
+            case "PutRetentionPolicy":
+            {
+                var days = request["retentionInDays"]?.GetValue<int>() ?? throw Required("retentionInDays", operation);
+                await aws.Logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest(RequiredString(request, "logGroupName", operation), days), cancellationToken).ConfigureAwait(false);
+                return new JsonObject();
+            }
+            default:
+                throw Unknown(AwsWireService.Logs, operation);
         }
+    }
+
+    private async Task<object> GetLogEventsAsync(JsonObject request, CancellationToken cancellationToken)
+    {
+        const string operation = "GetLogEvents";
         var get = new GetLogEventsRequest(
             RequiredString(request, "logGroupName", operation),
             RequiredString(request, "logStreamName", operation),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EcsDeploy.Testing.Hosting;
+using EcsDeploy.TestSupport;
 
 namespace EcsDeploy.Testing.Tests.Hosting;
 
@@ -149,7 +150,7 @@ public sealed class AwsCliAgainstHostTests : IAsyncLifetime
     [Fact]
     public async Task AwsCliV2_ReadsEveryServiceAndIsRefusedAWrongSecret()
     {
-        Assert.True(File.Exists(AwsCli.V2Executable), "the AWS CLI v2 (Debian's awscli package) is installed by .ci/install-deps.sh");
+        TestPeers.Require(TestPeer.AwsCliV2);
 
         var services = (await AwsCli.RunV2Async(_host, null, "ecs", "describe-services", "--cluster", Cluster, "--services", Service)).Json();
         var tasks = (await AwsCli.RunV2Async(_host, null, "ecs", "list-tasks", "--cluster", Cluster, "--service-name", Service)).Json();

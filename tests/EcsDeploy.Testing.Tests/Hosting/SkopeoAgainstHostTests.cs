@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EcsDeploy.Testing.Hosting;
+using EcsDeploy.TestSupport;
 
 namespace EcsDeploy.Testing.Tests.Hosting;
 
@@ -54,7 +55,7 @@ public sealed class SkopeoAgainstHostTests
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> SkopeoAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("skopeo") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(TestPeers.Require(TestPeer.Skopeo)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

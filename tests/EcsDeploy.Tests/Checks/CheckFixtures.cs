@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EcsDeploy.Checks;
 using EcsDeploy.Reporting;
+using EcsDeploy.TestSupport;
 
 namespace EcsDeploy.Tests.Checks;
 
@@ -51,7 +52,7 @@ internal sealed class BackendCopy : IDisposable
         {
             return modules;
         }
-        var npm = new ProcessStartInfo("npm", "ci --ignore-scripts --no-audit --no-fund")
+        var npm = new ProcessStartInfo(TestPeers.Require(TestPeer.Npm), "ci --ignore-scripts --no-audit --no-fund")
         {
             WorkingDirectory = SampleBackend,
             RedirectStandardOutput = true,
@@ -153,10 +154,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(Path.Combine(Bin, "pg_ctl")))
-        {
-            throw new InvalidOperationException($"PostgreSQL 15 is not installed ({Bin}/pg_ctl): .ci/install-deps.sh installs postgresql-15.");
-        }
+        TestPeers.Require(TestPeer.PgCtl);
         _folder = Path.Combine(Path.GetTempPath(), "ecsdeploy-pg-" + Guid.NewGuid().ToString("n")[..10]);
         System.IO.Directory.CreateDirectory(_folder);
         var port = CheckRun.FreePort();

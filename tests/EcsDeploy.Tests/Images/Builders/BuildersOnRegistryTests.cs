@@ -10,6 +10,7 @@ using EcsDeploy.Processes;
 using EcsDeploy.Reporting;
 using EcsDeploy.Testing;
 using EcsDeploy.Tests.Images.Registry;
+using EcsDeploy.TestSupport;
 
 namespace EcsDeploy.Tests.Images.Builders;
 
@@ -213,7 +214,7 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
     [Fact]
     public async Task Buildah_FromBaseInRegistry_PushedWithOurPusher_SkopeoSeesBaseLayersPlusOursAndConfig()
     {
-        Assert.True(ProcessRunner.IsOnPath("buildah"), "buildah is not installed: run .ci/install-deps.sh (apt-get install buildah)");
+        TestPeers.Require(TestPeer.Buildah);
         using var client = registry.CreateClient();
         var baseImage = await BaseImage.PushAsync(client, "base/buildah", "1");
         var context = AppContext($"{registry.Address}/base/buildah:1");
@@ -250,7 +251,7 @@ public sealed class BuildersOnRegistryTests(RegistryFixture registry)
     [Fact]
     public async Task Mirror_DockerHubName_IsFetchedFromTheMirrorByDaemonlessAndByBuildah()
     {
-        Assert.True(ProcessRunner.IsOnPath("buildah"), "buildah is not installed: run .ci/install-deps.sh (apt-get install buildah)");
+        TestPeers.Require(TestPeer.Buildah);
         using var client = registry.CreateClient();
         // "tiny:1" names Docker Hub's library/tiny; the mirror serves it as library/tiny.
         var baseImage = await BaseImage.PushAsync(client, "library/tiny", "1");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EcsDeploy.Images.Registry;
+using EcsDeploy.TestSupport;
 
 namespace EcsDeploy.Tests.Images.Registry;
 
@@ -40,13 +41,7 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var tool in new[] { "docker-registry", "htpasswd", "skopeo" })
-        {
-            if (!ExistsOnPath(tool))
-            {
-                throw new InvalidOperationException($"'{tool}' is not installed: run .ci/install-registry-deps.sh (apt-get install docker-registry apache2-utils skopeo).");
-            }
-        }
+        TestPeers.RequireAll(TestPeer.DockerRegistry, TestPeer.Htpasswd, TestPeer.Skopeo);
         var htpasswd = await Tools.RunAsync("htpasswd", ["-Bbn", User, Password]);
         await File.WriteAllTextAsync(Path.Combine(Directory, "htpasswd"), htpasswd.Trim() + "\n");
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, "data"));
@@ -182,9 +177,6 @@ public sealed class RegistryFixture : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static bool ExistsOnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 }
 
 internal sealed class RegistryExitedException(string message) : Exception(message);
@@ -208,7 +200,16 @@ internal static class Tools
         {
             start.ArgumentList.Add(arg);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"{program} could not be started ({e.Message}): run sudo bash .ci/install-deps.sh", e);
+        }
+        using var _ = process;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
