@@ -123,13 +123,19 @@ public sealed class PipelineBuilder
     }
 
     /// <summary>
-    /// Builds the pipeline and runs it with the script host's command line (<c>--target</c>, <c>--dry-run</c>,
-    /// <c>--no-wait</c>, <c>--deploy-ollama</c>, <c>--image-tag</c>, <c>--fault</c>, <c>--output</c>,
-    /// <c>--verbose</c>). Returns the exit code: 0 deployed, 1 failed and rolled back, 2 invalid, 3 needs
-    /// attention, 130 cancelled.
+    /// Builds the pipeline and runs it on a default <see cref="PipelineHost"/> with the script's command line
+    /// (<c>--help</c> lists every option). Returns the exit code: 0 deployed, 1 failed and rolled back, 2 invalid,
+    /// 3 needs attention, 130 cancelled.
     /// </summary>
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
-        => ScriptHost.RunAsync(this, args, Console.Out, Console.Error, cancellationToken);
+        => new PipelineHost().RunAsync(this, args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(string[], CancellationToken)"/>, on <paramref name="host"/> (its targets, reporters and commands).</summary>
+    public Task<int> RunAsync(PipelineHost host, string[] args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.RunAsync(this, args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, cancellationToken);
+    }
 
     private void EnsureNotBuilt()
     {

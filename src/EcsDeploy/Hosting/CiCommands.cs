@@ -8,14 +8,16 @@ namespace EcsDeploy.Hosting;
 internal static class CiCommands
 {
     /// <summary>Prints the pipeline's policy; the roles, log groups and families are read from the target when it answers.</summary>
-    public static async Task<int> PrintIamPolicyAsync(PipelineDefinition definition, HostOptions options, IDeploymentTarget? target, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task PrintIamPolicyAsync(PipelineDefinition definition, CommandLineOptions options, IDeploymentTarget? target, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var scope = new IamScope(definition, options.AccountId ?? IamScope.AccountPlaceholder);
         if (target is not null)
         {
             try
             {
-                var aws = await target.CreateAsync(definition, options with { Fault = null }, cancellationToken).ConfigureAwait(false);
+                var withoutFault = options.Host.Clone();
+                withoutFault.Fault = null;
+                var aws = await target.CreateAsync(definition, withoutFault, cancellationToken).ConfigureAwait(false);
                 scope = await IamPolicy.ResolveAsync(scope, aws, cancellationToken).ConfigureAwait(false);
                 await stderr.WriteLineAsync($"IAM policy for '{definition.Name}': task roles, log groups and families read from {aws.Description}.").ConfigureAwait(false);
             }
@@ -26,11 +28,10 @@ internal static class CiCommands
         }
         await stdout.WriteLineAsync(IamPolicy.For(scope)).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return ExitCodes.Success;
     }
 
     /// <summary>Writes the workflows under <paramref name="root"/>, naming the running script (file-based app) when it lies inside it.</summary>
-    public static async Task<int> EmitWorkflowsAsync(PipelineDefinition definition, string root, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task EmitWorkflowsAsync(PipelineDefinition definition, string root, TextWriter stdout, CancellationToken cancellationToken)
     {
         var fullRoot = Path.GetFullPath(root);
         var deployScript = "samples/deploy.cs";
@@ -52,6 +53,5 @@ internal static class CiCommands
             var path = Path.Combine(fullRoot, ".github", "workflows", name);
             await stdout.WriteLineAsync($"{(written.Contains(path) ? "wrote    " : "unchanged")} {Path.GetRelativePath(fullRoot, path)}").ConfigureAwait(false);
         }
-        return ExitCodes.Success;
     }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using EcsDeploy.Reporting;
 
 namespace EcsDeploy.Hosting;
@@ -21,7 +20,7 @@ public sealed record ConsoleReporterContext
 {
     /// <summary>The script's stdout (the terminal).</summary>
     public required TextWriter Out { get; init; }
-    /// <summary>The parsed command line (<c>--verbose</c>, <c>--dry-run</c>, ...).</summary>
+    /// <summary>The run's options (<c>--verbose</c>, <c>--dry-run</c>, ...).</summary>
     public required HostOptions Options { get; init; }
     /// <summary>The run's masker: every string the reporter shows must go through it.</summary>
     public required SecretMasker Masker { get; init; }
@@ -40,14 +39,14 @@ public interface IConsoleReporter : IPipelineReporter
     Task CompleteAsync(PipelineResult result, CancellationToken cancellationToken);
 }
 
-/// <summary>Creates the console reporter for a run; announced on an assembly with <see cref="ConsoleReporterAttribute"/>.</summary>
+/// <summary>Creates the console reporter for a run: given to the host (<see cref="PipelineHost.ConsoleReporter"/>), or announced on an assembly with <see cref="ConsoleReporterAttribute"/>.</summary>
 public interface IConsoleReporterFactory
 {
     /// <summary>Creates the reporter, writing to <see cref="ConsoleReporterContext.Out"/>.</summary>
     IConsoleReporter Create(ConsoleReporterContext context);
 }
 
-/// <summary>Declares, on an assembly, the console reporter the script host uses on an interactive terminal.</summary>
+/// <summary>Declares, on an assembly, the console reporter the script host uses on an interactive terminal when none was given to it.</summary>
 [AttributeUsage(AttributeTargets.Assembly)]
 public sealed class ConsoleReporterAttribute(Type factoryType) : Attribute
 {
@@ -56,49 +55,20 @@ public sealed class ConsoleReporterAttribute(Type factoryType) : Attribute
 }
 
 /// <summary>
-/// Chooses the script host's reporter and finds the terminal reporter. The core library has no UI dependency:
-/// the live view lives in EcsDeploy.Terminal (Spectre.Console), which a script references with
-/// <c>#:project .../EcsDeploy.Terminal</c> or <c>#:package EcsDeploy.Terminal</c>; the host finds it through its
-/// <see cref="ConsoleReporterAttribute"/>, as it finds <c>--target local</c> in EcsDeploy.Testing.
+/// Chooses the script host's reporter. The core library has no UI dependency: the live view lives in EcsDeploy.Terminal
+/// (Spectre.Console); give it to the host (<see cref="PipelineHost.ConsoleReporter"/>), or reference it from the script
+/// (<c>#:project .../EcsDeploy.Terminal</c> or <c>#:package EcsDeploy.Terminal</c>) and the host finds it through its
+/// <see cref="ConsoleReporterAttribute"/>.
 /// </summary>
 public static class ConsoleReporters
 {
-    private const string TerminalAssembly = "EcsDeploy.Terminal";
-    private static Func<IConsoleReporterFactory>? _registered;
-
-    /// <summary>Registers a factory explicitly (tests, custom hosts); null removes it.</summary>
-    public static void Register(Func<IConsoleReporterFactory>? factory) => Volatile.Write(ref _registered, factory);
-
-    /// <summary>The registered factory, else the one an assembly announces (loading EcsDeploy.Terminal by name when it is deployed beside the script); null when there is none.</summary>
-    public static IConsoleReporterFactory? Find()
-    {
-        if (Volatile.Read(ref _registered) is { } registered)
-        {
-            return registered();
-        }
-        var candidates = AppDomain.CurrentDomain.GetAssemblies().ToList();
-        if (candidates.All(a => a.GetName().Name != TerminalAssembly))
-        {
-            try
-            {
-                candidates.Add(Assembly.Load(TerminalAssembly));
-            }
-            catch (FileNotFoundException)
-            {
-                // Not referenced: plain text it is.
-            }
-        }
-        var attribute = candidates.Select(a => a.GetCustomAttribute<ConsoleReporterAttribute>()).FirstOrDefault(a => a is not null);
-        return attribute is null ? null : (IConsoleReporterFactory)Activator.CreateInstance(attribute.FactoryType)!;
-    }
-
     /// <summary>
     /// The reporter for a run: <c>--output json</c> first, then <c>GITHUB_ACTIONS=true</c>, then plain text when
     /// asked (<c>--plain</c>, <c>--output text</c>) or when stdout is not an interactive terminal (redirected,
     /// <c>TERM=dumb</c>, <c>CI=true</c>); otherwise the live terminal view. <c>NO_COLOR</c> keeps the live view
     /// but drops its colours.
     /// </summary>
-    public static ReporterKind Choose(HostOptions options, Func<string, string?> environment, bool stdoutIsTerminal)
+    public static ReporterKind Choose(CommandLineOptions options, Func<string, string?> environment, bool stdoutIsTerminal)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);

@@ -123,7 +123,7 @@ public static class AwsWireEnvironment
             throw new PipelineStageException(
                 "No AWS credentials were found (environment variables, shared profile or SSO, web identity, container or instance role). " +
                 "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure an OIDC role in CI. " + ex.Message,
-                FailureKind.Failed, ex);
+                FailureKind.Invalid, ex);
         }
     }
 }

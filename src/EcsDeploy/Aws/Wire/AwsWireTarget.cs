@@ -2,23 +2,23 @@ using EcsDeploy.Discovery;
 using EcsDeploy.Hosting;
 using EcsDeploy.Processes;
 
-[assembly: DeploymentTarget("aws", typeof(EcsDeploy.Aws.Wire.AwsWireTarget))]
-
 namespace EcsDeploy.Aws.Wire;
 
 /// <summary>
 /// The scripts' <c>--target aws</c>: the wire clients in the pipeline's region, credentials from the default
 /// chain, endpoints from <c>AWS_ENDPOINT_URL</c> / <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>. Terraform outputs come
 /// from the pipeline's state file (an <c>s3://bucket/key</c> path reads S3 remote state) or its project folder;
-/// images go to ECR's registry through <see cref="Images.Registry.OciRegistryClient"/>.
+/// images go to ECR's registry through <see cref="Images.Registry.OciRegistryClient"/>. Every
+/// <see cref="PipelineHost"/> registers one under <c>aws</c>. No credentials found: <see cref="FailureKind.Invalid"/>
+/// (exit 2), before any call.
 /// </summary>
 public sealed class AwsWireTarget : IDeploymentTarget
 {
     /// <summary>
-    /// Opens the OCI registry client from ECR's authorization data; tests may replace it. Null (the default) uses
+    /// Opens the OCI registry client from ECR's authorization data. Null (the default) uses
     /// <see cref="Images.Registry.EcrRegistry.CreateClient"/> with one HttpClient shared by every client opened.
     /// </summary>
-    public static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; set; }
+    public Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>>? OpenRegistry { get; init; }
 
     /// <inheritdoc />
     public async Task<AwsEnvironment> CreateAsync(PipelineDefinition definition, HostOptions options, CancellationToken cancellationToken)
