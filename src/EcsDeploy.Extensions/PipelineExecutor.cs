@@ -24,13 +24,3 @@ internal sealed class PipelineExecutor(PipelineHost host, IOptions<HostOptions> 
         return host.RunPipelineAsync(pipeline, options.Value, new CompositeReporter([.. reporters]), cancellationToken);
     }
 }
-
-/// <summary>Checks bound <see cref="HostOptions"/> with the host's rules when they are first read.</summary>
-internal sealed class HostOptionsValidator(PipelineHost host) : IValidateOptions<HostOptions>
-{
-    public ValidateOptionsResult Validate(string? name, HostOptions options)
-    {
-        var problems = options.Validate(host.Targets.Names, property => $"{HostOptions.SectionName}:{property}");
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-}

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EcsDeploy.Extensions;
 
@@ -18,6 +17,8 @@ public static class ServiceCollectionExtensions
     /// <paramref name="configuration"/> (when given) and then <paramref name="configure"/>; a <see cref="PipelineHost"/>
     /// (register your own to give it targets, for example a <c>LocalTarget</c> instance); and the
     /// <see cref="LoggerReporter"/> that forwards the run's events to ILogger. Add more <see cref="IPipelineReporter"/>s as needed.
+    /// The options are checked when a pipeline runs, by the same rules as a script's command line: a problem gives a
+    /// result with <see cref="RunOutcome.Invalid"/> (exit code 2) that names the setting (<c>EcsDeploy:Target</c>).
     /// </summary>
     public static IServiceCollection AddEcsDeploy(this IServiceCollection services, IConfiguration? configuration = null, Action<HostOptions>? configure = null)
     {
@@ -32,7 +33,6 @@ public static class ServiceCollectionExtensions
             builder.Configure(configure);
         }
         services.TryAddSingleton<PipelineHost>(_ => new PipelineHost());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostOptions>, HostOptionsValidator>());
         if (!services.Any(d => d.ServiceType == typeof(IPipelineExecutor)))
         {
             // Logging is the host's to register; without it the reporter writes nowhere rather than failing.

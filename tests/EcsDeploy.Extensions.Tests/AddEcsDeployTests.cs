@@ -1,3 +1,4 @@
+using EcsDeploy.Hosting;
 using EcsDeploy.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,16 +15,24 @@ public sealed class AddEcsDeployTests
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => Entries.Add((logLevel, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>> ?? []));
+        {
+            lock (Entries) { Entries.Add((logLevel, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>> ?? [])); }
+        }
     }
 
-    private static string Context()
+    internal static string Context()
     {
         var directory = Directory.CreateTempSubdirectory().FullName;
         File.WriteAllText(Path.Combine(directory, "Dockerfile"), "FROM node:20\nWORKDIR /app\nCMD [\"node\", \"server.js\"]\n");
         File.WriteAllText(Path.Combine(directory, "server.js"), "1");
         return directory;
     }
+
+    internal static PipelineBuilder Pipeline(string context) => EcsDeploy.Pipeline.For("truecaller-backend")
+        .InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
+        .Build(b => b.WorkingDirectory(context).Image("Dockerfile"))
+        .Push()
+        .Deploy(d => d.Service("truecaller-backend-service").Secret("DATABASE_URL", "truecaller-backend/DATABASE_URL"));
 
     [Fact]
     public async Task AddEcsDeploy_BindsOptionsFromConfigurationAndLogsTheRunWithoutSecrets()
@@ -32,23 +41,28 @@ public sealed class AddEcsDeployTests
         {
             ["EcsDeploy:Target"] = "local",
             ["EcsDeploy:GitSha"] = "2222222222222222222222222222222222222222",
+            ["EcsDeploy:DeployDependencies"] = "true",
         }).Build();
         var logger = new ListLogger();
+        var local = new LocalTarget();
+        var host = new PipelineHost();
+        host.Targets.Add("local", local);
         using var provider = new ServiceCollection()
             .AddSingleton<ILogger<LoggerReporter>>(logger)
+            .AddSingleton(host)
             .AddEcsDeploy(configuration)
             .BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<EcsDeployOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<HostOptions>>().Value;
         Assert.Equal("local", options.Target);
+        Assert.Equal("2222222222222222222222222222222222222222", options.GitSha);
+        Assert.True(options.DeployDependencies);
 
-        var result = await provider.GetRequiredService<IPipelineExecutor>().RunAsync(Pipeline.For("truecaller-backend")
-            .InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
-            .Build(b => b.WorkingDirectory(Context()).Image("Dockerfile"))
-            .Push()
-            .Deploy(d => d.Service("truecaller-backend-service").Secret("DATABASE_URL", "truecaller-backend/DATABASE_URL")));
+        var result = await provider.GetRequiredService<IPipelineExecutor>().RunAsync(Pipeline(Context()));
 
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(RunOutcome.Deployed, result.Outcome);
+        Assert.Contains("2222222222222222222222222222222222222222", result.Image!.Tags);
+        Assert.Equal(result.TaskDefinitionArn, local.Created!.Ecs.CurrentTaskDefinition("truecaller-backend-cluster", "truecaller-backend-service").TaskDefinitionArn);
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.State.Any(kv => kv.Key == "RolloutState" && (string?)kv.Value == "COMPLETED"));
         Assert.Contains(logger.Entries, e => e.State.Any(kv => kv.Key == "Stage" && (string?)kv.Value == "Deploy")
             && e.State.Any(kv => kv.Key == "Status" && Equals(kv.Value, Reporting.StageStatus.Succeeded)));
@@ -57,11 +71,47 @@ public sealed class AddEcsDeployTests
     }
 
     [Fact]
-    public void AddEcsDeploy_WithAnUnknownTarget_FailsOptionsValidation()
+    public void AddEcsDeploy_WithoutConfiguration_HasTheScriptsDefaults()
     {
-        using var provider = new ServiceCollection().AddEcsDeploy(configure: o => o.Target = "mars").BuildServiceProvider();
+        using var provider = new ServiceCollection().AddEcsDeploy().BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<EcsDeployOptions>>().Value);
-        Assert.Contains("'local' or 'aws'", error.Message, StringComparison.Ordinal);
+        var options = provider.GetRequiredService<IOptions<HostOptions>>().Value;
+        var script = new PipelineHost().Parse([], out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal("local", options.Target);
+        Assert.Equal(script.Host.Target, options.Target);
+        Assert.Equal((script.Host.DryRun, script.Host.NoWait, script.Host.DeployOllama, script.Host.DeployDependencies, script.Host.ImageTag, script.Host.Fault),
+            (options.DryRun, options.NoWait, options.DeployOllama, options.DeployDependencies, options.ImageTag, options.Fault));
+    }
+
+    [Theory]
+    [InlineData("Target", "mars", "EcsDeploy:Target must be 'local' or 'aws', not 'mars'.")]
+    [InlineData("ImageTag", ".starts-with-a-dot", "EcsDeploy:ImageTag: ")]
+    public async Task AddEcsDeploy_WithInvalidOptions_RunsNothingAndReturnsInvalidNamingTheSetting(string setting, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["EcsDeploy:" + setting] = value }).Build();
+        var local = new LocalTarget();
+        var host = new PipelineHost();
+        host.Targets.Add("local", local);
+        using var provider = new ServiceCollection().AddSingleton(host).AddEcsDeploy(configuration).BuildServiceProvider();
+
+        var result = await provider.GetRequiredService<IPipelineExecutor>().RunAsync(Pipeline(Context()));
+
+        Assert.Equal(RunOutcome.Invalid, result.Outcome);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.Null(local.Created);
+    }
+
+    [Fact]
+    public async Task AddEcsDeploy_FaultWithTheAwsTarget_IsRefusedAsOnTheCommandLine()
+    {
+        using var provider = new ServiceCollection().AddEcsDeploy(configure: o => { o.Target = "aws"; o.Fault = "throttling"; }).BuildServiceProvider();
+
+        var result = await provider.GetRequiredService<IPipelineExecutor>().RunAsync(Pipeline(Context()));
+
+        Assert.Equal(RunOutcome.Invalid, result.Outcome);
+        Assert.Contains("EcsDeploy:Fault works with EcsDeploy:Target local only", result.Error, StringComparison.Ordinal);
     }
 }

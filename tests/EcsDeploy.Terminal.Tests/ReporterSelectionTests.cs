@@ -7,7 +7,11 @@ namespace EcsDeploy.Terminal.Tests;
 /// <summary>How the script host chooses a reporter, finds the terminal one, and keeps plain text off a terminal.</summary>
 public sealed class ReporterSelectionTests
 {
-    private static HostOptions Parse(params string[] args) => HostOptions.Parse(args, out var error) ?? throw new InvalidOperationException(error);
+    private static CommandLineOptions Parse(params string[] args)
+    {
+        var options = new PipelineHost().Parse(args, out var problems);
+        return problems.Count == 0 ? options : throw new InvalidOperationException(string.Join("; ", problems));
+    }
 
     [Theory]
     [InlineData(new string[0], "", true, ReporterKind.Terminal)]
@@ -30,9 +34,23 @@ public sealed class ReporterSelectionTests
     }
 
     [Fact]
-    public void Find_DiscoversTheTerminalReporterThroughItsAssemblyAttribute()
+    public void Host_WithoutAConsoleReporterGiven_FindsTheTerminalReporterThroughItsAssemblyAttribute()
     {
-        Assert.IsType<TerminalReporterFactory>(ConsoleReporters.Find());
+        Assert.IsType<TerminalReporterFactory>(new PipelineHost().ConsoleReporter);
+    }
+
+    [Fact]
+    public void Host_WithAConsoleReporterGiven_UsesItAndNotTheDiscoveredOne()
+    {
+        var own = new OwnFactory();
+
+        Assert.Same(own, new PipelineHost { ConsoleReporter = own }.ConsoleReporter);
+        Assert.Null(new PipelineHost { ConsoleReporter = null }.ConsoleReporter);
+    }
+
+    private sealed class OwnFactory : IConsoleReporterFactory
+    {
+        public IConsoleReporter Create(ConsoleReporterContext context) => throw new NotSupportedException();
     }
 
     [Fact]

@@ -6,11 +6,16 @@ namespace EcsDeploy.Testing.Tests;
 /// <summary>The script host's command line, exit codes and outputs, with the local target.</summary>
 public sealed class ScriptHostTests
 {
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(PipelineBuilder builder, params string[] args)
+    // Each test's own local target: its Created is the simulated AWS of that test's run, whatever runs beside it.
+    private readonly LocalTarget _local = new();
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(PipelineBuilder builder, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await ScriptHost.RunAsync(builder, [.. args, "--git-sha", TestPipelines.GitSha], stdout, stderr);
+        var host = new PipelineHost();
+        host.Targets.Add("local", _local);
+        var code = await host.RunAsync(builder, [.. args, "--git-sha", TestPipelines.GitSha], stdout, stderr, _ => null);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -47,22 +52,43 @@ public sealed class ScriptHostTests
         using var json = JsonDocument.Parse(stdout);
         Assert.True(json.RootElement.GetProperty("rolledBack").GetBoolean());
         Assert.EndsWith(":1", json.RootElement.GetProperty("rolledBackTo").GetString());
-        Assert.EndsWith(":1", LocalTarget.LastCreated!.Ecs.CurrentTaskDefinition("truecaller-backend-cluster", "truecaller-backend-service").TaskDefinitionArn);
+        Assert.EndsWith(":1", _local.Created!.Ecs.CurrentTaskDefinition("truecaller-backend-cluster", "truecaller-backend-service").TaskDefinitionArn);
     }
 
     [Theory]
-    [InlineData("--bogus")]
-    [InlineData("--target", "mars")]
-    [InlineData("--output", "yaml")]
-    [InlineData("--image-tag")]
-    [InlineData("--target", "aws", "--fault", "throttling")]
-    [InlineData("--fault", "meteor-strike")]
-    public async Task BadArguments_ExitTwoWithAMessage(params string[] args)
+    [InlineData("Unrecognized command or argument '--bogus'", "--bogus")]
+    [InlineData("--target must be 'local' or 'aws', not 'mars'.", "--target", "mars")]
+    [InlineData("--output must be 'text' or 'json', not 'yaml'.", "--output", "yaml")]
+    [InlineData("'--image-tag'", "--image-tag")]
+    [InlineData("--image-tag: ", "--image-tag", ".starts-with-a-dot")]
+    [InlineData("--fault works with --target local only", "--target", "aws", "--fault", "throttling")]
+    [InlineData("--account-id must be the 12-digit AWS account id, not '12345'.", "--print-iam-policy", "--account-id", "12345")]
+    [InlineData("'--emit-workflows'", "--emit-workflows")]
+    public async Task BadArguments_ExitTwoNamingTheArgumentAndCreateNothing(string expected, params string[] args)
     {
-        var (code, _, stderr) = await RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), args);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var host = new PipelineHost();
+        host.Targets.Add("local", _local);
+
+        var code = await host.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), args, stdout, stderr, _ => null);
 
         Assert.Equal(2, code);
-        Assert.Contains("error:", stderr, StringComparison.Ordinal);
+        Assert.Contains("error: ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains(expected, stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--help", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal("", stdout.ToString());
+        Assert.Null(_local.Created);
+    }
+
+    [Fact]
+    public async Task UnknownFault_ExitsTwoNamingTheFaultsThereAre()
+    {
+        var (code, _, stderr) = await RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), "--fault", "meteor-strike");
+
+        Assert.Equal(2, code);
+        Assert.Contains("error: Unknown fault 'meteor-strike': use one of unhealthy-tasks,", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,6 +138,53 @@ public sealed class ScriptHostTests
         Assert.Equal(0, code);
         Assert.Contains("task definition diff:", stdout, StringComparison.Ordinal);
         Assert.Contains("planned (exit code 0)", stdout, StringComparison.Ordinal);
-        Assert.Single(LocalTarget.LastCreated!.Ecs.Revisions("truecaller-backend"));
+        Assert.Single(_local.Created!.Ecs.Revisions("truecaller-backend"));
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryOptionWithItsDescriptionAndTheExitCodes_ExitsZeroAndRunsNothing()
+    {
+        var (code, stdout, stderr) = await RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), "--help");
+
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var expected = new Dictionary<string, string>
+        {
+            ["--target <local|aws>"] = "Where to deploy: local (default)",
+            ["--dry-run"] = "Plan only: read-only calls",
+            ["--no-wait"] = "Update the service but neither wait nor verify",
+            ["--deploy-ollama"] = "Deploy the Ollama service too",
+            ["--deploy-dependencies"] = "First roll out every service the deployed one depends on",
+            ["--image-tag <TAG>"] = "Deploy an image already in ECR under this tag",
+            ["--fault <NAME>"] = "Local target only: a failure scenario",
+            ["--output <text|json>"] = "text (default) or json",
+            ["--plain"] = "Plain lines even on an interactive terminal",
+            ["--git-sha <SHA>"] = "The commit to tag the image with",
+            ["--verbose"] = "More detail",
+            ["--print-iam-policy"] = "Print the least-privilege IAM policy",
+            ["--account-id <ID>"] = "The 12-digit AWS account id",
+            ["--emit-workflows <DIR>"] = "Write DIR/.github/workflows/deploy.yml",
+        };
+        var lines = stdout.Split('\n');
+        Assert.All(expected, option => Assert.Contains(lines, line => line.TrimStart().StartsWith(option.Key, StringComparison.Ordinal)
+            && line.Contains(option.Value, StringComparison.Ordinal)));
+        Assert.Contains("2    invalid definition, arguments or environment", stdout, StringComparison.Ordinal);
+        Assert.Null(_local.Created);
+    }
+
+    [Fact]
+    public async Task InvalidDefinition_Json_WritesAnInvalidResultWithTheProblems()
+    {
+        var builder = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
+            .Deploy(d => d.Service("truecaller-backend-service").Environment("JWT_SECRET", "literal"));
+
+        var (code, stdout, _) = await RunAsync(builder, "--output", "json");
+
+        Assert.Equal(2, code);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("invalid", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.Contains("JWT_SECRET", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Null(_local.Created);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class ConsoleRun
         var kind = ConsoleReporters.Choose(options, environment, ConsoleReporters.IsInteractiveConsole(stdout));
         _github = kind == ReporterKind.GitHubActions ? new GitHubActionsReporter(log, Masker, options.Host.Verbose) : null;
         _terminal = kind == ReporterKind.Terminal
-            ? host.FindConsoleReporter()?.Create(new ConsoleReporterContext
+            ? host.ConsoleReporter?.Create(new ConsoleReporterContext
             {
                 Out = stdout,
                 Options = options.Host,

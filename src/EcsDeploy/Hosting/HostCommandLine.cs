@@ -59,6 +59,11 @@ internal sealed class HostCommandLine
             _target, _dryRun, _noWait, _deployOllama, _deployDependencies, _imageTag, _fault, _output, _plain, _gitSha, _verbose,
             _printIamPolicy, _accountId, _emitWorkflows,
         };
+        // A pipeline script has no version of its own to print.
+        foreach (var version in Root.Options.OfType<VersionOption>().ToList())
+        {
+            Root.Options.Remove(version);
+        }
         foreach (var command in commands)
         {
             var sub = new Command(command.Name, command.Description);
@@ -94,6 +99,12 @@ internal sealed class HostCommandLine
     public CommandLineOptions Read(ParseResult result, out IReadOnlyList<string> problems)
     {
         var errors = result.Errors.Select(e => e.Message).ToList();
+        if (errors.Count > 0)
+        {
+            // The values of a parse with errors cannot be read; the problems are all there is to say.
+            problems = errors;
+            return new CommandLineOptions();
+        }
         var output = result.GetValue(_output) ?? "text";
         if (output is not ("text" or "json"))
         {

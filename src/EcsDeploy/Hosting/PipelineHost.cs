@@ -15,6 +15,10 @@ namespace EcsDeploy.Hosting;
 /// </summary>
 public sealed class PipelineHost
 {
+    private readonly Lock _gate = new();
+    private IConsoleReporterFactory? _consoleReporter;
+    private bool _consoleReporterKnown;
+
     /// <summary>Creates a host with the <c>aws</c> target registered; <c>local</c> and the live terminal view are found
     /// by their assembly attributes when the application references EcsDeploy.Testing and EcsDeploy.Terminal.</summary>
     public PipelineHost() => Targets.Add("aws", new AwsWireTarget());
@@ -23,8 +27,44 @@ public sealed class PipelineHost
     /// read the simulated AWS a run created.</summary>
     public DeploymentTargets Targets { get; } = new();
 
-    /// <summary>The live view on an interactive terminal; null finds the one an assembly announces (EcsDeploy.Terminal).</summary>
-    public IConsoleReporterFactory? ConsoleReporter { get; set; }
+    /// <summary>
+    /// The live view on an interactive terminal. Unless one is set, the one an assembly announces with
+    /// <see cref="ConsoleReporterAttribute"/> (EcsDeploy.Terminal), found on first use; null when there is none.
+    /// </summary>
+    public IConsoleReporterFactory? ConsoleReporter
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (!_consoleReporterKnown)
+                {
+                    _consoleReporter = PluginDiscovery.FindConsoleReporter();
+                    _consoleReporterKnown = true;
+                }
+                return _consoleReporter;
+            }
+        }
+        set
+        {
+            lock (_gate)
+            {
+                _consoleReporter = value;
+                _consoleReporterKnown = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parses a script's command line as <see cref="RunAsync"/> does, without running anything; <paramref name="problems"/>
+    /// lists each bad argument, naming its option.
+    /// </summary>
+    public CommandLineOptions Parse(IReadOnlyList<string> args, out IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var commandLine = new HostCommandLine(Targets.Names, Commands);
+        return commandLine.Read(commandLine.Parse(args), out problems);
+    }
 
     /// <summary>Subcommands beside the default pipeline run (<c>dotnet run deploy.cs -- NAME</c>).</summary>
     public IList<PipelineCommand> Commands { get; } = [];
@@ -123,9 +163,6 @@ public sealed class PipelineHost
         await console.CompleteAsync(result).ConfigureAwait(false);
         return ExitCodes.For(result.Outcome);
     }
-
-    /// <summary>The console reporter factory: the one given, else the one an assembly announces.</summary>
-    internal IConsoleReporterFactory? FindConsoleReporter() => ConsoleReporter ?? PluginDiscovery.FindConsoleReporter();
 
     private static (PipelineDefinition? Definition, PipelineResult? Invalid) Define(PipelineBuilder pipeline, HostOptions options)
     {

@@ -353,13 +353,17 @@ public sealed class ScanGateAndLifecycleTests
             .Migrate(m => m.Prisma())
             .Deploy(d => d.Service(Service).Container("truecaller-backend"));
 
-        var code = await ScriptHost.RunAsync(builder, ["--fault", "critical-vulnerability", "--output", "json", "--git-sha", TestPipelines.GitSha], stdout, new StringWriter());
+        var local = new LocalTarget();
+        var host = new PipelineHost();
+        host.Targets.Add("local", local);
+
+        var code = await host.RunAsync(builder, ["--fault", "critical-vulnerability", "--output", "json", "--git-sha", TestPipelines.GitSha], stdout, new StringWriter(), _ => null);
 
         Assert.Equal(ExitCodes.Failed, code);
         using var json = JsonDocument.Parse(stdout.ToString());
         Assert.Equal("failed", json.RootElement.GetProperty("outcome").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("imageScan").GetProperty("severityCounts").GetProperty("CRITICAL").GetInt32());
-        var aws = LocalTarget.LastCreated!;
+        var aws = local.Created!;
         Assert.Empty(aws.CallsTo("RunTask"));
         Assert.Empty(aws.CallsTo("UpdateService"));
         Assert.Single(aws.Ecs.Revisions("truecaller-backend"));
