@@ -11,6 +11,9 @@ namespace EcsDeploy.Hosting;
 /// </summary>
 internal sealed class HostCommandLine
 {
+    // An argument starting with @ is a value (an image tag, a folder), never a response file to expand.
+    private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null };
+
     private readonly IReadOnlyList<string> _targets;
 
     private readonly Option<string> _target = new("--target")
@@ -87,7 +90,7 @@ internal sealed class HostCommandLine
     public IEnumerable<Option> Options => Root.Options;
 
     /// <summary>Parses <paramref name="args"/>.</summary>
-    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args);
+    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args, Configuration);
 
     /// <summary>True when the parse asks for help (<c>--help</c>, <c>-h</c>, <c>-?</c>).</summary>
     public static bool IsHelp(ParseResult result) => result.Action is HelpAction;
