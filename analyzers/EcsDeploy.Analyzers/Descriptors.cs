@@ -11,7 +11,7 @@ namespace EcsDeploy.Analyzers
 
         public static readonly DiagnosticDescriptor StagesOutOfOrder = Create(
             RuleIdentifiers.StagesOutOfOrder, "Pipeline stages are out of order", "Correctness", DiagnosticSeverity.Error,
-            "Stages run in the order they are written; each stage declares ([PipelineStage]) which stages it must follow or precede.");
+            "Stages run in the order they are written; each stage declares ([PipelineStage]) the outputs it requires, uses and produces, and where no data flows which stages it must follow or precede. A stage must come after the stages that produce what it needs, and a required output must be produced by some stage.");
 
         public static readonly DiagnosticDescriptor DuplicateConfiguration = Create(
             RuleIdentifiers.DuplicateConfiguration, "Stage or environment variable set twice", "Usage", DiagnosticSeverity.Warning,

@@ -8,12 +8,18 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace EcsDeploy.Analyzers
 {
-    /// <summary>A stage's ordering facts, read from the [PipelineStage] attribute of its extension method.</summary>
+    /// <summary>A stage's data flow and ordering facts, read from the [PipelineStage] attribute of its extension method.</summary>
     internal sealed class StageInfo
     {
         public StageInfo(string name, IReadOnlyList<string> runsAfter, IReadOnlyList<string> runsBefore)
+            : this(name, new string[0], new string[0], new string[0], runsAfter, runsBefore)
         {
-            Order = new EcsDeploy.Rules.StageOrder(name, runsAfter, runsBefore);
+        }
+
+        public StageInfo(string name, IReadOnlyList<string> requires, IReadOnlyList<string> uses, IReadOnlyList<string> produces,
+            IReadOnlyList<string> runsAfter, IReadOnlyList<string> runsBefore)
+        {
+            Order = new EcsDeploy.Rules.StageOrder(name, requires, uses, produces, runsAfter, runsBefore);
         }
 
         public EcsDeploy.Rules.StageOrder Order { get; }
@@ -148,14 +154,20 @@ namespace EcsDeploy.Analyzers
                 {
                     continue;
                 }
+                string[] requires = new string[0];
+                string[] uses = new string[0];
+                string[] produces = new string[0];
                 string[] after = new string[0];
                 string[] before = new string[0];
                 foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
                 {
-                    if (named.Key == "RunsAfter") after = Strings(named.Value);
+                    if (named.Key == "Requires") requires = Strings(named.Value);
+                    else if (named.Key == "Uses") uses = Strings(named.Value);
+                    else if (named.Key == "Produces") produces = Strings(named.Value);
+                    else if (named.Key == "RunsAfter") after = Strings(named.Value);
                     else if (named.Key == "RunsBefore") before = Strings(named.Value);
                 }
-                return new StageInfo(name, after, before);
+                return new StageInfo(name, requires, uses, produces, after, before);
             }
             return null;
         }

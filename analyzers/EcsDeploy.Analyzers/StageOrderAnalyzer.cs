@@ -22,13 +22,19 @@ namespace EcsDeploy.Analyzers
         {
             {
                 List<FlowCall> stages = flow.Stages();
-                if (stages.Count < 2) return;
+                if (stages.Count == 0) return;
                 var orders = new List<StageOrder>(stages.Count);
                 foreach (FlowCall stage in stages) orders.Add(stage.Stage!.Order);
                 var done = new HashSet<int>();
                 foreach (StageOrderingProblem problem in StageOrderingRules.FindProblems(orders))
                 {
                     if (problem.IsDuplicate || !done.Add(problem.Index)) continue;
+                    if (problem.Kind == StageOrderingProblemKind.MissingInput)
+                    {
+                        // Only a pipeline that is complete in one chain can be said to lack a producer.
+                        if (flow.IsComplete && !flow.Escapes) context.ReportOnce(Descriptors.StagesOutOfOrder, OperationHelpers.NameLocation(stages[problem.Index].ReportAt), problem.Message, null);
+                        continue;
+                    }
                     FlowCall late = stages[problem.Index];
                     FlowCall early = stages[problem.OtherIndex];
                     if (!FlowCall.ReportableTogether(late, early)) continue;

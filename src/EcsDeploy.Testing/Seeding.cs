@@ -52,11 +52,11 @@ public sealed record SeedSpec
     public static SeedSpec From(PipelineDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var deploy = definition.Stage<DeployStage>();
+        var deploy = definition.DeployedService?.Target;
         var ollama = definition.Stage<OllamaStage>();
         var push = definition.Stage<PushStage>();
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, secretId) in deploy?.Options.SecretReferences ?? [])
+        foreach (var (name, secretId) in deploy?.Secrets ?? [])
         {
             secrets[secretId] = Truecaller.Secrets.TryGetValue(secretId, out var known) ? known : $"simulated-{name.ToLowerInvariant()}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secretId)))[..12]}";
         }
@@ -68,8 +68,8 @@ public sealed record SeedSpec
         return new SeedSpec
         {
             Cluster = definition.Cluster,
-            Service = deploy?.Options.ServiceName ?? $"{definition.Name}-service",
-            Family = deploy?.Options.FamilyName ?? deploy?.Options.ContainerName ?? definition.Name,
+            Service = deploy?.Service ?? $"{definition.Name}-service",
+            Family = deploy?.Family ?? deploy?.Container ?? definition.Name,
             Repository = push?.Repository(definition) ?? definition.Name,
             OllamaService = ollama?.ServiceName(definition),
             OllamaFamily = ollama is null ? null : $"{definition.Name}-ollama",

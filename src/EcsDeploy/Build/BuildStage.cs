@@ -42,8 +42,12 @@ namespace EcsDeploy
     }
 
     /// <summary>Options of the Build stage: commands to run, and the image to build.</summary>
-    public sealed class BuildOptions
+    public sealed class BuildOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Build");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal List<CommandSpec> Commands { get; } = [];
         internal List<string> Problems { get; } = [];
         internal string? WorkingDirectoryPath { get; private set; }
@@ -52,6 +56,7 @@ namespace EcsDeploy
         /// <summary>The folder the commands run in and the image is built from (default: the current folder).</summary>
         public BuildOptions WorkingDirectory(string path)
         {
+            _freeze.EnsureMutable();
             WorkingDirectoryPath = path;
             return this;
         }
@@ -59,6 +64,7 @@ namespace EcsDeploy
         /// <summary>Runs a command of plain words, such as <c>"npm run build"</c>. No shell is involved.</summary>
         public BuildOptions Run(string commandLine)
         {
+            _freeze.EnsureMutable();
             var command = CommandSpec.ParseWords(commandLine, null, out var problem);
             if (command is null)
             {
@@ -74,6 +80,7 @@ namespace EcsDeploy
         /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/>, passed as a list.</summary>
         public BuildOptions Run(string program, params string[] arguments)
         {
+            _freeze.EnsureMutable();
             Commands.Add(new CommandSpec(program, arguments));
             return this;
         }
@@ -85,6 +92,7 @@ namespace EcsDeploy
         /// <summary>Builds an image from this Dockerfile, relative to the working directory.</summary>
         public BuildOptions Image(string dockerfile = "Dockerfile")
         {
+            _freeze.EnsureMutable();
             DockerfilePath = dockerfile;
             return this;
         }
@@ -95,6 +103,7 @@ namespace EcsDeploy
         /// </summary>
         public BuildOptions Builder(ImageBuilderKind kind)
         {
+            _freeze.EnsureMutable();
             if (!Enum.IsDefined(kind))
             {
                 Problems.Add($"Build: b.Builder({(int)kind}) is not a builder: use ImageBuilderKind.Auto, Docker, Buildah or Daemonless.");
@@ -110,6 +119,7 @@ namespace EcsDeploy
         /// </summary>
         public BuildOptions BaseImageRegistry(string registry)
         {
+            _freeze.EnsureMutable();
             if (string.IsNullOrWhiteSpace(registry) || registry.Contains(' ', StringComparison.Ordinal) || registry.Contains('@', StringComparison.Ordinal))
             {
                 Problems.Add($"Build: b.BaseImageRegistry(\"{registry}\") is not a registry: give a host[:port][/prefix], for example \"mirror.example:5000\".");
@@ -121,6 +131,7 @@ namespace EcsDeploy
         /// <summary>Credentials for the base image's registry (read them from the environment; they are masked in every output).</summary>
         public BuildOptions BaseImageCredentials(RegistryCredentials credentials)
         {
+            _freeze.EnsureMutable();
             ArgumentNullException.ThrowIfNull(credentials);
             BaseImageSettings = BaseImageSettings with { Credentials = credentials };
             return this;
@@ -129,6 +140,7 @@ namespace EcsDeploy
         /// <summary>What to do when the daemonless builder cannot fetch the base image (default: see <see cref="BaseImagePolicy.Default"/>).</summary>
         public BuildOptions BaseImage(BaseImagePolicy policy)
         {
+            _freeze.EnsureMutable();
             if (!Enum.IsDefined(policy))
             {
                 Problems.Add($"Build: b.BaseImage({(int)policy}) is not a policy: use BaseImagePolicy.Default, Required, IfReachable or Skip.");
@@ -140,6 +152,7 @@ namespace EcsDeploy
         /// <summary>The image's platform, <c>os/arch[/variant]</c> (default <c>linux/amd64</c>; Fargate also runs <c>linux/arm64</c>).</summary>
         public BuildOptions Platform(string platform)
         {
+            _freeze.EnsureMutable();
             var parsed = Images.Builders.DaemonlessImageBuilder.ParsePlatform(platform);
             if (parsed is null || parsed.Os.Length == 0 || parsed.Architecture.Length == 0)
             {
@@ -155,6 +168,7 @@ namespace EcsDeploy
         /// <summary>Docker builder only: a registry reference used as build cache (<c>--cache-from/--cache-to type=registry,ref=...</c>).</summary>
         public BuildOptions BuildCache(string registryReference)
         {
+            _freeze.EnsureMutable();
             if (string.IsNullOrWhiteSpace(registryReference) || registryReference.Contains(',', StringComparison.Ordinal) || registryReference.Contains(' ', StringComparison.Ordinal))
             {
                 Problems.Add($"Build: b.BuildCache(\"{registryReference}\") is not an image reference: give for example \"123456789012.dkr.ecr.eu-central-1.amazonaws.com/app:buildcache\".");
@@ -168,14 +182,14 @@ namespace EcsDeploy
     public static class BuildExtensions
     {
         /// <summary>Runs build commands (compile, lint, test) and builds the image.</summary>
-        [PipelineStage("Build", RunsBefore = ["Push", "Migrate", "Deploy", "Verify"])]
+        [PipelineStage("Build", Produces = [OutputNames.BuiltImage])]
         public static PipelineBuilder Build(this PipelineBuilder pipeline, Action<BuildOptions> configure)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             ArgumentNullException.ThrowIfNull(configure);
             var options = new BuildOptions();
             configure(options);
-            return pipeline.AddStage(new BuildStage(options));
+            return pipeline.AddStage(new BuildStage(options), options);
         }
     }
 }

@@ -18,6 +18,7 @@ public static class Pipeline
 public sealed class PipelineBuilder
 {
     private readonly List<IPipelineStage> _stages = [];
+    private readonly List<IFreezable> _frozenAtBuild = [];
     private readonly TerraformSettings _terraform = new();
     private string _region = "";
     private string? _cluster;
@@ -62,6 +63,14 @@ public sealed class PipelineBuilder
         ArgumentNullException.ThrowIfNull(stage);
         EnsureNotBuilt();
         _stages.Add(stage);
+        return this;
+    }
+
+    /// <summary>Adds a built-in stage whose options <see cref="Build"/> freezes.</summary>
+    internal PipelineBuilder AddStage(IPipelineStage stage, IFreezable options)
+    {
+        AddStage(stage);
+        _frozenAtBuild.Add(options);
         return this;
     }
 
@@ -117,6 +126,10 @@ public sealed class PipelineBuilder
         if (problems.Count > 0)
         {
             throw new PipelineValidationException(Name, problems.Distinct().ToList());
+        }
+        foreach (var options in _frozenAtBuild)
+        {
+            options.Freeze();
         }
         _built = definition;
         return definition;

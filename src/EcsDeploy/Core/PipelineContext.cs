@@ -38,7 +38,20 @@ public sealed class PipelineContext
         Options = options;
         Masker = masker;
         Reporter = reporter;
+        TaskDefinitions = new TaskDefinitions.TaskDefinitionService(this);
+        Rollouts = new Deployments.RolloutService(this);
+        Tasks = new Tasks.OneOffTaskService(this);
+        Secrets = new Secrets.SecretReferenceService(this);
     }
+
+    /// <summary>Reads what services run and registers rendered task definitions idempotently.</summary>
+    public TaskDefinitions.TaskDefinitionService TaskDefinitions { get; }
+    /// <summary>Rolls services out and follows their deployments.</summary>
+    public Deployments.RolloutService Rollouts { get; }
+    /// <summary>Runs one-off tasks to completion.</summary>
+    public Tasks.OneOffTaskService Tasks { get; }
+    /// <summary>Resolves secret references to ARNs.</summary>
+    public Secrets.SecretReferenceService Secrets { get; }
 
     /// <summary>The definition being run.</summary>
     public PipelineDefinition Definition { get; }

@@ -33,7 +33,13 @@ public sealed class PipelineDefinition
     public bool UsesAws => Stages.Any(s => s is not IAwsFreeStage);
 
     /// <summary>The first stage of the given type, or null.</summary>
-    public TStage? Stage<TStage>() where TStage : class, IPipelineStage => Stages.OfType<TStage>().FirstOrDefault();
+    public TStage? Stage<TStage>() where TStage : class => Stages.OfType<TStage>().FirstOrDefault();
+
+    /// <summary>The stage that deploys the pipeline's service (<c>.Deploy(...)</c>), or null.</summary>
+    public TaskDefinitions.IDeploysService? DeployedService => Stages.OfType<TaskDefinitions.IDeploysService>().FirstOrDefault();
+
+    /// <summary>The stage that declares it produces <paramref name="output"/>, or null.</summary>
+    public IPipelineStage? ProducerOf(string output) => Stages.FirstOrDefault(s => s.Descriptor.DeclaresProduces(output));
 }
 
 /// <summary>An invalid pipeline definition: every problem, each with its fix. Nothing was changed.</summary>

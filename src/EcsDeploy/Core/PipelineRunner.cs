@@ -226,7 +226,7 @@ public static class PipelineRunner
     private static PipelineResult BuildResult(PipelineContext context, List<StageResult> stages, List<StagePlan> plans, RunOutcome outcome, string? error, int retries)
     {
         var deployment = context.Get(StageOutputs.Deployment);
-        var deploy = context.Definition.Stage<Deployments.DeployStage>();
+
         var taskDefinition = context.Get(StageOutputs.TaskDefinition);
         return new PipelineResult
         {
@@ -235,7 +235,7 @@ public static class PipelineRunner
             Outcome = outcome,
             Error = error,
             Cluster = context.Definition.Cluster,
-            Service = deploy?.Options.ServiceName,
+            Service = deployment?.Service ?? context.Definition.DeployedService?.Target.Service,
             TaskDefinitionArn = taskDefinition?.Arn,
             TaskDefinitionReused = taskDefinition?.Reused,
             Image = context.Get(StageOutputs.Image),

@@ -11,7 +11,11 @@ public sealed record PushedImage(string RepositoryName, string RepositoryUri, st
 }
 
 /// <summary>The Ollama URL and where it came from.</summary>
-public sealed record OllamaEndpoint(string Url, string Source);
+public sealed record OllamaEndpoint(string Url, string Source)
+{
+    /// <summary>The model the service must serve (WithOllama's o.Model), for checks.</summary>
+    public string? Model { get; init; }
+}
 
 /// <summary>A registered task definition and whether this run created it or reused an equal one.</summary>
 public sealed record RegisteredTaskDefinition(string Arn, int Revision, bool Reused, TaskDefinition Definition);
@@ -35,29 +39,54 @@ public sealed record DeploymentOutcome
     public bool Confirmed { get; init; }
 }
 
+/// <summary>The names of the built-in outputs, as constants for <see cref="PipelineStageAttribute"/>.</summary>
+public static class OutputNames
+{
+    /// <summary>The image the Build stage produced (<see cref="StageOutputs.BuiltImage"/>).</summary>
+    public const string BuiltImage = "built image";
+    /// <summary>The image in ECR the services will run (<see cref="StageOutputs.Image"/>).</summary>
+    public const string Image = "image";
+    /// <summary>The ECR scan gate's outcome (<see cref="StageOutputs.ImageScan"/>).</summary>
+    public const string ImageScan = "image scan";
+    /// <summary>The git commit the run deploys (<see cref="StageOutputs.GitSha"/>).</summary>
+    public const string GitSha = "git commit";
+    /// <summary>The Ollama endpoint (<see cref="StageOutputs.OllamaUrl"/>).</summary>
+    public const string OllamaUrl = "OLLAMA_URL";
+    /// <summary>Variables other stages add to the deployed container (<see cref="StageOutputs.ExtraEnvironment"/>).</summary>
+    public const string ExtraEnvironment = "extra environment";
+    /// <summary>The task definition the service will run (<see cref="StageOutputs.TaskDefinition"/>).</summary>
+    public const string TaskDefinition = "task definition";
+    /// <summary>The task definition the service ran before this run (<see cref="StageOutputs.PreviousTaskDefinition"/>).</summary>
+    public const string PreviousTaskDefinition = "previous task definition";
+    /// <summary>Services already rolled out by this run (<see cref="StageOutputs.DeployedServices"/>).</summary>
+    public const string DeployedServices = "deployed services";
+    /// <summary>How the deployment ended (<see cref="StageOutputs.Deployment"/>).</summary>
+    public const string Deployment = "deployment";
+}
+
 /// <summary>The typed outputs the built-in stages share.</summary>
 public static class StageOutputs
 {
     /// <summary>The image the Build stage produced (local, not yet pushed).</summary>
-    public static readonly OutputKey<OciImage> BuiltImage = new("built image");
+    public static readonly OutputKey<OciImage> BuiltImage = new(OutputNames.BuiltImage);
     /// <summary>The image in ECR the services will run (from Push, or --image-tag).</summary>
-    public static readonly OutputKey<PushedImage> Image = new("image");
+    public static readonly OutputKey<PushedImage> Image = new(OutputNames.Image);
     /// <summary>The ECR scan gate's outcome (Push with p.ScanGate()).</summary>
-    public static readonly OutputKey<ImageScanReport> ImageScan = new("image scan");
+    public static readonly OutputKey<ImageScanReport> ImageScan = new(OutputNames.ImageScan);
     /// <summary>The git commit the run deploys.</summary>
-    public static readonly OutputKey<string> GitSha = new("git commit");
+    public static readonly OutputKey<string> GitSha = new(OutputNames.GitSha);
     /// <summary>The Ollama endpoint (WithOllama).</summary>
-    public static readonly OutputKey<OllamaEndpoint> OllamaUrl = new("OLLAMA_URL");
+    public static readonly OutputKey<OllamaEndpoint> OllamaUrl = new(OutputNames.OllamaUrl);
     /// <summary>Variables other stages add to the deployed container (WithOllama adds OLLAMA_*).</summary>
-    public static readonly OutputKey<IReadOnlyList<EcsKeyValuePair>> ExtraEnvironment = new("extra environment");
+    public static readonly OutputKey<IReadOnlyList<EcsKeyValuePair>> ExtraEnvironment = new(OutputNames.ExtraEnvironment);
     /// <summary>The task definition the service will run.</summary>
-    public static readonly OutputKey<RegisteredTaskDefinition> TaskDefinition = new("task definition");
+    public static readonly OutputKey<RegisteredTaskDefinition> TaskDefinition = new(OutputNames.TaskDefinition);
     /// <summary>The task definition the service ran before this run (the rollback target).</summary>
-    public static readonly OutputKey<string> PreviousTaskDefinition = new("previous task definition");
+    public static readonly OutputKey<string> PreviousTaskDefinition = new(OutputNames.PreviousTaskDefinition);
     /// <summary>Services this run has already rolled out (dependencies, the Ollama service), so none is deployed twice.</summary>
-    public static readonly OutputKey<IReadOnlyList<string>> DeployedServices = new("deployed services");
+    public static readonly OutputKey<IReadOnlyList<string>> DeployedServices = new(OutputNames.DeployedServices);
     /// <summary>What earlier, interrupted runs left behind and this run picked up (a revision, a migration task, a deployment).</summary>
     public static readonly OutputKey<IReadOnlyList<string>> LeftByEarlierRuns = new("left by earlier runs");
     /// <summary>How the deployment ended.</summary>
-    public static readonly OutputKey<DeploymentOutcome> Deployment = new("deployment");
+    public static readonly OutputKey<DeploymentOutcome> Deployment = new(OutputNames.Deployment);
 }

@@ -4,24 +4,46 @@ using EcsDeploy.Rules;
 namespace EcsDeploy;
 
 /// <summary>
-/// Declares, on the extension method that adds a stage, the stage's name and the stages it must follow or
-/// precede. The runtime validation and the analyzer both read this attribute, so a third-party stage that
-/// carries it is checked like a built-in one.
+/// Declares, on the extension method that adds a stage, the stage's name, the outputs it requires, uses and produces
+/// (by <see cref="OutputKey{T}.Name"/>: constants of <see cref="OutputNames"/> for the built-in ones), and, only where
+/// no data flows, the stages it must follow or precede. The order of a pipeline follows from these declarations:
+/// <see cref="PipelineBuilder.Build"/> and the analyzer read the same attribute, so a third-party stage that carries it
+/// is checked like a built-in one.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class PipelineStageAttribute(string name) : Attribute
 {
     /// <summary>The stage name.</summary>
     public string Name { get; } = name;
-    /// <summary>Stages that, when present, must come before this one.</summary>
+    /// <summary>Outputs an earlier stage must produce: without a producer the pipeline is invalid.</summary>
+    public string[] Requires { get; init; } = [];
+    /// <summary>Outputs the stage reads when the pipeline produces them: their producer must come first.</summary>
+    public string[] Uses { get; init; } = [];
+    /// <summary>Outputs the stage produces.</summary>
+    public string[] Produces { get; init; } = [];
+    /// <summary>Stages that, when present, must come before this one although no data flows between them.</summary>
     public string[] RunsAfter { get; init; } = [];
-    /// <summary>Stages that, when present, must come after this one.</summary>
+    /// <summary>Stages that, when present, must come after this one although no data flows between them.</summary>
     public string[] RunsBefore { get; init; } = [];
 }
 
-/// <summary>A stage's name and ordering facts.</summary>
-public sealed record StageDescriptor(string Name, IReadOnlyList<string> RunsAfter, IReadOnlyList<string> RunsBefore)
+/// <summary>A stage's name, data flow and explicit ordering facts.</summary>
+public sealed record StageDescriptor(string Name)
 {
+    /// <summary>Outputs an earlier stage must produce.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>Outputs the stage reads when the pipeline produces them.</summary>
+    public IReadOnlyList<string> Uses { get; init; } = [];
+    /// <summary>Outputs the stage produces.</summary>
+    public IReadOnlyList<string> Produces { get; init; } = [];
+    /// <summary>Stages that, when present, must come before this one although no data flows between them.</summary>
+    public IReadOnlyList<string> RunsAfter { get; init; } = [];
+    /// <summary>Stages that, when present, must come after this one although no data flows between them.</summary>
+    public IReadOnlyList<string> RunsBefore { get; init; } = [];
+
+    /// <summary>Whether the stage declares that it produces <paramref name="output"/>.</summary>
+    public bool DeclaresProduces(string output) => Produces.Contains(output, StringComparer.Ordinal);
+
     /// <summary>Reads the <see cref="PipelineStageAttribute"/> of the method <paramref name="methodName"/> on <paramref name="type"/>.</summary>
     public static StageDescriptor FromMethod(Type type, string methodName)
     {
@@ -31,10 +53,17 @@ public sealed record StageDescriptor(string Name, IReadOnlyList<string> RunsAfte
             .Select(m => m.GetCustomAttribute<PipelineStageAttribute>())
             .FirstOrDefault(a => a is not null)
             ?? throw new InvalidOperationException($"{type.Name}.{methodName} has no [PipelineStage] attribute.");
-        return new StageDescriptor(attribute.Name, attribute.RunsAfter, attribute.RunsBefore);
+        return new StageDescriptor(attribute.Name)
+        {
+            Requires = attribute.Requires,
+            Uses = attribute.Uses,
+            Produces = attribute.Produces,
+            RunsAfter = attribute.RunsAfter,
+            RunsBefore = attribute.RunsBefore,
+        };
     }
 
-    internal StageOrder ToOrder() => new(Name, RunsAfter, RunsBefore);
+    internal StageOrder ToOrder() => new(Name, Requires, Uses, Produces, RunsAfter, RunsBefore);
 }
 
 /// <summary>
@@ -67,7 +96,11 @@ public sealed record StagePlan(string Stage, string Summary)
     public bool Skipped { get; init; }
 }
 
-/// <summary>A typed key for an output shared between stages.</summary>
+/// <summary>
+/// A typed key for an output shared between stages. Its <see cref="Name"/> is what stages declare in
+/// <see cref="PipelineStageAttribute.Requires"/>, <see cref="PipelineStageAttribute.Uses"/> and
+/// <see cref="PipelineStageAttribute.Produces"/>.
+/// </summary>
 public sealed record OutputKey<T>(string Name)
 {
     /// <inheritdoc />

@@ -15,8 +15,12 @@ namespace EcsDeploy
     }
 
     /// <summary>Options of the Deploy stage.</summary>
-    public sealed class DeployOptions
+    public sealed class DeployOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Deploy");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal string? ServiceName { get; private set; }
         internal string? ContainerName { get; private set; }
         internal string? FamilyName { get; private set; }
@@ -37,6 +41,7 @@ namespace EcsDeploy
         /// </summary>
         public DeployOptions LogRetention(int days)
         {
+            _freeze.EnsureMutable();
             LogRetentionDays = days;
             return this;
         }
@@ -44,6 +49,7 @@ namespace EcsDeploy
         /// <summary>The ECS service to update.</summary>
         public DeployOptions Service(string service)
         {
+            _freeze.EnsureMutable();
             ServiceName = service;
             return this;
         }
@@ -51,6 +57,7 @@ namespace EcsDeploy
         /// <summary>The container whose image and environment the pipeline sets (default: the only container, else the pipeline name).</summary>
         public DeployOptions Container(string container)
         {
+            _freeze.EnsureMutable();
             ContainerName = container;
             return this;
         }
@@ -58,6 +65,7 @@ namespace EcsDeploy
         /// <summary>The task-definition family to register (default: the family the service runs now).</summary>
         public DeployOptions Family(string family)
         {
+            _freeze.EnsureMutable();
             FamilyName = family;
             return this;
         }
@@ -65,6 +73,7 @@ namespace EcsDeploy
         /// <summary>A plain environment variable. Secrets belong in <see cref="Secret"/>.</summary>
         public DeployOptions Environment(string name, string value)
         {
+            _freeze.EnsureMutable();
             EnvironmentVariables.Add(new EcsKeyValuePair(name, value));
             return this;
         }
@@ -72,6 +81,7 @@ namespace EcsDeploy
         /// <summary>A variable ECS injects from Secrets Manager: the secret's name or ARN, never its value.</summary>
         public DeployOptions Secret(string name, string secretId)
         {
+            _freeze.EnsureMutable();
             SecretReferences.Add(new(name, secretId));
             return this;
         }
@@ -79,6 +89,7 @@ namespace EcsDeploy
         /// <summary>The ECS deployment circuit breaker (default on).</summary>
         public DeployOptions CircuitBreaker(bool enabled = true)
         {
+            _freeze.EnsureMutable();
             CircuitBreakerEnabled = enabled;
             return this;
         }
@@ -86,6 +97,7 @@ namespace EcsDeploy
         /// <summary>Roll back to the last good revision on failure (default on).</summary>
         public DeployOptions RollbackOnFailure(bool enabled = true)
         {
+            _freeze.EnsureMutable();
             RollbackEnabled = enabled;
             return this;
         }
@@ -93,6 +105,7 @@ namespace EcsDeploy
         /// <summary>How long to wait for the deployment to complete before rolling back (default 10 minutes).</summary>
         public DeployOptions WaitTimeout(TimeSpan timeout)
         {
+            _freeze.EnsureMutable();
             Timeout = timeout;
             return this;
         }
@@ -100,6 +113,7 @@ namespace EcsDeploy
         /// <summary>Wait for the deployment to complete (default on).</summary>
         public DeployOptions Wait(bool enabled = true)
         {
+            _freeze.EnsureMutable();
             WaitEnabled = enabled;
             return this;
         }
@@ -110,6 +124,7 @@ namespace EcsDeploy
         /// </summary>
         public DeployOptions DependsOn(string service)
         {
+            _freeze.EnsureMutable();
             DependencyEdges.Add(("", service));
             return this;
         }
@@ -117,6 +132,7 @@ namespace EcsDeploy
         /// <summary>A dependency's own dependencies, so that they deploy before it: the services form a graph.</summary>
         public DeployOptions Dependency(string service, params string[] dependsOn)
         {
+            _freeze.EnsureMutable();
             foreach (var target in dependsOn)
             {
                 DependencyEdges.Add((service, target));
@@ -127,6 +143,7 @@ namespace EcsDeploy
         /// <summary>What to do when the service has a deployment in progress that this run did not start.</summary>
         public DeployOptions WhenAnotherDeploymentInProgress(AnotherDeployment policy)
         {
+            _freeze.EnsureMutable();
             AnotherDeploymentPolicy = policy;
             return this;
         }
@@ -136,24 +153,22 @@ namespace EcsDeploy
     public static class DeployExtensions
     {
         /// <summary>Registers the rendered task definition, updates the service, and waits for this deployment to complete.</summary>
-        [PipelineStage("Deploy", RunsAfter = ["Build", "Push", "Migrate", "WithOllama"], RunsBefore = ["Verify"])]
+        [PipelineStage("Deploy", Uses = [OutputNames.Image, OutputNames.GitSha, OutputNames.ExtraEnvironment],
+            Produces = [OutputNames.TaskDefinition, OutputNames.PreviousTaskDefinition, OutputNames.Deployment])]
         public static PipelineBuilder Deploy(this PipelineBuilder pipeline, Action<DeployOptions> configure)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             ArgumentNullException.ThrowIfNull(configure);
             var options = new DeployOptions();
             configure(options);
-            return pipeline.AddStage(new DeployStage(options));
+            return pipeline.AddStage(new DeployStage(options), options);
         }
     }
 }
 
 namespace EcsDeploy.Deployments
 {
-    /// <summary>What the plan found: the service, what it runs, and the secrets resolved to ARNs.</summary>
-    internal sealed record DeployPreparation(EcsService Service, TaskDefinition Current, IReadOnlyList<EcsTag> Tags, string ContainerName, string Family, IReadOnlyList<EcsSecret> Secrets);
-
-    internal sealed class DeployStage(DeployOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
+    internal sealed class DeployStage(DeployOptions options) : IDeploysService, Iam.IDeclaresIamPermissions
     {
         /// <summary>The service's rollout, registering its task definition (passing its roles), and resolving its secrets' ARNs.</summary>
         public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
@@ -181,11 +196,22 @@ namespace EcsDeploy.Deployments
         }
 
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(DeployExtensions), nameof(DeployExtensions.Deploy));
-        internal static readonly OutputKey<DeployPreparation> Preparation = new("deploy preparation");
+        /// <summary>What this stage's plan read, for its execution (not an output other stages read).</summary>
+        private static readonly OutputKey<ServiceRevisionBasis> Basis = new("deploy basis");
 
         public StageDescriptor Descriptor => Stage;
 
         public DeployOptions Options => options;
+
+        public ServiceRevisionSpec Target => new(options.ServiceName ?? "")
+        {
+            Container = options.ContainerName,
+            Family = options.FamilyName,
+            Environment = [.. options.EnvironmentVariables],
+            Secrets = [.. options.SecretReferences],
+        };
+
+        private RolloutSettings Settings => new(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled);
 
         /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
         public ServiceGraph Graph(PipelineDefinition definition)
@@ -259,24 +285,22 @@ namespace EcsDeploy.Deployments
 
         public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            var preparation = await PrepareAsync(context, cancellationToken).ConfigureAwait(false);
-            context.Set(Preparation, preparation);
-            context.Set(StageOutputs.PreviousTaskDefinition, preparation.Service.TaskDefinition!);
+            var basis = await context.TaskDefinitions.PrepareAsync(Target, cancellationToken).ConfigureAwait(false);
+            context.Set(Basis, basis);
+            context.Set(StageOutputs.PreviousTaskDefinition, basis.Running.Service.TaskDefinition!);
 
             var image = context.Get(StageOutputs.Image);
             var imageForPlan = image?.Reference
-                ?? (context.Get(StageOutputs.GitSha) is { } sha && context.Definition.Stage<Images.PushStage>() is { } push
-                    ? $"(image built by this run, {push.Repository(context.Definition)}:{sha})"
-                    : null);
-            var rendered = Render(context, preparation, imageForPlan);
-            var diff = TaskDefinitionRenderer.Diff(preparation.Current, rendered);
+                ?? (context.Get(StageOutputs.GitSha) is { } sha ? $"(image built by this run, tagged {sha})" : null);
+            var rendered = context.TaskDefinitions.Render(basis, imageForPlan);
+            var diff = TaskDefinitionRenderer.Diff(basis.Running.TaskDefinition, rendered);
             var details = new List<KeyValuePair<string, string>>
             {
                 new("service", $"{options.ServiceName} in {context.Definition.Cluster}"),
-                new("running now", preparation.Current.TaskDefinitionArn ?? "?"),
-                new("container", preparation.ContainerName),
+                new("running now", basis.Running.TaskDefinition.TaskDefinitionArn ?? "?"),
+                new("container", basis.ContainerName),
             };
-            details.AddRange(preparation.Secrets.Select(s => new KeyValuePair<string, string>("secret " + s.Name, s.ValueFrom)));
+            details.AddRange(basis.Secrets.Select(s => new KeyValuePair<string, string>("secret " + s.Name, s.ValueFrom)));
             var order = Graph(context.Definition).DeploymentOrder();
             if (order.Count > 0)
             {
@@ -286,7 +310,7 @@ namespace EcsDeploy.Deployments
             }
             if (options.LogRetentionDays is { } days)
             {
-                details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(preparation.Current).DefaultIfEmpty("(no awslogs log group)"))}"));
+                details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(basis.Running.TaskDefinition).DefaultIfEmpty("(no awslogs log group)"))}"));
             }
             var summary = context.Options.NoWait || !options.WaitEnabled
                 ? $"update {options.ServiceName} without waiting"
@@ -300,17 +324,16 @@ namespace EcsDeploy.Deployments
             var registered = await EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
             await DeployDependenciesAsync(context, cancellationToken).ConfigureAwait(false);
             var serviceName = options.ServiceName!;
-            var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
 
             if (context.Options.NoWait || !options.WaitEnabled)
             {
-                var id = await tracker.StartWithoutWaitingAsync(serviceName, registered.Arn, cancellationToken).ConfigureAwait(false);
-                context.Set(StageOutputs.Deployment, new DeploymentOutcome { Service = serviceName, DeploymentId = id, RolloutState = "IN_PROGRESS", FinalTaskDefinition = registered.Arn, Confirmed = false });
+                var id = await context.Rollouts.StartAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
+                context.Set(StageOutputs.Deployment, new DeploymentOutcome { Service = serviceName, DeploymentId = id, RolloutState = RolloutStates.InProgress, FinalTaskDefinition = registered.Arn, Confirmed = false });
                 context.Warn($"{serviceName}: deployment {id} started; not waiting, so it is not confirmed");
                 return;
             }
 
-            var result = await tracker.DeployAsync(serviceName, registered.Arn, cancellationToken).ConfigureAwait(false);
+            var result = await context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
             context.Set(StageOutputs.Deployment, new DeploymentOutcome
             {
                 Service = serviceName,
@@ -338,8 +361,7 @@ namespace EcsDeploy.Deployments
             var done = context.Get(StageOutputs.DeployedServices) ?? [];
             foreach (var dependency in Graph(context.Definition).DeploymentOrder().Where(d => !done.Contains(d)))
             {
-                var tracker = new RolloutTracker(context, new RolloutSettings(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled));
-                var result = await tracker.DeployAsync(dependency, taskDefinitionArn: null, cancellationToken).ConfigureAwait(false);
+                var result = await context.Rollouts.RollOutAsync(dependency, taskDefinitionArn: null, Settings, cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
                     throw new PipelineStageException(
@@ -352,49 +374,21 @@ namespace EcsDeploy.Deployments
         }
 
         /// <summary>
-        /// Renders the task definition for the image this run deploys and registers it, or reuses the latest
-        /// revision of the family when it is equivalent (a re-run registers no duplicate). Shared with Migrate,
-        /// so the migration runs the very revision the service will.
+        /// Renders the task definition for the image this run deploys and registers it through the public service, which
+        /// reuses the family's latest revision when it is equivalent (a re-run, or a migration that ran on it first).
         /// </summary>
-        public async Task<RegisteredTaskDefinition> EnsureRegisteredAsync(PipelineContext context, CancellationToken cancellationToken)
+        private async Task<RegisteredTaskDefinition> EnsureRegisteredAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            if (context.Get(StageOutputs.TaskDefinition) is { } done)
+            var basis = context.Require(Basis, "the Deploy stage was not planned");
+            var rendered = context.TaskDefinitions.Render(basis, context.Get(StageOutputs.Image)?.Reference);
+            var registered = await context.TaskDefinitions.RegisterAsync(rendered, basis.Running.Tags, cancellationToken).ConfigureAwait(false);
+            if (registered.Reused && registered.Arn == basis.Running.Service.TaskDefinition)
             {
-                return done;
+                context.Info($"reusing {RolloutTracker.ShortTaskDefinition(registered.Arn)}: the service already runs exactly this definition");
             }
-            var preparation = context.Require(Preparation, "the Deploy stage was not planned");
-            var rendered = Render(context, preparation, context.Get(StageOutputs.Image)?.Reference);
-
-            var registered = await FindEquivalentAsync(context, preparation.Family, rendered, cancellationToken).ConfigureAwait(false);
-            if (registered is null)
+            else if (registered.Reused && !context.TaskDefinitions.RegisteredThisRun(registered.Arn))
             {
-                try
-                {
-                    var response = await context.Aws.Ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(rendered, preparation.Tags), cancellationToken).ConfigureAwait(false);
-                    registered = new RegisteredTaskDefinition(response.TaskDefinition.TaskDefinitionArn!, response.TaskDefinition.Revision ?? 0, false, response.TaskDefinition);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or AwsServiceException { IsTransient: true })
-                {
-                    // The answer was lost: the revision may exist. Look before registering again.
-                    registered = await FindEquivalentAsync(context, preparation.Family, rendered, cancellationToken).ConfigureAwait(false);
-                    if (registered is null)
-                    {
-                        var response = await context.Aws.Ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(rendered, preparation.Tags), cancellationToken).ConfigureAwait(false);
-                        registered = new RegisteredTaskDefinition(response.TaskDefinition.TaskDefinitionArn!, response.TaskDefinition.Revision ?? 0, false, response.TaskDefinition);
-                    }
-                }
-                context.Info($"registered {RolloutTracker.ShortTaskDefinition(registered.Arn)}");
-            }
-            else
-            {
-                if (registered.Arn != preparation.Service.TaskDefinition)
-                {
-                    context.NoteLeftByEarlierRun($"revision {RolloutTracker.ShortTaskDefinition(registered.Arn)} was already registered (by an earlier run) with exactly this definition: reused, not registered again");
-                }
-                else
-                {
-                    context.Info($"reusing {RolloutTracker.ShortTaskDefinition(registered.Arn)}: the service already runs exactly this definition");
-                }
+                context.NoteLeftByEarlierRun($"revision {RolloutTracker.ShortTaskDefinition(registered.Arn)} was already registered (by an earlier run) with exactly this definition: reused, not registered again");
             }
             context.Set(StageOutputs.TaskDefinition, registered);
             return registered;
@@ -413,8 +407,8 @@ namespace EcsDeploy.Deployments
             {
                 return;
             }
-            var preparation = context.Require(Preparation, "the Deploy stage was not planned");
-            foreach (var group in LogGroups(preparation.Current))
+            var basis = context.Require(Basis, "the Deploy stage was not planned");
+            foreach (var group in LogGroups(basis.Running.TaskDefinition))
             {
                 LogGroup? found = null;
                 string? token = null;
@@ -438,61 +432,6 @@ namespace EcsDeploy.Deployments
                 await context.Aws.Logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest(group, days), cancellationToken).ConfigureAwait(false);
                 context.Info($"log group {group}: retention {(found.RetentionInDays is { } before ? $"{before} days" : "never expire")} -> {days} days");
             }
-        }
-
-        private static async Task<RegisteredTaskDefinition?> FindEquivalentAsync(PipelineContext context, string family, TaskDefinition rendered, CancellationToken cancellationToken)
-        {
-            try
-            {
-                var latest = await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(family, IncludeTags: false), cancellationToken).ConfigureAwait(false);
-                return TaskDefinitionRenderer.AreEquivalent(latest.TaskDefinition, rendered)
-                    ? new RegisteredTaskDefinition(latest.TaskDefinition.TaskDefinitionArn!, latest.TaskDefinition.Revision ?? 0, true, latest.TaskDefinition)
-                    : null;
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode is "ClientException" or "InvalidParameterException")
-            {
-                return null; // No active revision of the family yet.
-            }
-        }
-
-        private TaskDefinition Render(PipelineContext context, DeployPreparation preparation, string? image)
-        {
-            var environment = options.EnvironmentVariables.Concat(context.Get(StageOutputs.ExtraEnvironment) ?? []).ToList();
-            return TaskDefinitionRenderer.Render(preparation.Current, new TaskDefinitionChanges(preparation.Family, preparation.ContainerName, image, environment, preparation.Secrets));
-        }
-
-        private async Task<DeployPreparation> PrepareAsync(PipelineContext context, CancellationToken cancellationToken)
-        {
-            var cluster = context.Definition.Cluster;
-            var serviceName = options.ServiceName!;
-            var described = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
-            var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status == "ACTIVE")
-                ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", FailureKind.Invalid);
-            var current = await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!), cancellationToken).ConfigureAwait(false);
-
-            var containers = current.TaskDefinition.ContainerDefinitions ?? [];
-            var containerName = options.ContainerName ?? (containers.Count == 1 ? containers[0].Name! : context.Definition.Name);
-
-            // Resolve every secret to its ARN now, and report all missing ones at once.
-            var secrets = new List<EcsSecret>();
-            var missing = new List<string>();
-            foreach (var (name, secretId) in options.SecretReferences)
-            {
-                try
-                {
-                    var secret = await context.Aws.SecretsManager.DescribeSecretAsync(secretId, cancellationToken).ConfigureAwait(false);
-                    secrets.Add(new EcsSecret(name, secret.ARN));
-                }
-                catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
-                {
-                    missing.Add($"{name} -> {secretId}");
-                }
-            }
-            if (missing.Count > 0)
-            {
-                throw new PipelineStageException($"Secrets Manager has no secret for {string.Join(", ", missing)}: create them (aws secretsmanager create-secret --name ...) or fix d.Secret(...).", FailureKind.Invalid);
-            }
-            return new DeployPreparation(service, current.TaskDefinition, current.Tags, containerName, options.FamilyName ?? current.TaskDefinition.Family!, secrets);
         }
     }
 }

@@ -3,10 +3,23 @@ using EcsDeploy.Reporting;
 
 namespace EcsDeploy.Deployments;
 
-internal sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress, bool CircuitBreaker = true, bool Rollback = true);
+/// <summary>How a rollout is followed.</summary>
+/// <param name="WaitTimeout">How long to wait for the deployment to complete before rolling back.</param>
+/// <param name="WhenAnotherInProgress">What to do when the service has a deployment this run did not start.</param>
+/// <param name="CircuitBreaker">Turn the ECS deployment circuit breaker on for this deployment.</param>
+/// <param name="Rollback">Roll back to the previous revision when the deployment fails.</param>
+public sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress = AnotherDeployment.Wait, bool CircuitBreaker = true, bool Rollback = true);
 
-/// <summary>How one service deployment ended, as the tracker saw it.</summary>
-internal sealed record RolloutResult(
+/// <summary>How one service deployment ended, as the follower saw it.</summary>
+/// <param name="Succeeded">Our deployment completed with every task running.</param>
+/// <param name="RolledBack">The service is back on the previous revision.</param>
+/// <param name="Summary">One line for people.</param>
+/// <param name="DeploymentId">Our deployment's id.</param>
+/// <param name="RolloutState">Its last rolloutState.</param>
+/// <param name="RolloutStateReason">Its last rolloutStateReason.</param>
+/// <param name="FinalTaskDefinition">The task definition the service runs at the end.</param>
+/// <param name="Failure">What the failure means; null when it succeeded.</param>
+public sealed record RolloutResult(
     bool Succeeded, bool RolledBack, string Summary, string DeploymentId, string? RolloutState, string? RolloutStateReason,
     string? FinalTaskDefinition, FailureKind? Failure);
 
@@ -30,13 +43,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     {
         var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
         MarkEventsSeen(service);
-        if (taskDefinitionArn is not null && service.Deployments.FirstOrDefault(d => d.TaskDefinition == taskDefinitionArn && d.RolloutState == "IN_PROGRESS") is { } earlier)
+        if (taskDefinitionArn is not null && service.Deployments.FirstOrDefault(d => d.TaskDefinition == taskDefinitionArn && d.RolloutState == RolloutStates.InProgress) is { } earlier)
         {
             context.NoteLeftByEarlierRun($"{serviceName}: deployment {earlier.Id} of {ShortTaskDefinition(taskDefinitionArn)} from an earlier run was still in progress: waited for it");
         }
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", FailureKind.NeedsAttention);
-        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: "COMPLETED" } settled] && settled.RunningCount == settled.DesiredCount)
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: RolloutStates.Completed } settled] && settled.RunningCount == settled.DesiredCount)
         {
             // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
             context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
@@ -71,7 +84,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             DeploymentConfiguration = configuration,
             ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
-        return updated.Service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY")
+        return updated.Service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatuses.Primary)
             ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", FailureKind.NeedsAttention);
     }
 
@@ -92,9 +105,9 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             lastSeen = ours ?? lastSeen;
             if (ours is null && lastSeen is not null && _failureEvents.TryGetValue(deploymentId, out var failure))
             {
-                lastSeen = lastSeen with { RolloutState = "FAILED", RolloutStateReason = failure };
+                lastSeen = lastSeen with { RolloutState = RolloutStates.Failed, RolloutStateReason = failure };
             }
-            var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
+            var primary = service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatuses.Primary);
 
             if (ours is not null)
             {
@@ -108,13 +121,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             }
 
             // Success: our deployment is the PRIMARY, COMPLETED, and fully running.
-            if (ours is { Status: "PRIMARY", RolloutState: "COMPLETED" } && ours.RunningCount == ours.DesiredCount)
+            if (ours is { Status: DeploymentStatuses.Primary, RolloutState: RolloutStates.Completed } && ours.RunningCount == ours.DesiredCount)
             {
                 return new RolloutResult(true, false, $"deployment {ours.Id} completed: {ours.RunningCount}/{ours.DesiredCount} tasks running {ShortTaskDefinition(ours.TaskDefinition)}",
                     ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, null);
             }
 
-            var ourFailed = ours?.RolloutState == "FAILED";
+            var ourFailed = ours?.RolloutState == RolloutStates.Failed;
             var replaced = primary is not null && primary.Id != deploymentId && primary.TaskDefinition != previousTaskDefinition;
             var rollingBack = primary is not null && (primary.Id != deploymentId || ourFailed) && primary.TaskDefinition == previousTaskDefinition;
 
@@ -135,20 +148,20 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             if (rollingBack && primary!.Id != deploymentId)
             {
                 // ECS is rolling back (circuit breaker): success of that rollback is what remains to see.
-                if (primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
+                if (primary.RolloutState == RolloutStates.Completed && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
                 {
                     return new RolloutResult(false, true,
                         $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, lastSeen?.RolloutState ?? "FAILED", lastSeen?.RolloutStateReason, primary.TaskDefinition, FailureKind.Failed);
+                        deploymentId, lastSeen?.RolloutState ?? RolloutStates.Failed, lastSeen?.RolloutStateReason, primary.TaskDefinition, FailureKind.Failed);
                 }
-                if (primary.RolloutState == "FAILED")
+                if (primary.RolloutState == RolloutStates.Failed)
                 {
                     return new RolloutResult(false, true,
                         $"deployment {deploymentId} failed and ECS's rollback to {ShortTaskDefinition(primary.TaskDefinition)} failed too: the service needs attention",
-                        deploymentId, "FAILED", ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
+                        deploymentId, RolloutStates.Failed, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
                 }
             }
-            else if (ourFailed && ours!.Status == "PRIMARY")
+            else if (ourFailed && ours!.Status == DeploymentStatuses.Primary)
             {
                 // Failed with no automatic rollback (breaker without rollback): roll back ourselves.
                 return await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition, $"deployment {deploymentId} failed: {ours.RolloutStateReason}", cancellationToken).ConfigureAwait(false);
@@ -167,7 +180,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             // Poll every second while a rollout is in progress, so a change is reported within a second of it at
             // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
             // by the retry policy under every call.
-            var inProgress = service.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+            var inProgress = service.Deployments.Any(d => d.RolloutState == RolloutStates.InProgress);
             interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
@@ -188,16 +201,16 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             Service = serviceName,
             TaskDefinition = previousTaskDefinition,
         }, cancellationToken).ConfigureAwait(false);
-        var rollbackId = updated.Service.Deployments.First(d => d.Status == "PRIMARY").Id;
+        var rollbackId = updated.Service.Deployments.First(d => d.Status == DeploymentStatuses.Primary).Id;
         var result = await rollback.FollowAsync(serviceName, rollbackId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
-            ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, "FAILED", why, previousTaskDefinition, FailureKind.Failed)
-            : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, "FAILED", why, result.FinalTaskDefinition, FailureKind.NeedsAttention);
+            ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, RolloutStates.Failed, why, previousTaskDefinition, FailureKind.Failed)
+            : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, RolloutStates.Failed, why, result.FinalTaskDefinition, FailureKind.NeedsAttention);
     }
 
     private async Task<EcsService> WaitForOtherDeploymentsAsync(EcsService service, CancellationToken cancellationToken)
     {
-        bool Busy(EcsService s) => s.Deployments.Count > 1 || s.Deployments.Any(d => d.RolloutState == "IN_PROGRESS");
+        bool Busy(EcsService s) => s.Deployments.Count > 1 || s.Deployments.Any(d => d.RolloutState == RolloutStates.InProgress);
         if (!Busy(service))
         {
             return service;
@@ -226,7 +239,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     {
         var response = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(Cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
         var service = response.Services.FirstOrDefault(s => s.ServiceName == serviceName);
-        if (service is null || service.Status is "INACTIVE" or "DRAINING")
+        if (service is null || service.Status is ResourceStatuses.Inactive or ResourceStatuses.Draining)
         {
             throw new PipelineStageException($"Service '{serviceName}' is {(service is null ? "MISSING" : service.Status)} in cluster '{Cluster}'.", FailureKind.NeedsAttention);
         }
@@ -265,7 +278,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     {
         try
         {
-            var arns = await context.Aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = Cluster, ServiceName = serviceName, DesiredStatus = "STOPPED" }, cancellationToken).ConfigureAwait(false);
+            var arns = await context.Aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = Cluster, ServiceName = serviceName, DesiredStatus = TaskStatuses.Stopped }, cancellationToken).ConfigureAwait(false);
             if (arns.TaskArns.Count == 0)
             {
                 return;

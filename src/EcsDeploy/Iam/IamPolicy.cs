@@ -194,7 +194,7 @@ public static class IamPolicy
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(aws);
         var services = new List<string>();
-        if (scope.Definition.Stage<Deployments.DeployStage>()?.Options.ServiceName is { } backend)
+        if (scope.Definition.DeployedService?.Target.Service is { } backend)
         {
             services.Add(backend);
         }
@@ -214,13 +214,13 @@ public static class IamPolicy
         {
             var definition = (await aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
             // Only the backend's roles are passed (RegisterTaskDefinition, RunTask); Ollama is only redeployed.
-            if (service.ServiceName == services[0] && scope.Definition.Stage<Deployments.DeployStage>() is not null)
+            if (service.ServiceName == services[0] && scope.Definition.DeployedService is { } deployer)
             {
                 foreach (var role in new[] { definition.ExecutionRoleArn, definition.TaskRoleArn }.OfType<string>())
                 {
                     roles.Add(role);
                 }
-                families.Add(scope.Definition.Stage<Deployments.DeployStage>()!.Options.FamilyName ?? definition.Family!);
+                families.Add(deployer.Target.Family ?? definition.Family!);
             }
             foreach (var container in definition.ContainerDefinitions ?? [])
             {

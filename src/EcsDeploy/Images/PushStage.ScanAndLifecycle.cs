@@ -32,8 +32,12 @@ namespace EcsDeploy
     }
 
     /// <summary>Options of the ECR scan gate (<see cref="PushOptions.ScanGate"/>).</summary>
-    public sealed class ScanGateOptions
+    public sealed class ScanGateOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Push scan gate");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal ScanSeverity Threshold { get; private set; } = ScanSeverity.Critical;
         internal TimeSpan WaitTimeout { get; private set; } = TimeSpan.FromMinutes(10);
         internal TimeSpan PollInterval { get; private set; } = TimeSpan.FromSeconds(5);
@@ -43,6 +47,7 @@ namespace EcsDeploy
         /// <summary>Fails the run when any finding is at <paramref name="severity"/> or above (default CRITICAL).</summary>
         public ScanGateOptions FailAt(ScanSeverity severity)
         {
+            _freeze.EnsureMutable();
             Threshold = severity;
             return this;
         }
@@ -50,6 +55,7 @@ namespace EcsDeploy
         /// <summary>How long to wait for the scan to complete (default 10 minutes).</summary>
         public ScanGateOptions Timeout(TimeSpan timeout)
         {
+            _freeze.EnsureMutable();
             WaitTimeout = timeout;
             return this;
         }
@@ -57,6 +63,7 @@ namespace EcsDeploy
         /// <summary>How often to ask for the findings while the scan runs (default 5 seconds).</summary>
         public ScanGateOptions PollEvery(TimeSpan interval)
         {
+            _freeze.EnsureMutable();
             PollInterval = interval;
             return this;
         }
@@ -67,6 +74,7 @@ namespace EcsDeploy
         /// </summary>
         public ScanGateOptions StartScanIfNoneAfter(TimeSpan delay)
         {
+            _freeze.EnsureMutable();
             StartScanAfter = delay;
             return this;
         }
@@ -74,6 +82,7 @@ namespace EcsDeploy
         /// <summary>What to do when the scan ends FAILED or UNSUPPORTED_IMAGE, or the image was never scanned (default: fail).</summary>
         public ScanGateOptions WhenScanFails(ScanFailureAction action)
         {
+            _freeze.EnsureMutable();
             OnScanFailure = action;
             return this;
         }
@@ -90,6 +99,7 @@ namespace EcsDeploy
         /// </summary>
         public PushOptions ScanGate(ScanSeverity failAt = ScanSeverity.Critical, Action<ScanGateOptions>? configure = null)
         {
+            _freeze.EnsureMutable();
             var gate = new ScanGateOptions().FailAt(failAt);
             configure?.Invoke(gate);
             Scan = gate;
@@ -99,6 +109,7 @@ namespace EcsDeploy
         /// <summary>Turns the scan gate off (the repository's scan on push setting is left as it is).</summary>
         public PushOptions NoScanGate()
         {
+            _freeze.EnsureMutable();
             Scan = null;
             return this;
         }
@@ -110,6 +121,7 @@ namespace EcsDeploy
         /// </summary>
         public PushOptions KeepLastImages(int count)
         {
+            _freeze.EnsureMutable();
             KeepImages = count;
             return this;
         }
@@ -163,7 +175,7 @@ namespace EcsDeploy.Images
             if (options.KeepImages is not null)
             {
                 yield return new("ImageLifecycle", ["ecr:GetLifecyclePolicy", "ecr:PutLifecyclePolicy"], [repositoryArn]);
-                if (scope.Definition.Stage<Deployments.DeployStage>()?.Options.ServiceName is { } service)
+                if (scope.Definition.DeployedService?.Target.Service is { } service)
                 {
                     // The plan reads the image a rollback would return to, to keep it from expiring.
                     yield return new("ReadRollbackImage", ["ecs:DescribeServices"], [scope.ServiceArn(service)]);
@@ -251,7 +263,7 @@ namespace EcsDeploy.Images
         /// </summary>
         private async Task CheckRollbackImageKeptAsync(PipelineContext context, EcrRepository repository, int keep, List<LifecycleImage> images, IReadOnlyList<LifecycleImage> expired, CancellationToken cancellationToken)
         {
-            if (expired.Count == 0 || context.Definition.Stage<Deployments.DeployStage>()?.Options.ServiceName is not { } serviceName)
+            if (expired.Count == 0 || context.Definition.DeployedService?.Target.Service is not { } serviceName)
             {
                 return;
             }

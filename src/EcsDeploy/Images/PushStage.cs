@@ -7,8 +7,16 @@ using EcsDeploy.Rules;
 namespace EcsDeploy
 {
     /// <summary>Options of the Push stage.</summary>
-    public sealed partial class PushOptions
+    public sealed partial class PushOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Push");
+
+        void IFreezable.Freeze()
+        {
+            _freeze.Freeze();
+            (Scan as IFreezable)?.Freeze();
+        }
+
         /// <summary>A tag placeholder replaced by the full git commit SHA at run time.</summary>
         public const string GitSha = "{git-sha}";
 
@@ -18,6 +26,7 @@ namespace EcsDeploy
         /// <summary>The ECR repository (default: the pipeline name).</summary>
         public PushOptions Repository(string name)
         {
+            _freeze.EnsureMutable();
             RepositoryName = name;
             return this;
         }
@@ -25,6 +34,7 @@ namespace EcsDeploy
         /// <summary>The tags to push (default: the git SHA and <c>latest</c>).</summary>
         public PushOptions Tags(params string[] tags)
         {
+            _freeze.EnsureMutable();
             TagList = [.. tags];
             return this;
         }
@@ -34,13 +44,13 @@ namespace EcsDeploy
     public static class PushExtensions
     {
         /// <summary>Pushes the built image to ECR, tagged with the git SHA and <c>latest</c> by default.</summary>
-        [PipelineStage("Push", RunsAfter = ["Build"], RunsBefore = ["Migrate", "Deploy", "Verify"])]
+        [PipelineStage("Push", Uses = [OutputNames.BuiltImage], Produces = [OutputNames.Image, OutputNames.GitSha, OutputNames.ImageScan])]
         public static PipelineBuilder Push(this PipelineBuilder pipeline, Action<PushOptions>? configure = null)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             var options = new PushOptions();
             configure?.Invoke(options);
-            return pipeline.AddStage(new PushStage(options));
+            return pipeline.AddStage(new PushStage(options), options);
         }
     }
 }

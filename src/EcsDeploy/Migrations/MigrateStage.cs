@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using EcsDeploy.Aws;
-using EcsDeploy.Deployments;
 using EcsDeploy.Migrations;
 using EcsDeploy.Processes;
 using EcsDeploy.Reporting;
@@ -11,8 +10,12 @@ using EcsDeploy.Rules;
 namespace EcsDeploy
 {
     /// <summary>Options of the Migrate stage.</summary>
-    public sealed class MigrationOptions
+    public sealed class MigrationOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Migrate");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal IReadOnlyList<string> CommandWords { get; private set; } = [];
         internal bool RunLocally { get; private set; }
         internal string? LocalWorkingDirectory { get; private set; }
@@ -25,6 +28,7 @@ namespace EcsDeploy
         /// <summary>Runs this command (program and arguments).</summary>
         public MigrationOptions Command(params string[] command)
         {
+            _freeze.EnsureMutable();
             CommandWords = [.. command];
             return this;
         }
@@ -32,6 +36,7 @@ namespace EcsDeploy
         /// <summary>Runs the migration as a one-off ECS task on the new image, with the service's network (the default).</summary>
         public MigrationOptions OnEcs()
         {
+            _freeze.EnsureMutable();
             RunLocally = false;
             return this;
         }
@@ -39,6 +44,7 @@ namespace EcsDeploy
         /// <summary>Runs the migration here, with DATABASE_URL read from Secrets Manager.</summary>
         public MigrationOptions Locally(string? workingDirectory = null)
         {
+            _freeze.EnsureMutable();
             RunLocally = true;
             LocalWorkingDirectory = workingDirectory;
             return this;
@@ -47,6 +53,7 @@ namespace EcsDeploy
         /// <summary>The secret holding DATABASE_URL for a local run (default <c>{pipeline}/DATABASE_URL</c>).</summary>
         public MigrationOptions DatabaseUrlSecret(string secretId)
         {
+            _freeze.EnsureMutable();
             DatabaseUrlSecretId = secretId;
             return this;
         }
@@ -54,6 +61,7 @@ namespace EcsDeploy
         /// <summary>How long the migration may take (default 15 minutes).</summary>
         public MigrationOptions WaitTimeout(TimeSpan timeout)
         {
+            _freeze.EnsureMutable();
             Timeout = timeout;
             return this;
         }
@@ -63,14 +71,14 @@ namespace EcsDeploy
     public static class MigrationExtensions
     {
         /// <summary>Runs database migrations before the service is updated; a failure stops the pipeline with the service untouched.</summary>
-        [PipelineStage("Migrate", RunsAfter = ["Build", "Push"], RunsBefore = ["Deploy", "Verify"])]
+        [PipelineStage("Migrate", Uses = [OutputNames.Image], Produces = [OutputNames.TaskDefinition], RunsBefore = ["Deploy"])]
         public static PipelineBuilder Migrate(this PipelineBuilder pipeline, Action<MigrationOptions> configure)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             ArgumentNullException.ThrowIfNull(configure);
             var options = new MigrationOptions();
             configure(options);
-            return pipeline.AddStage(new MigrateStage(options));
+            return pipeline.AddStage(new MigrateStage(options), options);
         }
     }
 }
@@ -96,7 +104,6 @@ namespace EcsDeploy.Migrations
         }
 
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(MigrationExtensions), nameof(MigrationExtensions.Migrate));
-        private static readonly TimeSpan Poll = TimeSpan.FromSeconds(3);
 
         public StageDescriptor Descriptor => Stage;
 
@@ -112,7 +119,7 @@ namespace EcsDeploy.Migrations
             {
                 problems.Add(refused);
             }
-            if (!options.RunLocally && definition.Stage<DeployStage>() is null)
+            if (!options.RunLocally && definition.DeployedService is null)
             {
                 problems.Add("Migrate on ECS runs on the task definition the Deploy stage renders, but there is no Deploy stage: add .Deploy(...) or run it here with m.Locally().");
             }
@@ -153,92 +160,47 @@ namespace EcsDeploy.Migrations
             await new ProcessRunner().RunAsync(spec, line => context.Report(new CommandOutput(context.Time.GetUtcNow(), Stage.Name, spec.Display, line)), cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Runs the command as a one-off task on the very revision the service will run: the deployed service's revision,
+        /// rendered and registered through the public services (Deploy later finds it registered and reuses it).
+        /// </summary>
         private async Task RunOnEcsAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            var deploy = context.Definition.Stage<DeployStage>()!;
-            var registered = await deploy.EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
-            var preparation = context.Require(DeployStage.Preparation, "the Deploy stage was not planned");
-            var cluster = context.Definition.Cluster;
+            var target = context.Definition.DeployedService!.Target;
+            var basis = await context.TaskDefinitions.PrepareAsync(target, cancellationToken).ConfigureAwait(false);
+            var rendered = context.TaskDefinitions.Render(basis, context.Get(StageOutputs.Image)?.Reference);
+            var registered = await context.TaskDefinitions.RegisterAsync(rendered, basis.Running.Tags, cancellationToken).ConfigureAwait(false);
+            context.Set(StageOutputs.TaskDefinition, registered);
 
             // startedBy names this exact migration (revision and command), so a re-run after a crash finds a
             // migration still running and waits for it instead of starting a second one.
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(registered.Arn + "\n" + string.Join('\0', options.CommandWords))))[..16];
-            var startedBy = $"ecsdeploy-migrate-{fingerprint}";
-            var running = await context.Aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = cluster, StartedBy = startedBy, DesiredStatus = "RUNNING" }, cancellationToken).ConfigureAwait(false);
-            string taskArn;
-            if (running.TaskArns.Count > 0)
+            var result = await context.Tasks.RunAsync(new Tasks.OneOffTaskRequest(registered.Arn)
             {
-                taskArn = running.TaskArns[0];
-                context.NoteLeftByEarlierRun($"migration task {taskArn.Split('/')[^1]} from an earlier run was still running: waited for it instead of starting another");
-            }
-            else
-            {
-                var response = await context.Aws.Ecs.RunTaskAsync(new RunTaskRequest
-                {
-                    Cluster = cluster,
-                    TaskDefinition = registered.Arn,
-                    NetworkConfiguration = preparation.Service.NetworkConfiguration,
-                    StartedBy = startedBy,
-                    // One token per attempt of this stage: a retry of the same call starts no second task, while
-                    // a later run (after the database was fixed, say) really runs the migration again.
-                    ClientToken = Guid.NewGuid().ToString("n"),
-                    Overrides = new TaskOverride([new ContainerOverride { Name = preparation.ContainerName, Command = options.CommandWords }]),
-                }, cancellationToken).ConfigureAwait(false);
-                if (response.Tasks.Count == 0)
-                {
-                    var failure = response.Failures.FirstOrDefault();
-                    throw new PipelineStageException($"Migration task did not start: {failure?.Reason} {failure?.Detail}".TrimEnd(), FailureKind.Failed);
-                }
-                taskArn = response.Tasks[0].TaskArn;
-                context.Info($"started migration task {taskArn.Split('/')[^1]} on {RolloutTracker.ShortTaskDefinition(registered.Arn)}: {string.Join(' ', options.CommandWords)}");
-            }
+                Purpose = "migration task",
+                Container = basis.ContainerName,
+                Command = options.CommandWords,
+                NetworkConfiguration = basis.Running.Service.NetworkConfiguration,
+                StartedBy = $"ecsdeploy-migrate-{fingerprint}",
+                Timeout = options.Timeout,
+            }, cancellationToken).ConfigureAwait(false);
 
-            var task = await WaitStoppedAsync(context, cluster, taskArn, cancellationToken).ConfigureAwait(false);
-            var essential = task.Containers.FirstOrDefault(c => c.Name == preparation.ContainerName) ?? task.Containers.FirstOrDefault();
-            var logs = await TaskLogs.TailAsync(context, task, 20, cancellationToken).ConfigureAwait(false);
-            if (essential?.ExitCode == 0)
+            if (result.Succeeded)
             {
-                foreach (var line in logs)
+                foreach (var line in result.LogTail)
                 {
                     context.Verbose($"  | {line}");
                 }
-                context.Info($"migration succeeded (exit code 0)");
+                context.Info("migration succeeded (exit code 0)");
                 return;
             }
-            foreach (var line in logs)
+            foreach (var line in result.LogTail)
             {
                 context.Warn($"  | {line}");
             }
-            var exit = essential?.ExitCode is { } code ? $"exit code {code.ToString(CultureInfo.InvariantCulture)}" : $"the container never started ({task.StoppedReason})";
             throw new PipelineStageException(
-                $"Migration '{string.Join(' ', options.CommandWords)}' failed: {exit}. The service was not touched. Read the log lines above, fix the migration, and run again.",
+                $"Migration '{string.Join(' ', options.CommandWords)}' failed: {result.Describe()}. The service was not touched. Read the log lines above, fix the migration, and run again.",
                 FailureKind.Failed);
-        }
-
-        private async Task<EcsTask> WaitStoppedAsync(PipelineContext context, string cluster, string taskArn, CancellationToken cancellationToken)
-        {
-            var deadline = context.Time.GetUtcNow() + options.Timeout;
-            string? lastStatus = null;
-            while (true)
-            {
-                var described = await context.Aws.Ecs.DescribeTasksAsync(new DescribeTasksRequest(cluster, [taskArn]), cancellationToken).ConfigureAwait(false);
-                var task = described.Tasks.FirstOrDefault()
-                    ?? throw new PipelineStageException($"Migration task {taskArn} is MISSING: {described.Failures.FirstOrDefault()?.Reason}", FailureKind.NeedsAttention);
-                if (task.LastStatus != lastStatus)
-                {
-                    lastStatus = task.LastStatus;
-                    context.Verbose($"migration task {lastStatus}");
-                }
-                if (task.LastStatus == "STOPPED")
-                {
-                    return task;
-                }
-                if (context.Time.GetUtcNow() >= deadline)
-                {
-                    throw new PipelineStageException($"Migration task {taskArn.Split('/')[^1]} did not stop within {options.Timeout.TotalMinutes:0.#} min (it is {task.LastStatus}); the service was not touched. Stop it (aws ecs stop-task) or lengthen m.WaitTimeout(...).", FailureKind.NeedsAttention);
-                }
-                await Clock.DelayAsync(context.Time, Poll, cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 }

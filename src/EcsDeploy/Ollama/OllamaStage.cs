@@ -8,8 +8,12 @@ using EcsDeploy.Rules;
 namespace EcsDeploy
 {
     /// <summary>Options of the WithOllama stage: how the backend finds and uses the Ollama service.</summary>
-    public sealed class OllamaOptions
+    public sealed class OllamaOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("WithOllama");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal string ModelName { get; private set; } = "llama3.2:1b";
         internal TimeSpan RequestTimeout { get; private set; } = TimeSpan.FromSeconds(30);
         internal string? ServiceName { get; private set; }
@@ -19,6 +23,7 @@ namespace EcsDeploy
         /// <summary>The model the backend uses (OLLAMA_MODEL; default <c>llama3.2:1b</c>).</summary>
         public OllamaOptions Model(string model)
         {
+            _freeze.EnsureMutable();
             ModelName = model;
             return this;
         }
@@ -26,6 +31,7 @@ namespace EcsDeploy
         /// <summary>The backend's request timeout (OLLAMA_TIMEOUT, in milliseconds; default 30 s).</summary>
         public OllamaOptions Timeout(TimeSpan timeout)
         {
+            _freeze.EnsureMutable();
             RequestTimeout = timeout;
             return this;
         }
@@ -33,6 +39,7 @@ namespace EcsDeploy
         /// <summary>The Ollama ECS service (default: <c>{pipeline}-ollama-service</c>), deployed with --deploy-ollama.</summary>
         public OllamaOptions Service(string service)
         {
+            _freeze.EnsureMutable();
             ServiceName = service;
             return this;
         }
@@ -40,6 +47,7 @@ namespace EcsDeploy
         /// <summary>The fallback: the load balancer whose name contains this (default <c>ollama</c>).</summary>
         public OllamaOptions LoadBalancerNameContains(string text)
         {
+            _freeze.EnsureMutable();
             LoadBalancerFilter = text;
             return this;
         }
@@ -47,6 +55,7 @@ namespace EcsDeploy
         /// <summary>The Terraform output holding the Ollama load balancer's DNS name (default <c>ollama_alb_dns_name</c>).</summary>
         public OllamaOptions TerraformOutput(string name)
         {
+            _freeze.EnsureMutable();
             TerraformOutputName = name;
             return this;
         }
@@ -56,13 +65,13 @@ namespace EcsDeploy
     public static class OllamaExtensions
     {
         /// <summary>Connects the backend to the Ollama service: resolves OLLAMA_URL and sets the OLLAMA_* variables.</summary>
-        [PipelineStage("WithOllama", RunsBefore = ["Deploy", "Verify"])]
+        [PipelineStage("WithOllama", Produces = [OutputNames.OllamaUrl, OutputNames.ExtraEnvironment])]
         public static PipelineBuilder WithOllama(this PipelineBuilder pipeline, Action<OllamaOptions>? configure = null)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             var options = new OllamaOptions();
             configure?.Invoke(options);
-            return pipeline.AddStage(new OllamaStage(options));
+            return pipeline.AddStage(new OllamaStage(options), options);
         }
     }
 }
@@ -108,6 +117,7 @@ namespace EcsDeploy.Ollama
         public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
         {
             var endpoint = await ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+            endpoint = endpoint with { Model = options.ModelName };
             context.Set(StageOutputs.OllamaUrl, endpoint);
             var environment = new List<EcsKeyValuePair>
             {

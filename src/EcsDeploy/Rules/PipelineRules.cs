@@ -93,103 +93,6 @@ namespace EcsDeploy.Rules
         }
     }
 
-    /// <summary>A stage's place in a pipeline: its name and the stages it must follow or precede.</summary>
-    public sealed class StageOrder
-    {
-        /// <summary>Creates an ordering fact.</summary>
-        public StageOrder(string name, IReadOnlyList<string> runsAfter, IReadOnlyList<string> runsBefore)
-        {
-            Name = name;
-            RunsAfter = runsAfter;
-            RunsBefore = runsBefore;
-        }
-
-        /// <summary>The stage name.</summary>
-        public string Name { get; }
-        /// <summary>Stages that, when present, must come before this one.</summary>
-        public IReadOnlyList<string> RunsAfter { get; }
-        /// <summary>Stages that, when present, must come after this one.</summary>
-        public IReadOnlyList<string> RunsBefore { get; }
-    }
-
-    /// <summary>Checks stage order against the facts the stages declare.</summary>
-    public static class StageOrderingRules
-    {
-        /// <summary>The message for a stage that comes after one it must precede.</summary>
-        public static string OutOfOrder(string earlier, string later)
-        {
-            return "Stage '" + later + "' must run before '" + earlier + "': move ." + later + "(...) before ." + earlier + "(...).";
-        }
-
-        /// <summary>The message for a stage added twice.</summary>
-        public static string Duplicate(string name)
-        {
-            return "Stage '" + name + "' is added twice: keep one ." + name + "(...) call and configure it there.";
-        }
-
-        /// <summary>Returns every ordering problem of the stages, in the order written.</summary>
-        public static IReadOnlyList<string> Check(IReadOnlyList<StageOrder> stages)
-        {
-            var problems = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (int i = 0; i < stages.Count; i++)
-            {
-                if (!seen.Add(stages[i].Name))
-                {
-                    problems.Add(Duplicate(stages[i].Name));
-                }
-                for (int j = i + 1; j < stages.Count; j++)
-                {
-                    // Stage j is written after stage i. That is wrong when j declares it runs before i,
-                    // or when i declares it runs after j.
-                    if (Contains(stages[j].RunsBefore, stages[i].Name) || Contains(stages[i].RunsAfter, stages[j].Name))
-                    {
-                        problems.Add(OutOfOrder(stages[i].Name, stages[j].Name));
-                    }
-                }
-            }
-            return problems;
-        }
-
-        /// <summary>
-        /// The same problems as <see cref="Check"/>, with where they are: <see cref="StageOrderingProblem.Index"/> is the
-        /// stage written too late (or added again), <see cref="StageOrderingProblem.OtherIndex"/> the stage it must precede
-        /// (-1 for a duplicate). The analyzer reports at Index; the messages are those of <see cref="Check"/>.
-        /// </summary>
-        public static IReadOnlyList<StageOrderingProblem> FindProblems(IReadOnlyList<StageOrder> stages)
-        {
-            var problems = new List<StageOrderingProblem>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (int i = 0; i < stages.Count; i++)
-            {
-                if (!seen.Add(stages[i].Name))
-                {
-                    problems.Add(new StageOrderingProblem(i, -1, Duplicate(stages[i].Name)));
-                }
-                for (int j = i + 1; j < stages.Count; j++)
-                {
-                    if (Contains(stages[j].RunsBefore, stages[i].Name) || Contains(stages[i].RunsAfter, stages[j].Name))
-                    {
-                        problems.Add(new StageOrderingProblem(j, i, OutOfOrder(stages[i].Name, stages[j].Name)));
-                    }
-                }
-            }
-            return problems;
-        }
-
-        private static bool Contains(IReadOnlyList<string> list, string value)
-        {
-            for (int i = 0; i < list.Count; i++)
-            {
-                if (string.Equals(list[i], value, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
     /// <summary>Migration commands that must never run in a deploy pipeline (the seed: never migrate dev in CI).</summary>
     public static class MigrationRules
     {
@@ -261,27 +164,6 @@ namespace EcsDeploy.Rules
             return "Environment variable '" + name + "' looks like a secret but is given a literal value: use .Secret(\"" + name
                 + "\", \"<secret name or ARN>\") so ECS injects it from Secrets Manager.";
         }
-    }
-
-    /// <summary>An ordering problem and the positions (in the order written) of the stages involved.</summary>
-    public sealed class StageOrderingProblem
-    {
-        /// <summary>Creates a problem.</summary>
-        public StageOrderingProblem(int index, int otherIndex, string message)
-        {
-            Index = index;
-            OtherIndex = otherIndex;
-            Message = message;
-        }
-
-        /// <summary>The stage written too late, or added a second time.</summary>
-        public int Index { get; }
-        /// <summary>The stage that <see cref="Index"/> must precede; -1 for a duplicate.</summary>
-        public int OtherIndex { get; }
-        /// <summary>The message, as <see cref="StageOrderingRules.Check"/> gives it.</summary>
-        public string Message { get; }
-        /// <summary>True when the stage is added a second time.</summary>
-        public bool IsDuplicate { get { return OtherIndex < 0; } }
     }
 
     /// <summary>Environment variables of the deployed container.</summary>

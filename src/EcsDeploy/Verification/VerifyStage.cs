@@ -7,8 +7,12 @@ using EcsDeploy.Verification;
 namespace EcsDeploy
 {
     /// <summary>Options of the Verify stage.</summary>
-    public sealed class VerifyOptions
+    public sealed class VerifyOptions : IFreezable
     {
+        private readonly FreezeGuard _freeze = new("Verify");
+
+        void IFreezable.Freeze() => _freeze.Freeze();
+
         internal List<string> Paths { get; } = [];
         internal bool CheckOllama { get; private set; }
         internal TimeSpan Within { get; private set; } = TimeSpan.FromMinutes(2);
@@ -18,6 +22,7 @@ namespace EcsDeploy
         /// <summary>Checks that GET on this path of the backend answers 2xx (retried until the deadline).</summary>
         public VerifyOptions Http(string path)
         {
+            _freeze.EnsureMutable();
             Paths.Add(path);
             return this;
         }
@@ -25,6 +30,7 @@ namespace EcsDeploy
         /// <summary>Checks that Ollama answers on <c>/</c> and that <c>/api/tags</c> lists the configured model.</summary>
         public VerifyOptions Ollama()
         {
+            _freeze.EnsureMutable();
             CheckOllama = true;
             return this;
         }
@@ -32,6 +38,7 @@ namespace EcsDeploy
         /// <summary>How long checks are retried (default 2 minutes).</summary>
         public VerifyOptions Deadline(TimeSpan deadline)
         {
+            _freeze.EnsureMutable();
             Within = deadline;
             return this;
         }
@@ -39,6 +46,7 @@ namespace EcsDeploy
         /// <summary>The backend's base URL (default: Terraform output <c>alb_dns_name</c>, else the service's load balancer).</summary>
         public VerifyOptions BaseUrl(string url)
         {
+            _freeze.EnsureMutable();
             Url = url;
             return this;
         }
@@ -48,14 +56,14 @@ namespace EcsDeploy
     public static class VerifyExtensions
     {
         /// <summary>Checks that the deployed service works: its health endpoint, and Ollama with the model.</summary>
-        [PipelineStage("Verify", RunsAfter = ["Deploy"])]
+        [PipelineStage("Verify", Uses = [OutputNames.OllamaUrl], RunsAfter = ["Deploy"])]
         public static PipelineBuilder Verify(this PipelineBuilder pipeline, Action<VerifyOptions> configure)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
             ArgumentNullException.ThrowIfNull(configure);
             var options = new VerifyOptions();
             configure(options);
-            return pipeline.AddStage(new VerifyStage(options));
+            return pipeline.AddStage(new VerifyStage(options), options);
         }
     }
 }
@@ -85,11 +93,11 @@ namespace EcsDeploy.Verification
             {
                 problems.Add($"Verify: path '{path}' must start with '/'.");
             }
-            if (options.CheckOllama && definition.Stage<OllamaStage>() is null)
+            if (options.CheckOllama && definition.ProducerOf(OutputNames.OllamaUrl) is null)
             {
                 problems.Add("Verify: v.Ollama() checks the Ollama service, but the pipeline has no .WithOllama(...).");
             }
-            if (options.Paths.Count > 0 && options.Url is null && definition.Stage<DeployStage>() is null)
+            if (options.Paths.Count > 0 && options.Url is null && definition.DeployedService is null)
             {
                 problems.Add("Verify: no backend to check: add .Deploy(...) or give v.BaseUrl(...).");
             }
@@ -138,7 +146,7 @@ namespace EcsDeploy.Verification
             if (options.CheckOllama)
             {
                 var ollama = context.Require(StageOutputs.OllamaUrl, "add .WithOllama(...)");
-                var model = context.Definition.Stage<OllamaStage>()!.Options.ModelName;
+                var model = ollama.Model ?? "";
                 await CheckAsync(context, http, ollama.Url + "/", deadline, _ => null, cancellationToken).ConfigureAwait(false);
                 await CheckAsync(context, http, ollama.Url + "/api/tags", deadline, body => ModelProblem(body, model), cancellationToken).ConfigureAwait(false);
             }
@@ -217,9 +225,11 @@ namespace EcsDeploy.Verification
             {
                 return "http://" + output.Value.GetString()!.TrimEnd('/');
             }
-            var preparation = context.Require(DeployStage.Preparation, "the Deploy stage was not planned");
-            var targetGroupArn = preparation.Service.LoadBalancers.FirstOrDefault(lb => lb.TargetGroupArn is not null)?.TargetGroupArn
-                ?? throw new PipelineStageException($"Verify: service '{preparation.Service.ServiceName}' has no load balancer and Terraform has no '{options.TerraformOutputName}' output: give v.BaseUrl(...).", FailureKind.Invalid);
+            var serviceName = context.Definition.DeployedService?.Target.Service
+                ?? throw new PipelineStageException("Verify: no backend to check: add .Deploy(...) or give v.BaseUrl(...).", FailureKind.Invalid);
+            var service = (await context.TaskDefinitions.DescribeServiceAsync(serviceName, cancellationToken).ConfigureAwait(false)).Service;
+            var targetGroupArn = service.LoadBalancers.FirstOrDefault(lb => lb.TargetGroupArn is not null)?.TargetGroupArn
+                ?? throw new PipelineStageException($"Verify: service '{service.ServiceName}' has no load balancer and Terraform has no '{options.TerraformOutputName}' output: give v.BaseUrl(...).", FailureKind.Invalid);
             var groups = await context.Aws.Elbv2.DescribeTargetGroupsAsync([targetGroupArn], null, cancellationToken).ConfigureAwait(false);
             var loadBalancerArn = groups.TargetGroups.FirstOrDefault()?.LoadBalancerArns.FirstOrDefault()
                 ?? throw new PipelineStageException($"Verify: target group {targetGroupArn} is attached to no load balancer: give v.BaseUrl(...).", FailureKind.Invalid);

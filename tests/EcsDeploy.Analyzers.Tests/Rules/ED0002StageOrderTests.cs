@@ -36,7 +36,7 @@ public class ED0002StageOrderTests
                 .Deploy(d => d.Service("api-service"))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Push", "Build")));
+            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Push", "Build", "built image")));
 
     [Fact]
     public Task TheSeedPipeline_InOrder_ReportsNothing()
@@ -122,6 +122,40 @@ public class ED0002StageOrderTests
             }
             """,
             Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Seed")));
+
+    [Fact]
+    public Task ThirdPartyStage_WrittenBeforeTheStageProducingWhatItRequires_ReportsWithTheLiteralReason()
+        => Analyzer<StageOrderAnalyzer>("""
+            await Pipeline.For("api")
+                .Build(b => b.Image())
+                .SmokeTask()
+                .{|#0:Push()|}
+                .Deploy(d => d.Service("api-service"))
+                .RunAsync(args);
+
+            public static class SmokeExtensions
+            {
+                [PipelineStage("SmokeTask", Requires = [OutputNames.Image])]
+                public static PipelineBuilder SmokeTask(this PipelineBuilder pipeline) => pipeline;
+            }
+            """,
+            Diagnostic("ED0002", "Stage 'Push' must run before 'SmokeTask': it produces 'image', which 'SmokeTask' needs. Move .Push(...) before .SmokeTask(...)."));
+
+    [Fact]
+    public Task ThirdPartyStage_RequiringAnOutputNoStageProduces_ReportsAtTheStage()
+        => Analyzer<StageOrderAnalyzer>("""
+            await Pipeline.For("api")
+                .{|#0:SmokeTask()|}
+                .Deploy(d => d.Service("api-service"))
+                .RunAsync(args);
+
+            public static class SmokeExtensions
+            {
+                [PipelineStage("SmokeTask", Requires = [OutputNames.Image])]
+                public static PipelineBuilder SmokeTask(this PipelineBuilder pipeline) => pipeline;
+            }
+            """,
+            Diagnostic("ED0002", "Stage 'SmokeTask' requires 'image', which no stage of this pipeline produces: add the stage that produces it (.Push(...)) before .SmokeTask(...)."));
 
     [Fact]
     public Task AnalyzerMessage_IsTheRuntimeRuleSourceMessage()

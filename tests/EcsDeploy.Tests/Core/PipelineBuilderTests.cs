@@ -20,6 +20,34 @@ public sealed class PipelineBuilderTests
     }
 
     [Fact]
+    public void Build_FreezesStageOptions_SoAChangeThroughAKeptReferenceIsRefused()
+    {
+        DeployOptions? kept = null;
+        var definition = Pipeline.For("truecaller-backend")
+            .InRegion("eu-central-1")
+            .OnCluster("truecaller-backend-cluster")
+            .Deploy(d => kept = d.Service("truecaller-backend-service"))
+            .Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => kept!.Service("another-service"));
+
+        Assert.Equal("The Deploy options belong to a built pipeline and are immutable: set them inside the configure callback before Build(), or start a new pipeline with Pipeline.For(...).", error.Message);
+        Assert.Equal("truecaller-backend-service", definition.DeployedService!.Target.Service);
+    }
+
+    [Fact]
+    public void Build_VerifyBeforeDeploy_IsRefusedWithTheLiteralOrderingMessage()
+    {
+        var builder = Pipeline.For("api").InRegion("eu-central-1").OnCluster("c")
+            .Verify(v => v.Http("/health"))
+            .Deploy(d => d.Service("api-service"));
+
+        var error = Assert.Throws<PipelineValidationException>(() => builder.Build());
+
+        Assert.Contains("Stage 'Deploy' must run before 'Verify': move .Deploy(...) before .Verify(...).", error.Problems);
+    }
+
+    [Fact]
     public void Build_WithSeveralMistakes_ReportsEveryProblemAtOnceWithItsFix()
     {
         var builder = Pipeline.For("bad name!")
@@ -87,8 +115,9 @@ public sealed class PipelineBuilderTests
         var migrate = StageDescriptor.FromMethod(typeof(MigrationExtensions), nameof(MigrationExtensions.Migrate));
 
         Assert.Equal("Migrate", migrate.Name);
-        Assert.Contains("Deploy", migrate.RunsBefore);
-        Assert.Contains("Push", migrate.RunsAfter);
+        Assert.Equal(["Deploy"], migrate.RunsBefore);      // no data flows: an explicit fact
+        Assert.Equal([OutputNames.Image], migrate.Uses);   // after Push, when there is one: data flow
+        Assert.Empty(migrate.RunsAfter);
     }
 
     [Fact]
