@@ -155,9 +155,9 @@ public sealed partial class TerminalReporterTests
     public void DiffLine_ColoursAdditionsRemovalsAndChanges()
     {
         using var console = Terminal();
-        console.MarkupLine(TerminalReporter.DiffLine("+ environment.FOO: bar"));
-        console.MarkupLine(TerminalReporter.DiffLine("- environment.OLD: [x]"));
-        console.MarkupLine(TerminalReporter.DiffLine("~ image: a -> b"));
+        console.MarkupLine(TerminalStyle.DiffLine("+ environment.FOO: bar"));
+        console.MarkupLine(TerminalStyle.DiffLine("- environment.OLD: [x]"));
+        console.MarkupLine(TerminalStyle.DiffLine("~ image: a -> b"));
 
         Assert.Contains("\x1b[32m+ environment.FOO: bar", console.Output, StringComparison.Ordinal);
         Assert.Contains("\x1b[91m- environment.OLD: [x]", console.Output, StringComparison.Ordinal);
