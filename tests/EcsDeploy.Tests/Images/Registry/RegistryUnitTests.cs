@@ -81,7 +81,7 @@ public sealed class RegistryUnitTests
     [Fact]
     public void ErrorBody_SeveralErrors_FirstCodeAllMessages()
     {
-        var (code, message) = OciRegistryClient.ParseErrors(
+        var (code, message) = RegistryErrors.Parse(
             """{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:x"},{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}"""u8);
 
         Assert.Equal("MANIFEST_BLOB_UNKNOWN", code);
