@@ -7,7 +7,8 @@ namespace EcsDeploy.Testing;
 public sealed class FaultScenarios
 {
     /// <summary>The scenario names.</summary>
-    public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability"];
+    public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability",
+        "crash-on-start", "missing-secret", "image-expired", "no-capacity"];
 
     private readonly SimulatedAws _aws;
 
@@ -24,6 +25,10 @@ public sealed class FaultScenarios
             case "no-ollama": NoOllama(); break;
             case "throttling": Throttling(); break;
             case "critical-vulnerability": CriticalVulnerability(); break;
+            case "crash-on-start": CrashOnStart(); break;
+            case "missing-secret": MissingSecret(); break;
+            case "image-expired": ImageExpired(); break;
+            case "no-capacity": NoCapacity(); break;
             default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
         }
     }
@@ -68,6 +73,68 @@ public sealed class FaultScenarios
     /// a pipeline with p.ScanGate() fails after the push, before anything is migrated or deployed.
     /// </summary>
     public void CriticalVulnerability() => _aws.Ecr.ScanFindingsForNewImagesInEveryRepository(critical: 1, high: 2);
+
+    /// <summary>
+    /// Service tasks of revisions registered from now on crash at start: the process logs a configuration error and
+    /// exits 1 before ECS reports the task RUNNING. Each counts toward the circuit breaker, which trips and rolls back.
+    /// </summary>
+    public void CrashOnStart() => ForNewRevisions(TaskBehaviour.CrashesOnStart(1, [
+        "> truecaller-backend@1.0.0 start",
+        "> node dist/main.js",
+        "/app/dist/config.js:14",
+        "    throw new Error(`Invalid environment: REDIS_URL is not a valid URL`);",
+        "Error: Invalid environment: REDIS_URL is not a valid URL",
+        "    at Object.<anonymous> (/app/dist/config.js:14:11)",
+        "Node.js v20.11.1",
+    ]));
+
+    /// <summary>
+    /// The first secret a revision registered from now on references is deleted just before its first task launches
+    /// (after the plan checked it): that task, and every later one, stops with TaskFailedToStart
+    /// (ResourceInitializationError). A migration fails to start; service tasks trip the breaker.
+    /// </summary>
+    public void MissingSecret() => BeforeFirstLaunchOfNewRevisions(definition =>
+    {
+        if ((definition.ContainerDefinitions ?? []).SelectMany(c => c.Secrets ?? []).FirstOrDefault() is { } secret)
+        {
+            _aws.SecretsManager.DeleteSecretReferencedBy(secret.ValueFrom);
+        }
+    });
+
+    /// <summary>
+    /// The image a revision registered from now on runs is expired from ECR (as a lifecycle policy would) just before
+    /// its first task launches: the pull fails (CannotPullContainerError, TaskFailedToStart).
+    /// </summary>
+    public void ImageExpired() => BeforeFirstLaunchOfNewRevisions(definition =>
+    {
+        foreach (var image in (definition.ContainerDefinitions ?? []).Select(c => c.Image).OfType<string>())
+        {
+            _aws.Ecr.Expire(image);
+        }
+    });
+
+    /// <summary>
+    /// Fargate has no capacity for service tasks of revisions registered from now on: no task starts, the service
+    /// posts "was unable to place a task" (once, repeats suppressed), and the deployment stays IN_PROGRESS until
+    /// the pipeline's wait times out.
+    /// </summary>
+    public void NoCapacity() => ForNewRevisions(TaskBehaviour.CannotBePlaced("Capacity is unavailable at this time. Please try again later or in a different availability zone"));
+
+    private void BeforeFirstLaunchOfNewRevisions(Action<Aws.TaskDefinition> change)
+    {
+        var existing = _aws.Ecs.AllRevisionArns();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var previous = _aws.Ecs.Behaviour;
+        _aws.Ecs.Behaviour = launch =>
+        {
+            var arn = launch.TaskDefinition.TaskDefinitionArn!;
+            if (!existing.Contains(arn) && done.Add(arn))
+            {
+                change(launch.TaskDefinition);
+            }
+            return previous(launch);
+        };
+    }
 
     private void ForNewRevisions(TaskBehaviour behaviour)
     {

@@ -138,6 +138,48 @@ public sealed class SimulatedEcr : IEcrApi
         }
     }
 
+    /// <summary>
+    /// Whether an image reference (<c>HOST/REPO:tag</c> or <c>HOST/REPO@sha256:...</c>) resolves in this registry, as
+    /// the agent resolves it when it pulls; null when the reference names another registry (not checked).
+    /// </summary>
+    internal bool? Resolves(string imageReference) => Locate(imageReference) is { } found ? found.Image is not null : null;
+
+    /// <summary>Removes the image a reference names, as a lifecycle policy's expire action would (for fault scenarios).</summary>
+    internal void Expire(string imageReference)
+    {
+        lock (_aws.Gate)
+        {
+            if (Locate(imageReference) is { Image: { } image, Repository: { } repository })
+            {
+                repository.Images.Remove(image.Digest);
+                repository.ScanResults.Remove(image.Digest);
+                repository.ExpiredImages++;
+            }
+        }
+    }
+
+    private (SimRepository? Repository, SimImage? Image)? Locate(string imageReference)
+    {
+        var prefix = Host + "/";
+        if (!imageReference.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var rest = imageReference[prefix.Length..];
+        var at = rest.IndexOf('@', StringComparison.Ordinal);
+        var colon = rest.LastIndexOf(':');
+        var (name, digest, tag) = at >= 0 ? (rest[..at], rest[(at + 1)..], (string?)null)
+            : colon > rest.LastIndexOf('/') ? (rest[..colon], (string?)null, rest[(colon + 1)..]) : (rest, null, "latest");
+        lock (_aws.Gate)
+        {
+            if (!_repositories.TryGetValue(name, out var repository))
+            {
+                return (null, null);
+            }
+            return (repository, digest is not null ? repository.Images.GetValueOrDefault(digest) : repository.Images.Values.FirstOrDefault(i => i.Tags.Contains(tag!)));
+        }
+    }
+
     /// <inheritdoc />
     public Task<IReadOnlyList<EcrRepository>> DescribeRepositoriesAsync(IReadOnlyList<string> repositoryNames, CancellationToken cancellationToken)
     {

@@ -86,6 +86,25 @@ public sealed class SimulatedEcs : IEcsApi
         }
     }
 
+    /// <summary>Sets a service's health check grace period: seconds after a task starts during which ECS ignores failing health checks.</summary>
+    public void SetHealthCheckGracePeriod(string cluster, string serviceName, int seconds)
+    {
+        lock (_aws.Gate)
+        {
+            _world.Find(cluster, serviceName, "UpdateService").HealthCheckGracePeriodSeconds = seconds;
+        }
+    }
+
+    /// <summary>Whether a service has a RUNNING task that counts as healthy (what a load balancer in front of it routes to).</summary>
+    internal bool IsServing(string serviceName)
+    {
+        lock (_aws.Gate)
+        {
+            _world.Advance();
+            return _world.Tasks.Any(t => t.ServiceName == serviceName && t.LastStatus == TaskStatuses.Running && t.Healthy);
+        }
+    }
+
     /// <summary>The revisions of a family, oldest first (for assertions).</summary>
     public IReadOnlyList<TaskDefinition> Revisions(string family)
     {
@@ -215,6 +234,10 @@ public sealed class SimulatedEcs : IEcsApi
                     throw _world.Client("RegisterTaskDefinition", $"Secret {secret.Name}: valueFrom must be the ARN of a secret, not '{secret.ValueFrom[..Math.Min(12, secret.ValueFrom.Length)]}...'.");
                 }
             }
+            if (LaunchChecks.ExecutionRoleProblem(_aws, definition) is { } roleProblem)
+            {
+                throw _world.Client("RegisterTaskDefinition", roleProblem);
+            }
             var registered = _world.Register(definition, request.Tags);
             return Task.FromResult(new RegisterTaskDefinitionResponse(registered, [.. request.Tags]));
         }
@@ -275,15 +298,25 @@ public sealed class SimulatedEcs : IEcsApi
             {
                 return Task.FromResult(new RunTaskResponse([_world.Tasks.First(t => t.Arn == existing).Snapshot()], []));
             }
+            if (request.Overrides is { } overrides
+                && System.Text.Json.JsonSerializer.Serialize(overrides.ContainerOverrides, EcsDeploy.Aws.Wire.AwsWireJson.CamelCase).Length > 8192)
+            {
+                throw new AwsServiceException("ECS", "RunTask", "InvalidParameterException", "Container Overrides length must be at most 8192", 400, _aws.NewRequestId());
+            }
             var (definition, _) = _world.FindTaskDefinition(request.TaskDefinition, "RunTask");
             var command = request.Overrides?.ContainerOverrides.FirstOrDefault()?.Command;
             var behaviour = _world.Behaviour(new TaskLaunch(definition, null, command));
+            if (behaviour is UnplaceableTask unplaceable)
+            {
+                // RunTask answers with a failure and starts nothing.
+                return Task.FromResult(new RunTaskResponse([], [new EcsFailure(_world.Clusters[cluster], unplaceable.Reason, null)]));
+            }
             var task = _world.NewTask(cluster, definition.TaskDefinitionArn!, $"family:{definition.Family}", request.StartedBy, behaviour, null, request.Overrides);
             if (request.ClientToken is not null)
             {
                 _world.RunTaskTokens[request.ClientToken] = task.Arn;
             }
-            _world.Scheduler.StartLifecycle(task, null);
+            _world.Scheduler.Lifecycle.Start(task, null);
             return Task.FromResult(new RunTaskResponse([task.Snapshot()], []));
         }
     }

@@ -13,6 +13,7 @@ public sealed class SimulatedElbv2 : IElbv2Api
     private readonly SimulatedAws _aws;
     private readonly List<LoadBalancer> _loadBalancers = [];
     private readonly List<TargetGroup> _targetGroups = [];
+    private readonly Dictionary<string, TargetGroupHealth> _health = new(StringComparer.Ordinal);
 
     internal SimulatedElbv2(SimulatedAws aws) => _aws = aws;
 
@@ -52,6 +53,22 @@ public sealed class SimulatedElbv2 : IElbv2Api
             _targetGroups.Add(group);
             return group.TargetGroupArn;
         }
+    }
+
+    /// <summary>
+    /// Sets a target group's health check and deregistration delay (the defaults are an ALB's: 30 s interval, 5 s
+    /// timeout, healthy threshold 5, unhealthy threshold 2, 300 s deregistration delay).
+    /// </summary>
+    public void SetTargetGroupHealth(string targetGroupArn, TargetGroupHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        lock (_aws.Gate) { _health[targetGroupArn] = health; }
+    }
+
+    /// <summary>A target group's health check settings and deregistration delay.</summary>
+    internal TargetGroupHealth Health(string targetGroupArn)
+    {
+        lock (_aws.Gate) { return _health.GetValueOrDefault(targetGroupArn) ?? TargetGroupHealth.AlbDefaults; }
     }
 
     /// <summary>Deletes the load balancers that match <paramref name="predicate"/>.</summary>
@@ -145,6 +162,69 @@ public sealed class SimulatedSecretsManager : ISecretsManagerApi
         }
     }
 
+    /// <summary>
+    /// Deletes a secret at once (as <c>delete-secret --force-delete-without-recovery</c> does); returns whether it existed.
+    /// </summary>
+    public bool DeleteSecret(string name)
+    {
+        lock (_aws.Gate) { return _secrets.Remove(name); }
+    }
+
+    /// <summary>
+    /// What the ECS agent meets when it resolves a task's secret <paramref name="valueFrom"/> at launch: null when it
+    /// resolves (the secret exists, and holds the JSON key when the reference names one), else why not.
+    /// References to other services (SSM parameters) are not checked.
+    /// </summary>
+    internal void DeleteSecretReferencedBy(string valueFrom)
+    {
+        var arn = string.Join(':', valueFrom.Split(':').Take(7));
+        lock (_aws.Gate)
+        {
+            foreach (var name in _secrets.Where(s => s.Value.Arn == arn || _aws.Arn("secretsmanager", $"secret:{s.Key}") == arn).Select(s => s.Key).ToList())
+            {
+                _secrets.Remove(name);
+            }
+        }
+    }
+
+    internal string? ResolveForTask(string valueFrom)
+    {
+        var parts = valueFrom.Split(':');
+        if (parts.Length < 7 || parts[2] != "secretsmanager")
+        {
+            return null;
+        }
+        var arn = string.Join(':', parts[..7]);
+        var jsonKey = parts.Length > 7 && parts[7].Length > 0 ? parts[7] : null;
+        lock (_aws.Gate)
+        {
+            // The full ARN (with the six-character suffix), or the partial ARN naming the secret.
+            var match = _secrets.FirstOrDefault(s => s.Value.Arn == arn || _aws.Arn("secretsmanager", $"secret:{s.Key}") == arn);
+            if (match.Key is null)
+            {
+                return $"execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {arn} from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.";
+            }
+            if (jsonKey is not null && !HasJsonKey(match.Value.Value, jsonKey))
+            {
+                return $"execution resource retrieval failed: unable to retrieve secrets from ssm/asm: retrieved secret from Secrets Manager did not contain json key {jsonKey}";
+            }
+            return null;
+        }
+    }
+
+    private static bool HasJsonKey(string value, string key)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(value);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(key, out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private (string Name, (string Arn, string Value) Secret) Find(string secretId, string operation)
     {
         foreach (var (name, secret) in _secrets)
@@ -171,6 +251,25 @@ public sealed class SimulatedLogs : ICloudWatchLogsApi
     public void CreateLogGroup(string name)
     {
         lock (_aws.Gate) { _groups.TryAdd(name, null); }
+    }
+
+    /// <summary>Whether a log group exists.</summary>
+    public bool LogGroupExists(string name)
+    {
+        lock (_aws.Gate) { return _groups.ContainsKey(name); }
+    }
+
+    /// <summary>Deletes a log group and its streams.</summary>
+    public void DeleteLogGroup(string name)
+    {
+        lock (_aws.Gate)
+        {
+            _groups.Remove(name);
+            foreach (var key in _streams.Keys.Where(k => k.Group == name).ToList())
+            {
+                _streams.Remove(key);
+            }
+        }
     }
 
     /// <summary>A group's retention in days, or null when events never expire (or the group does not exist).</summary>
@@ -284,71 +383,4 @@ public sealed class SimulatedOllama
 {
     /// <summary>The models <c>/api/tags</c> lists.</summary>
     public List<string> Models { get; } = ["llama3.2:1b"];
-}
-
-/// <summary>
-/// Answers HTTP requests to the simulated load balancers' DNS names: the backend's health endpoint (200 while the
-/// service has a healthy running task, else 503) and Ollama's <c>/</c> and <c>/api/tags</c>. Any other host does
-/// not resolve.
-/// </summary>
-public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
-{
-    /// <inheritdoc />
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        cancellationToken.ThrowIfCancellationRequested();
-        var host = request.RequestUri!.Host;
-        var loadBalancer = aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == host)
-            ?? throw new HttpRequestException(HttpRequestError.NameResolutionError, $"Name or service not known ({host})");
-        var groups = aws.Elbv2.AllTargetGroups.Where(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn)).Select(g => g.TargetGroupArn).ToHashSet();
-        var healthy = aws.Ecs.AllTasks().Any(t => t.LastStatus == "RUNNING" && t.HealthStatus == "HEALTHY" && t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)
-            && ServiceBehind(g[8..], groups));
-        var path = request.RequestUri.AbsolutePath;
-        var isOllama = loadBalancer.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase);
-        HttpResponseMessage response;
-        if (!healthy)
-        {
-            response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>") };
-        }
-        else if (isOllama && path == "/")
-        {
-            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("Ollama is running") };
-        }
-        else if (isOllama && path == "/api/tags")
-        {
-            var models = aws.Ollama.Models.Select(m => new { name = m, model = m, size = 1321098329L }).ToList();
-            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { models }), Encoding.UTF8, "application/json") };
-        }
-        else if (!isOllama && path == "/health")
-        {
-            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"status\":\"ok\"}", Encoding.UTF8, "application/json") };
-        }
-        else
-        {
-            response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
-        }
-        response.RequestMessage = request;
-        return Task.FromResult(response);
-    }
-
-    private bool ServiceBehind(string serviceName, HashSet<string> targetGroups)
-    {
-        foreach (var cluster in aws.Ecs.Clusters)
-        {
-            try
-            {
-                var service = aws.Ecs.Service(cluster, serviceName);
-                if (service.LoadBalancers.Any(lb => lb.TargetGroupArn is not null && targetGroups.Contains(lb.TargetGroupArn)))
-                {
-                    return true;
-                }
-            }
-            catch (AwsServiceException)
-            {
-                // Not in this cluster.
-            }
-        }
-        return false;
-    }
 }

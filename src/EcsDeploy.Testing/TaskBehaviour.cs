@@ -16,12 +16,23 @@ public abstract record TaskBehaviour
 
     /// <summary>Reaches RUNNING, then fails its health checks (HTTP 500 on the target group, or the container check).</summary>
     public static readonly TaskBehaviour FailsHealthChecks = new UnhealthyTask();
+
+    /// <summary>
+    /// The essential container starts, logs <paramref name="logLines"/> and exits with <paramref name="exitCode"/>
+    /// within seconds, before ECS reports the task RUNNING (the crash loop of a service whose process dies at start).
+    /// </summary>
+    public static TaskBehaviour CrashesOnStart(int exitCode, IReadOnlyList<string> logLines) => new CrashingTask(exitCode, logLines);
+
+    /// <summary>ECS cannot place the task (no capacity): no task is created and the service posts "unable to place a task".</summary>
+    public static TaskBehaviour CannotBePlaced(string reason) => new UnplaceableTask(reason);
 }
 
 internal sealed record HealthyTask : TaskBehaviour;
 internal sealed record ExitingTask(int ExitCode, IReadOnlyList<string> LogLines, TimeSpan RunFor) : TaskBehaviour;
 internal sealed record FailingToStartTask(string Reason) : TaskBehaviour;
 internal sealed record UnhealthyTask : TaskBehaviour;
+internal sealed record CrashingTask(int ExitCode, IReadOnlyList<string> LogLines) : TaskBehaviour;
+internal sealed record UnplaceableTask(string Reason) : TaskBehaviour;
 
 /// <summary>What the behaviour rule is asked about a launch.</summary>
 public sealed record TaskLaunch(TaskDefinition TaskDefinition, string? ServiceName, IReadOnlyList<string>? CommandOverride);

@@ -239,12 +239,12 @@ public sealed class SeedPipelineScenarioTests
     {
         var aws = Seed.Truecaller();
         aws.Faults.Arm("unhealthy-tasks");
-        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), d => d.CircuitBreaker(false).WaitTimeout(TimeSpan.FromMinutes(5))).Build();
+        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), d => d.CircuitBreaker(false).WaitTimeout(TimeSpan.FromMinutes(10))).Build();
         var (result, _) = await TestPipelines.RunAsync(aws, definition);
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.True(result.RolledBack);
-        Assert.Contains("did not complete within 5 min", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did not complete within 10 min", result.Error, StringComparison.Ordinal);
         Assert.EndsWith(":1", aws.Ecs.CurrentTaskDefinition(Cluster, Service).TaskDefinitionArn);
         Assert.Equal(2, aws.CallsTo("UpdateService").Count);
     }

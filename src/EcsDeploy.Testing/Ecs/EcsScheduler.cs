@@ -3,157 +3,30 @@ using EcsDeploy.Aws;
 namespace EcsDeploy.Testing.Ecs;
 
 /// <summary>
-/// The simulated ECS service scheduler: walks tasks through their states on the virtual clock, starts and drains
-/// tasks toward the PRIMARY deployment, counts failed tasks toward the circuit breaker and rolls back.
+/// The simulated ECS service scheduler: walks tasks through their states on the virtual clock (see
+/// <see cref="TaskLifecycle"/>), starts and drains tasks toward the PRIMARY deployment within minimumHealthyPercent
+/// and maximumPercent, counts failed tasks toward the circuit breaker and rolls back.
 /// </summary>
-internal sealed class EcsScheduler(EcsWorld world)
+internal sealed class EcsScheduler
 {
-    private static readonly TimeSpan ToPending = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ToRunning = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan ToHealthy = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan ToStopped = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PlacementRetry = TimeSpan.FromMinutes(1);
+    private readonly EcsWorld _world;
 
-    private DateTimeOffset Now => world.Now;
-
-    /// <summary>Schedules a task's walk through its states, according to its behaviour.</summary>
-    public void StartLifecycle(SimTask task, SimService? service)
+    public EcsScheduler(EcsWorld world)
     {
-        world.At(ToPending, () => { if (task.DesiredStatus == TaskStatuses.Running) { task.LastStatus = TaskStatuses.Pending; } });
-        switch (task.Behaviour)
-        {
-            case FailingToStartTask failing:
-                world.At(ToRunning, () =>
-                {
-                    Stop(task, StopCodes.TaskFailedToStart, failing.Reason);
-                    if (service is not null)
-                    {
-                        OnTaskFailed(service, task);
-                    }
-                });
-                break;
-            case ExitingTask exiting:
-                world.At(ToRunning, () => Run(task));
-                world.At(ToRunning + exiting.RunFor, () =>
-                {
-                    WriteLogs(task, exiting.LogLines);
-                    foreach (var container in task.Containers)
-                    {
-                        container.ExitCode = exiting.ExitCode;
-                    }
-                    Stop(task, StopCodes.EssentialContainerExited, "Essential container in task exited");
-                });
-                break;
-            case UnhealthyTask:
-                world.At(ToRunning, () =>
-                {
-                    Run(task);
-                    WriteLogs(task, ["listening on 3000", "GET /health 500 - Error: connect ECONNREFUSED 10.0.3.17:5432 (database unreachable)"]);
-                    if (service is not null)
-                    {
-                        Reconcile(service);
-                    }
-                });
-                world.At(ToRunning + ToHealthy, () =>
-                {
-                    if (task.LastStatus != TaskStatuses.Running || service is null)
-                    {
-                        return;
-                    }
-                    var loadBalancer = service.LoadBalancers.FirstOrDefault();
-                    if (loadBalancer is not null)
-                    {
-                        world.AddEvent(service, $"(service {service.Name}) (task {task.Id}) (port {loadBalancer.ContainerPort}) is unhealthy in (target-group {loadBalancer.TargetGroupArn}) due to (reason Health checks failed with these codes: [500]).");
-                        Stop(task, StopCodes.ServiceSchedulerInitiated, $"Task failed ELB health checks in (target-group {loadBalancer.TargetGroupArn})");
-                    }
-                    else
-                    {
-                        world.AddEvent(service, $"(service {service.Name}) (task {task.Id}) failed container health checks.");
-                        Stop(task, StopCodes.ServiceSchedulerInitiated, "Task failed container health checks");
-                    }
-                    foreach (var container in task.Containers)
-                    {
-                        container.ExitCode = 137;
-                    }
-                    OnTaskFailed(service, task);
-                });
-                break;
-            default:
-                world.At(ToRunning, () =>
-                {
-                    Run(task);
-                    WriteLogs(task, ["listening on 3000"]);
-                    if (service is not null)
-                    {
-                        Reconcile(service);
-                    }
-                });
-                world.At(ToRunning + ToHealthy, () =>
-                {
-                    if (task.LastStatus == TaskStatuses.Running)
-                    {
-                        task.Healthy = true;
-                        if (service is not null)
-                        {
-                            var primary = service.Deployments.FirstOrDefault(d => d.Id == task.StartedBy);
-                            if (primary is not null)
-                            {
-                                primary.FailedTasks = 0;
-                            }
-                            Reconcile(service);
-                        }
-                    }
-                });
-                break;
-        }
+        _world = world;
+        Lifecycle = new TaskLifecycle(world, this);
     }
 
-    private void Run(SimTask task)
-    {
-        if (task.DesiredStatus != TaskStatuses.Running)
-        {
-            return;
-        }
-        task.LastStatus = TaskStatuses.Running;
-        task.StartedAt = Now;
-        foreach (var container in task.Containers)
-        {
-            container.LastStatus = TaskStatuses.Running;
-        }
-        if (task.ServiceName is not null && world.Services.Values.FirstOrDefault(s => s.Name == task.ServiceName && s.Cluster == task.Cluster) is { } service
-            && service.LoadBalancers.FirstOrDefault() is { } loadBalancer)
-        {
-            world.AddEvent(service, $"(service {service.Name}) registered 1 targets in (target-group {loadBalancer.TargetGroupArn})");
-        }
-    }
+    public TaskLifecycle Lifecycle { get; }
 
-    private void Stop(SimTask task, string stopCode, string reason)
-    {
-        task.DesiredStatus = TaskStatuses.Stopped;
-        task.LastStatus = TaskStatuses.Stopped;
-        task.StopCode = stopCode;
-        task.StoppedReason = reason;
-        task.StoppedAt = Now;
-        task.Healthy = false;
-        foreach (var container in task.Containers)
-        {
-            container.LastStatus = TaskStatuses.Stopped;
-        }
-    }
+    private DateTimeOffset Now => _world.Now;
 
-    private void WriteLogs(SimTask task, IReadOnlyList<string> lines)
-    {
-        var definition = world.FindTaskDefinition(task.TaskDefinitionArn, "RunTask").Definition;
-        foreach (var container in definition.ContainerDefinitions ?? [])
-        {
-            var options = container.LogConfiguration?.Options;
-            if (options is not null && options.TryGetValue("awslogs-group", out var group) && options.TryGetValue("awslogs-stream-prefix", out var prefix))
-            {
-                world.Aws.Logs.Append(group, $"{prefix}/{container.Name}/{task.Id}", Now, lines);
-            }
-        }
-    }
-
-    private void OnTaskFailed(SimService service, SimTask task)
+    /// <summary>
+    /// A task of <paramref name="service"/> failed (never launched, never RUNNING, exited before healthy, or stopped for
+    /// a failed health check): counts toward the breaker; at the threshold the deployment FAILS and rolls back.
+    /// </summary>
+    public void OnTaskFailed(SimService service, SimTask task)
     {
         var deployment = service.Deployments.FirstOrDefault(d => d.Id == task.StartedBy);
         if (deployment is null)
@@ -163,13 +36,13 @@ internal sealed class EcsScheduler(EcsWorld world)
         deployment.FailedTasks++;
         deployment.UpdatedAt = Now;
         var breaker = service.Configuration.DeploymentCircuitBreaker;
-        var threshold = Math.Clamp((int)Math.Ceiling(0.5 * service.DesiredCount), 3, 200);
-        if (deployment.Status == DeploymentStatuses.Primary && deployment.RolloutState == RolloutStates.InProgress && breaker?.Enable == true && deployment.FailedTasks >= threshold)
+        if (deployment.Status == DeploymentStatuses.Primary && deployment.RolloutState == RolloutStates.InProgress && breaker?.Enable == true
+            && deployment.FailedTasks >= BreakerThreshold(service.DesiredCount))
         {
-            var startFailure = task.StopCode == StopCodes.TaskFailedToStart;
+            // One wording for every trip, health-check failures included (aws/containers-roadmap#1488).
             deployment.RolloutState = RolloutStates.Failed;
-            deployment.RolloutStateReason = $"ECS deployment circuit breaker: {(startFailure ? "tasks failed to start" : "tasks failed health checks")}.";
-            world.AddEvent(service, $"(service {service.Name}) (deployment {deployment.Id}) deployment failed: {(startFailure ? "tasks failed to start" : "tasks failed health checks")}.");
+            deployment.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+            _world.AddEvent(service, $"(service {service.Name}) (deployment {deployment.Id}) deployment failed: tasks failed to start.");
             if (breaker.Rollback && service.LastCompleted is { } good)
             {
                 RollBack(service, deployment, good);
@@ -178,8 +51,22 @@ internal sealed class EcsScheduler(EcsWorld world)
         Reconcile(service);
     }
 
+    /// <summary>A task of the deployment reached RUNNING: the first one ends stage 1 of the breaker and resets its count.</summary>
+    public void OnTaskRunning(SimService service, SimTask task)
+    {
+        if (service.Deployments.FirstOrDefault(d => d.Id == task.StartedBy) is { ReachedRunning: false } deployment)
+        {
+            deployment.ReachedRunning = true;
+            deployment.FailedTasks = 0;
+        }
+    }
+
+    /// <summary>ceil(desired / 2), clamped to 3..200 (the default BOUNDED_PERCENT 50).</summary>
+    public static int BreakerThreshold(int desiredCount) => Math.Clamp((int)Math.Ceiling(0.5 * desiredCount), 3, 200);
+
     private void RollBack(SimService service, SimDeployment failed, (string Id, string TaskDefinition) good)
     {
+        // The failed deployment stays in the list as ACTIVE/FAILED while its tasks drain.
         failed.Status = DeploymentStatuses.Active;
         var target = service.Deployments.FirstOrDefault(d => d.Id == good.Id);
         if (target is null)
@@ -195,39 +82,25 @@ internal sealed class EcsScheduler(EcsWorld world)
         target.RolloutStateReason = $"ECS deployment circuit breaker: rolling back to deploymentId {good.Id}.";
         target.DesiredCount = service.DesiredCount;
         target.UpdatedAt = Now;
-        world.AddEvent(service, $"(service {service.Name}) rolling back to deployment {good.Id}.");
+        _world.AddEvent(service, $"(service {service.Name}) rolling back to deployment {good.Id}.");
     }
 
-    /// <summary>The service scheduler: start, drain and stop tasks toward the PRIMARY deployment's desired count.</summary>
+    /// <summary>The service scheduler: drain old tasks within minimumHealthyPercent, start new ones within maximumPercent.</summary>
     public void Reconcile(SimService service)
     {
         var primary = service.Deployments[0];
         var desired = service.DesiredCount;
         var maxTotal = (int)Math.Floor(desired * (service.Configuration.MaximumPercent ?? 200) / 100.0);
         var minHealthy = (int)Math.Ceiling(desired * (service.Configuration.MinimumHealthyPercent ?? 100) / 100.0);
+        var live = LiveTasks(service);
 
-        // A FAILED primary (circuit breaker without rollback) keeps relaunching, as ECS does.
-        var live = world.Tasks.Where(t => t.ServiceName == service.Name && t.Cluster == service.Cluster && t.DesiredStatus == TaskStatuses.Running).ToList();
-        var primaryLive = live.Where(t => t.StartedBy == primary.Id).ToList();
-        var canStart = Math.Min(desired - primaryLive.Count, maxTotal - live.Count);
-        if (!(primary.RolloutState == RolloutStates.Failed && service.Configuration.DeploymentCircuitBreaker?.Enable == true))
-        {
-            var definition = world.FindTaskDefinition(primary.TaskDefinition, "UpdateService").Definition;
-            for (var i = 0; i < canStart; i++)
-            {
-                var behaviour = world.Behaviour(new TaskLaunch(definition, service.Name, null));
-                var task = world.NewTask(service.Cluster, primary.TaskDefinition, $"service:{service.Name}", primary.Id, behaviour, service.Name, null);
-                world.AddEvent(service, $"(service {service.Name}) has started 1 tasks: (task {task.Id}).");
-                StartLifecycle(task, service);
-            }
-        }
-
-        // Drain old tasks while the healthy count stays at or above the minimum.
+        // Drain old tasks while the healthy count stays at or above the minimum; unhealthy old tasks go first. With
+        // maximumPercent 100 this is what makes room for the new tasks (ECS stops old tasks first).
         var healthy = live.Count(t => t.Healthy);
+        var draining = new List<SimTask>();
         foreach (var old in live.Where(t => t.StartedBy != primary.Id).OrderBy(t => t.Healthy).ToList())
         {
-            var primaryHealthy = primaryLive.Count(t => t.Healthy);
-            if (old.Healthy && (healthy - 1 < minHealthy || primaryHealthy == 0))
+            if (old.Healthy && healthy - 1 < minHealthy)
             {
                 continue;
             }
@@ -235,37 +108,64 @@ internal sealed class EcsScheduler(EcsWorld world)
             {
                 healthy--;
             }
-            world.AddEvent(service, $"(service {service.Name}) has begun draining connections on 1 tasks.");
-            old.DesiredStatus = TaskStatuses.Stopped;
-            old.LastStatus = TaskStatuses.Deactivating;
-            var stopping = old;
-            world.At(ToStopped, () =>
+            draining.Add(old);
+        }
+        if (draining.Count > 0)
+        {
+            Lifecycle.Drain(service, draining, $"Scaling activity initiated by (deployment {primary.Id})");
+            live = LiveTasks(service);
+        }
+
+        // A FAILED primary (circuit breaker without rollback) launches nothing more.
+        var primaryLive = live.Count(t => t.StartedBy == primary.Id);
+        var canStart = Math.Min(desired - primaryLive, maxTotal - live.Count);
+        if (canStart > 0 && !(primary.RolloutState == RolloutStates.Failed && service.Configuration.DeploymentCircuitBreaker?.Enable == true))
+        {
+            var definition = _world.FindTaskDefinition(primary.TaskDefinition, "UpdateService").Definition;
+            var started = new List<SimTask>();
+            for (var i = 0; i < canStart; i++)
             {
-                Stop(stopping, StopCodes.ServiceSchedulerInitiated, $"Scaling activity initiated by (deployment {primary.Id})");
-                world.AddEvent(service, $"(service {service.Name}) has stopped 1 running tasks: (task {stopping.Id}).");
-                Reconcile(service);
-            });
+                var behaviour = _world.Behaviour(new TaskLaunch(definition, service.Name, null));
+                if (behaviour is UnplaceableTask unplaceable)
+                {
+                    _world.AddEvent(service, $"(service {service.Name}) was unable to place a task. Reason: {unplaceable.Reason}.");
+                    _world.At(PlacementRetry, () => Reconcile(service));
+                    break;
+                }
+                started.Add(_world.NewTask(service.Cluster, primary.TaskDefinition, $"service:{service.Name}", primary.Id, behaviour, service.Name, null));
+            }
+            if (started.Count > 0)
+            {
+                _world.AddEvent(service, $"(service {service.Name}) has started {started.Count} tasks: {string.Join(' ', started.Select(t => $"(task {t.Id})"))}.");
+                foreach (var task in started)
+                {
+                    Lifecycle.Start(task, service);
+                }
+            }
         }
 
         // Deployments whose tasks are all gone drop out of the list.
         foreach (var deployment in service.Deployments.Skip(1).ToList())
         {
-            if (!world.Tasks.Any(t => t.StartedBy == deployment.Id && t.ServiceName == service.Name && t.LastStatus != TaskStatuses.Stopped))
+            if (!_world.Tasks.Any(t => t.StartedBy == deployment.Id && t.ServiceName == service.Name && t.LastStatus != TaskStatuses.Stopped))
             {
                 service.Deployments.Remove(deployment);
             }
         }
 
         // Completed: the primary runs its desired count, all healthy, and no other deployment is left.
-        var running = world.Tasks.Count(t => t.StartedBy == primary.Id && t.ServiceName == service.Name && t.LastStatus == TaskStatuses.Running && t.Healthy);
+        var running = _world.Tasks.Count(t => t.StartedBy == primary.Id && t.ServiceName == service.Name && t.LastStatus == TaskStatuses.Running && t.Healthy);
         if (primary.RolloutState == RolloutStates.InProgress && running >= desired && service.Deployments.Count == 1)
         {
             primary.RolloutState = RolloutStates.Completed;
             primary.RolloutStateReason = $"ECS deployment {primary.Id} completed.";
             primary.UpdatedAt = Now;
             service.LastCompleted = (primary.Id, primary.TaskDefinition);
-            world.AddEvent(service, $"(service {service.Name}) (deployment {primary.Id}) deployment completed.");
-            world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
+            _world.AddEvent(service, $"(service {service.Name}) (deployment {primary.Id}) deployment completed.");
+            _world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
         }
     }
+
+    private List<SimTask> LiveTasks(SimService service)
+        => [.. _world.Tasks.Where(t => t.ServiceName == service.Name && t.Cluster == service.Cluster && t.DesiredStatus == TaskStatuses.Running)];
 }

@@ -146,8 +146,19 @@ internal sealed class EcsWorld
         return task;
     }
 
+    /// <summary>Posts a service event; a message repeating the newest one within 6 hours is suppressed, as ECS does.</summary>
     public void AddEvent(SimService service, string message)
     {
+        // ECS batches what happens to several tasks at once: "has started 2 tasks: (task a) (task b)."
+        if (service.Events.Count > 0 && service.Events[0].CreatedAt == Now && EventBatching.Merge(service.Events[0].Message, message) is { } merged)
+        {
+            service.Events[0] = service.Events[0] with { Message = merged };
+            return;
+        }
+        if (service.Events.Count > 0 && service.Events[0].Message == message && Now - service.Events[0].CreatedAt < TimeSpan.FromHours(6))
+        {
+            return;
+        }
         service.Events.Insert(0, new ServiceEvent(Guid.CreateVersion7(Now).ToString(), Now, message));
         if (service.Events.Count > 100)
         {
@@ -189,6 +200,7 @@ internal sealed class EcsWorld
             Deployments = deployments,
             Events = [.. service.Events],
             LoadBalancers = service.LoadBalancers,
+            HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
             NetworkConfiguration = service.NetworkConfiguration,
         };
     }

@@ -10,6 +10,8 @@ internal sealed class SimDeployment(string id, string taskDefinition, DateTimeOf
     public string Status { get; set; } = DeploymentStatuses.Primary;
     public int DesiredCount { get; set; }
     public int FailedTasks { get; set; }
+    /// <summary>Whether one of its tasks has reached RUNNING (the breaker's stage 2).</summary>
+    public bool ReachedRunning { get; set; }
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public DateTimeOffset UpdatedAt { get; set; } = createdAt;
     public string RolloutState { get; set; } = RolloutStates.InProgress;

@@ -16,7 +16,12 @@ internal sealed class SimTask(string arn, string id, string cluster, string task
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public string LastStatus { get; set; } = TaskStatuses.Provisioning;
     public string DesiredStatus { get; set; } = TaskStatuses.Running;
+    /// <summary>Counts as healthy for the service scheduler (target healthy, container check passing, or 40 s without checks).</summary>
     public bool Healthy { get; set; }
+    /// <summary>Whether an essential container has a health check.</summary>
+    public bool HasContainerCheck { get; set; }
+    /// <summary>The container health check's verdict; null before its first one (or without a check): UNKNOWN.</summary>
+    public string? ContainerHealth { get; set; }
     public string? StopCode { get; set; }
     public string? StoppedReason { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
@@ -30,7 +35,7 @@ internal sealed class SimTask(string arn, string id, string cluster, string task
         TaskDefinitionArn = TaskDefinitionArn,
         LastStatus = LastStatus,
         DesiredStatus = DesiredStatus,
-        HealthStatus = Healthy ? HealthStatuses.Healthy : HealthStatuses.Unknown,
+        HealthStatus = ContainerHealth ?? HealthStatuses.Unknown,
         StartedBy = StartedBy,
         Group = Group,
         StopCode = StopCode,
@@ -45,7 +50,7 @@ internal sealed class SimTask(string arn, string id, string cluster, string task
             Image = c.Image,
             LastStatus = c.LastStatus,
             ExitCode = c.ExitCode,
-            Reason = StopCode == StopCodes.TaskFailedToStart ? StoppedReason : c.ExitCode == 137 ? "Task failed health checks" : null,
+            Reason = StopCode == StopCodes.TaskFailedToStart ? StoppedReason : null,
         })],
     };
 }

@@ -177,11 +177,10 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                     $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
             }
 
-            // Poll every second while a rollout is in progress, so a change is reported within a second of it at
-            // one DescribeServices call per second; back off while nothing is in progress. Throttling is handled
-            // by the retry policy under every call.
-            var inProgress = service.Deployments.Any(d => d.RolloutState == RolloutStates.InProgress);
-            interval = moved || inProgress ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Poll every second right after a change (the next one often follows), backing off to every 5 s while
+            // nothing moves (a rollout behind an ALB waits minutes on health checks and draining). Throttling is
+            // handled by the retry policy under every call.
+            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
         }
     }
 

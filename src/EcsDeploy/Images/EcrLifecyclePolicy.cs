@@ -99,6 +99,10 @@ public static class EcrLifecyclePolicy
             {
                 problems.Add($"{where}: give tagPrefixList or tagPatternList, not both.");
             }
+            foreach (var pattern in patterns.Where(p => p.Count(c => c == '*') > 4))
+            {
+                problems.Add($"{where}: tag pattern '{pattern}' has {pattern.Count(c => c == '*')} wildcards (*); ECR allows at most 4 in a pattern.");
+            }
             if (tagStatus is "untagged" or "any" && (prefixes.Count > 0 || patterns.Count > 0))
             {
                 problems.Add($"{where}: tagPrefixList and tagPatternList are only allowed when tagStatus is 'tagged'.");
@@ -205,8 +209,9 @@ public static class EcrLifecyclePolicy
     {
         "any" => true,
         "untagged" => image.Tags.Count == 0,
-        "tagged" when rule.TagPrefixList.Count > 0 => image.Tags.Any(t => rule.TagPrefixList.Any(p => t.StartsWith(p, StringComparison.Ordinal))),
-        "tagged" => image.Tags.Any(t => rule.TagPatternList.Any(p => Wildcard(p).IsMatch(t))),
+        // ECR ANDs the list: only images with all the given tags (a tag for each prefix or pattern) are selected.
+        "tagged" when rule.TagPrefixList.Count > 0 => rule.TagPrefixList.All(p => image.Tags.Any(t => t.StartsWith(p, StringComparison.Ordinal))),
+        "tagged" => rule.TagPatternList.All(p => image.Tags.Any(t => Wildcard(p).IsMatch(t))),
         _ => false,
     };
 

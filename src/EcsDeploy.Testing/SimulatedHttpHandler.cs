@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EcsDeploy.Aws;
+
+namespace EcsDeploy.Testing;
+
+/// <summary>
+/// Answers HTTP requests to the simulated load balancers' DNS names: the backend's health endpoint (200 while the
+/// service has a healthy running task, else 503) and Ollama's <c>/</c> and <c>/api/tags</c>. Any other host does
+/// not resolve.
+/// </summary>
+public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
+{
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var host = request.RequestUri!.Host;
+        var loadBalancer = aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == host)
+            ?? throw new HttpRequestException(HttpRequestError.NameResolutionError, $"Name or service not known ({host})");
+        var groups = aws.Elbv2.AllTargetGroups.Where(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn)).Select(g => g.TargetGroupArn).ToHashSet();
+        var healthy = aws.Ecs.AllTasks().Where(t => t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)).Select(t => t.Group![8..]).Distinct(StringComparer.Ordinal)
+            .Any(s => aws.Ecs.IsServing(s) && ServiceBehind(s, groups));
+        var path = request.RequestUri.AbsolutePath;
+        var isOllama = loadBalancer.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase);
+        HttpResponseMessage response;
+        if (!healthy)
+        {
+            response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>") };
+        }
+        else if (isOllama && path == "/")
+        {
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("Ollama is running") };
+        }
+        else if (isOllama && path == "/api/tags")
+        {
+            var models = aws.Ollama.Models.Select(m => new { name = m, model = m, size = 1321098329L }).ToList();
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { models }), Encoding.UTF8, "application/json") };
+        }
+        else if (!isOllama && path == "/health")
+        {
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"status\":\"ok\"}", Encoding.UTF8, "application/json") };
+        }
+        else
+        {
+            response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
+        }
+        response.RequestMessage = request;
+        return Task.FromResult(response);
+    }
+
+    private bool ServiceBehind(string serviceName, HashSet<string> targetGroups)
+    {
+        foreach (var cluster in aws.Ecs.Clusters)
+        {
+            try
+            {
+                var service = aws.Ecs.Service(cluster, serviceName);
+                if (service.LoadBalancers.Any(lb => lb.TargetGroupArn is not null && targetGroups.Contains(lb.TargetGroupArn)))
+                {
+                    return true;
+                }
+            }
+            catch (AwsServiceException)
+            {
+                // Not in this cluster.
+            }
+        }
+        return false;
+    }
+}
