@@ -266,7 +266,7 @@ public sealed class SimulatedEcr : IEcrApi
             var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (request.ImageDigest is not null && request.ImageDigest != digest)
             {
-                throw Error("PutImage", "InvalidParameterException", $"Invalid parameter: the manifest's digest {digest} does not match imageDigest {request.ImageDigest}.");
+                throw Error("PutImage", "ImageDigestDoesNotMatchException", $"The specified image digest {request.ImageDigest} does not match the digest of the image manifest ({digest}).");
             }
             var image = PutManifestLocked(repository, bytes, digest, request.ImageManifestMediaType ?? MediaTypeOf(bytes), request.ImageTag, "PutImage", fromApi: true);
             return Task.FromResult(new EcrImage { RepositoryName = request.RepositoryName, ImageId = new ImageIdentifier(image.Digest, request.ImageTag), ImageManifest = request.ImageManifest, ImageManifestMediaType = image.MediaType });

@@ -222,6 +222,14 @@ public sealed class SimulatedEcs : IEcsApi
             {
                 throw _world.Client("RegisterTaskDefinition", "Family and at least one container definition are required.");
             }
+            // Family and container names: 1-255 letters, digits, hyphens and underscores.
+            foreach (var name in definition.ContainerDefinitions.Select(c => c.Name ?? "").Prepend(definition.Family))
+            {
+                if (name.Length is 0 or > 255 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                {
+                    throw _world.Client("RegisterTaskDefinition", $"'{name}' is not a valid name: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.");
+                }
+            }
             if (definition.TaskDefinitionArn is not null || definition.Revision is not null || definition.Status is not null || definition.RegisteredAt is not null)
             {
                 throw new AwsServiceException("ECS", "RegisterTaskDefinition", "InvalidParameterException",

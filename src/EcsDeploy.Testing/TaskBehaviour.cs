@@ -23,6 +23,9 @@ public abstract record TaskBehaviour
     /// </summary>
     public static TaskBehaviour CrashesOnStart(int exitCode, IReadOnlyList<string> logLines) => new CrashingTask(exitCode, logLines);
 
+    /// <summary>Starts and runs healthy for <paramref name="after"/>, then the kernel kills its essential container for exceeding its memory (exit 137).</summary>
+    public static TaskBehaviour RunsOutOfMemory(TimeSpan after) => new OutOfMemoryTask(after);
+
     /// <summary>ECS cannot place the task (no capacity): no task is created and the service posts "unable to place a task".</summary>
     public static TaskBehaviour CannotBePlaced(string reason) => new UnplaceableTask(reason);
 }
@@ -33,6 +36,7 @@ internal sealed record FailingToStartTask(string Reason) : TaskBehaviour;
 internal sealed record UnhealthyTask : TaskBehaviour;
 internal sealed record CrashingTask(int ExitCode, IReadOnlyList<string> LogLines) : TaskBehaviour;
 internal sealed record UnplaceableTask(string Reason) : TaskBehaviour;
+internal sealed record OutOfMemoryTask(TimeSpan After) : TaskBehaviour;
 
 /// <summary>What the behaviour rule is asked about a launch.</summary>
 public sealed record TaskLaunch(TaskDefinition TaskDefinition, string? ServiceName, IReadOnlyList<string>? CommandOverride);

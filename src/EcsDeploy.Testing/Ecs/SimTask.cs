@@ -50,7 +50,7 @@ internal sealed class SimTask(string arn, string id, string cluster, string task
             Image = c.Image,
             LastStatus = c.LastStatus,
             ExitCode = c.ExitCode,
-            Reason = StopCode == StopCodes.TaskFailedToStart ? StoppedReason : null,
+            Reason = c.Reason ?? (StopCode == StopCodes.TaskFailedToStart ? StoppedReason : null),
         })],
     };
 }
@@ -62,4 +62,6 @@ internal sealed class SimContainer(string name, string? image)
     public string? Image { get; } = image;
     public string LastStatus { get; set; } = TaskStatuses.Pending;
     public int? ExitCode { get; set; }
+    /// <summary>The container's reason, as the agent reports it (OutOfMemoryError, or why it never started).</summary>
+    public string? Reason { get; set; }
 }

@@ -126,6 +126,32 @@ internal sealed class TaskLifecycle(EcsWorld world, EcsScheduler scheduler)
                     }
                 });
                 break;
+            case OutOfMemoryTask oom:
+                WriteLogs(task, ["listening on 3000"]);
+                ScheduleHealthy(task, service, check, loadBalancer);
+                world.At(oom.After, () =>
+                {
+                    if (task.DesiredStatus != TaskStatuses.Running)
+                    {
+                        return;
+                    }
+                    foreach (var container in task.Containers)
+                    {
+                        container.ExitCode = 137;
+                        container.Reason = "OutOfMemoryError: Container killed due to memory usage";
+                    }
+                    task.Healthy = false;
+                    task.DesiredStatus = TaskStatuses.Stopped;
+                    task.StopCode = StopCodes.EssentialContainerExited;
+                    task.StoppedReason = "Essential container in task exited";
+                    task.LastStatus = TaskStatuses.Stopping;
+                    Finish(task, null, service);
+                    if (service is not null)
+                    {
+                        scheduler.Reconcile(service);
+                    }
+                });
+                break;
             case UnhealthyTask:
                 WriteLogs(task, ["listening on 3000", "GET /health 500 - Error: connect ECONNREFUSED 10.0.3.17:5432 (database unreachable)"]);
                 ScheduleUnhealthy(task, service, check, loadBalancer);
