@@ -162,12 +162,13 @@ namespace EcsDeploy.Rules
         /// <summary>The first output <paramref name="consumer"/> requires or uses that <paramref name="producer"/> produces.</summary>
         private static string? FirstNeeded(StageOrder consumer, StageOrder producer)
         {
-            foreach (string output in producer.Produces)
+            foreach (string output in consumer.Requires)
             {
-                if (Contains(consumer.Requires, output) || Contains(consumer.Uses, output))
-                {
-                    return output;
-                }
+                if (Contains(producer.Produces, output)) return output;
+            }
+            foreach (string output in consumer.Uses)
+            {
+                if (Contains(producer.Produces, output)) return output;
             }
             return null;
         }

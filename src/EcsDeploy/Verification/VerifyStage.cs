@@ -18,6 +18,19 @@ namespace EcsDeploy
         internal TimeSpan Within { get; private set; } = TimeSpan.FromMinutes(2);
         internal string? Url { get; private set; }
         internal string TerraformOutputName { get; private set; } = "alb_dns_name";
+        internal bool RollbackEnabled { get; private set; }
+
+        /// <summary>
+        /// When a check fails after this run deployed the service, roll the service back to the revision it ran before
+        /// (followed like a deployment), and fail with exit code 1 instead of 3. Off by default: the service is left on
+        /// the new revision for a person to look at.
+        /// </summary>
+        public VerifyOptions RollbackOnFailure(bool enabled = true)
+        {
+            _freeze.EnsureMutable();
+            RollbackEnabled = enabled;
+            return this;
+        }
 
         /// <summary>Checks that GET on this path of the backend answers 2xx (retried until the deadline).</summary>
         public VerifyOptions Http(string path)
@@ -56,7 +69,7 @@ namespace EcsDeploy
     public static class VerifyExtensions
     {
         /// <summary>Checks that the deployed service works: its health endpoint, and Ollama with the model.</summary>
-        [PipelineStage("Verify", Uses = [OutputNames.OllamaUrl], RunsAfter = ["Deploy"])]
+        [PipelineStage("Verify", Uses = [OutputNames.OllamaUrl, OutputNames.Deployment, OutputNames.PreviousTaskDefinition])]
         public static PipelineBuilder Verify(this PipelineBuilder pipeline, Action<VerifyOptions> configure)
         {
             ArgumentNullException.ThrowIfNull(pipeline);
@@ -134,6 +147,32 @@ namespace EcsDeploy.Verification
             {
                 return;
             }
+            try
+            {
+                await CheckAllAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineStageException failed) when (options.RollbackEnabled && context.Get(StageOutputs.Deployment) is { Confirmed: true, RolledBack: false } deployment
+                && context.Get(StageOutputs.PreviousTaskDefinition) is { } previous && previous != deployment.FinalTaskDefinition)
+            {
+                await RollBackAsync(context, deployment, previous, failed, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>v.RollbackOnFailure(): the service goes back to the revision it ran before this run, followed to the end.</summary>
+        private static async Task RollBackAsync(PipelineContext context, DeploymentOutcome deployment, string previous, PipelineStageException failed, CancellationToken cancellationToken)
+        {
+            context.Warn($"{failed.Message} Rolling {deployment.Service} back to {RolloutService.ShortName(previous)} (v.RollbackOnFailure()).");
+            var rollback = await context.Rollouts.RollOutAsync(deployment.Service, previous, new RolloutSettings(TimeSpan.FromMinutes(10), Rollback: false), cancellationToken).ConfigureAwait(false);
+            if (!rollback.Succeeded)
+            {
+                throw new PipelineStageException($"{failed.Message} The rollback to {RolloutService.ShortName(previous)} did not complete either: {rollback.Summary}.", FailureKind.NeedsAttention);
+            }
+            context.Set(StageOutputs.Deployment, deployment with { RolledBack = true, FinalTaskDefinition = previous });
+            throw new PipelineStageException($"{failed.Message} Rolled back: the service is on {RolloutService.ShortName(previous)} again.", FailureKind.Failed);
+        }
+
+        private async Task CheckAllAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
             using var http = new HttpClient(context.Aws.HttpHandler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(10) };
             var deadline = context.Time.GetUtcNow() + options.Within;
             if (context.Get(BackendUrl) is { } baseUrl)

@@ -25,7 +25,7 @@ public class ED0002StageOrderTests
                 .{|#0:Deploy(d => d.Service("api-service"))|}
                 .RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Verify", "Deploy")));
+            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Verify", "Deploy", "deployment")));
 
     [Fact]
     public Task PushBeforeBuild_ReportsAtBuild()

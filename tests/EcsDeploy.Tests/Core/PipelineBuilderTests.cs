@@ -44,7 +44,7 @@ public sealed class PipelineBuilderTests
 
         var error = Assert.Throws<PipelineValidationException>(() => builder.Build());
 
-        Assert.Contains("Stage 'Deploy' must run before 'Verify': move .Deploy(...) before .Verify(...).", error.Problems);
+        Assert.Contains("Stage 'Deploy' must run before 'Verify': it produces 'deployment', which 'Verify' needs. Move .Deploy(...) before .Verify(...).", error.Problems);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class PipelineBuilderTests
         Assert.Contains(AwsNamingRules.Check(AwsNameKind.PipelineName, "bad name!"), error.Problems);
         Assert.Contains(AwsNamingRules.Check(AwsNameKind.Region, "europe"), error.Problems);
         Assert.Contains(AwsNamingRules.Check(AwsNameKind.Cluster, ""), error.Problems);
-        Assert.Contains(StageOrderingRules.OutOfOrder("Verify", "Deploy"), error.Problems);
+        Assert.Contains(StageOrderingRules.OutOfOrder("Verify", "Deploy", "deployment"), error.Problems);
         Assert.Contains(StageOrderingRules.OutOfOrder("Deploy", "Migrate"), error.Problems);
         Assert.Contains(SecretRules.LiteralSecret("DATABASE_URL"), error.Problems);
         Assert.Contains(EnvironmentRules.DuplicateVariable("A"), error.Problems);
