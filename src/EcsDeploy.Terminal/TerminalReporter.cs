@@ -165,7 +165,7 @@ public sealed class TerminalReporter : IConsoleReporter
         }
         _console.WriteLine();
         _console.Write(RunSummary.Render(result, _masker, _style, _virtualClock));
-        var ok = result.ExitCode == ExitCodes.Success;
+        var ok = result.Outcome.IsSuccess();
         _console.MarkupLine($"{(ok ? "[green]" : "[red]")}{_style.Glyph(ok ? "✔" : "✖", ok ? "OK" : "X")} {Esc(result.Pipeline)} on {Esc(result.Target)}: [bold]{Esc(result.Outcome.ToText())}[/] (exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)})[/]");
         if (result.Error is not null)
         {

@@ -81,4 +81,7 @@ public static class RunOutcomeText
 {
     /// <summary>The outcome in kebab case, as the JSON result writes it (<c>rolled-back</c>, <c>checks-passed</c>).</summary>
     public static string ToText(this RunOutcome outcome) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());
+
+    /// <summary>True for the outcomes that exit 0: deployed, planned, not confirmed (--no-wait), checks passed.</summary>
+    public static bool IsSuccess(this RunOutcome outcome) => ExitCodes.For(outcome) == ExitCodes.Success;
 }

@@ -82,7 +82,7 @@ public sealed class GitHubActionsReporter : IPipelineReporter
     {
         ArgumentNullException.ThrowIfNull(result);
         EndGroup();
-        if (result.ExitCode != ExitCodes.Success && result.Stages.All(s => s.Status != StageStatus.Failed) && result.Error is not null)
+        if (!result.Outcome.IsSuccess() && result.Stages.All(s => s.Status != StageStatus.Failed) && result.Error is not null)
         {
             Write(Command("error", $"{result.Pipeline} {result.Outcome.ToText()}", _masker.Apply(result.Error)));
         }
@@ -97,7 +97,7 @@ public sealed class GitHubActionsReporter : IPipelineReporter
     public static string StepSummary(PipelineResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var icon = result.ExitCode == ExitCodes.Success ? "✅" : "❌";
+        var icon = result.Outcome.IsSuccess() ? "✅" : "❌";
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## {icon} {Cell(result.Pipeline)}: {result.Outcome.ToText()}\n\n");
         text.Append("| | |\n|---|---|\n");
