@@ -21,6 +21,14 @@ public sealed class ThirdPartyStageTests
         .InRegion("eu-central-1")
         .OnCluster("truecaller-backend-cluster");
 
+    /// <summary>Build, Push, the third-party SmokeTask, Deploy: written in the order its declarations ask for.</summary>
+    private static PipelineDefinition SmokeTestedDeployment() => Start()
+        .Build(b => b.WorkingDirectory(CreateContext()).Image("Dockerfile"))
+        .Push()
+        .SmokeTask(Service, "node", "smoke.js")
+        .Deploy(d => d.Service(Service))
+        .Build();
+
     private static async Task<PipelineResult> RunAsync(SimulatedAws aws, PipelineDefinition definition)
         => await PipelineRunner.RunAsync(definition, aws.CreateEnvironment(), new RunOptions { GitSha = GitSha }, new RecordingReporter());
 
@@ -28,12 +36,7 @@ public sealed class ThirdPartyStageTests
     public async Task SmokeTask_AfterPush_RegistersItsOwnRevisionRunsTheTaskAndReadsItsExitCode()
     {
         var aws = Seed.Truecaller();
-        var definition = Start()
-            .Build(b => b.WorkingDirectory(CreateContext()).Image("Dockerfile"))
-            .Push()
-            .SmokeTask(Service, "node", "smoke.js")
-            .Deploy(d => d.Service(Service))
-            .Build();
+        var definition = SmokeTestedDeployment();
 
         var result = await RunAsync(aws, definition);
 
@@ -52,12 +55,7 @@ public sealed class ThirdPartyStageTests
             ? TaskBehaviour.Exits(3, ["smoke: GET /health answered 500"])
             : TaskBehaviour.Healthy;
         var before = aws.Ecs.CurrentTaskDefinition("truecaller-backend-cluster", Service).TaskDefinitionArn;
-        var definition = Start()
-            .Build(b => b.WorkingDirectory(CreateContext()).Image("Dockerfile"))
-            .Push()
-            .SmokeTask(Service, "node", "smoke.js")
-            .Deploy(d => d.Service(Service))
-            .Build();
+        var definition = SmokeTestedDeployment();
 
         var result = await RunAsync(aws, definition);
 
