@@ -10,7 +10,7 @@ namespace EcsDeploy.Aws.Wire;
 /// (<c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code&gt;</c>, which moto and AWS's signature checks also send for JSON
 /// services). The request id comes from <c>x-amzn-RequestId</c> / <c>x-amz-request-id</c> or the XML body.
 /// </summary>
-public static class AwsWireErrors
+internal static class AwsWireErrors
 {
     /// <summary>Parses an error answer.</summary>
     /// <param name="service">The service name, for the message.</param>

@@ -8,7 +8,7 @@ namespace EcsDeploy.Aws.Wire;
 /// The JSON settings of the JSON 1.1 services: camelCase members (ECS, ECR, CloudWatch Logs) or the API's own
 /// PascalCase (Secrets Manager), nulls left out of requests, and timestamps as epoch seconds.
 /// </summary>
-public static class AwsWireJson
+internal static class AwsWireJson
 {
     /// <summary>ECS, ECR and CloudWatch Logs: camelCase member names.</summary>
     public static readonly JsonSerializerOptions CamelCase = Create(JsonNamingPolicy.CamelCase);

@@ -3,7 +3,7 @@ using System.Net;
 namespace EcsDeploy.Aws.Wire;
 
 /// <summary>The wire protocol an AWS service speaks.</summary>
-public enum AwsWireProtocol
+internal enum AwsWireProtocol
 {
     /// <summary>JSON 1.1: <c>POST /</c> with <c>X-Amz-Target</c> and a JSON body.</summary>
     Json11,
@@ -16,7 +16,7 @@ public enum AwsWireProtocol
 /// SigV4 signing name, the protocol (with its target prefix or API version), and the key of its endpoint
 /// override variable (<c>AWS_ENDPOINT_URL_&lt;KEY&gt;</c>, from the service id as the AWS SDKs derive it).
 /// </summary>
-public sealed record AwsWireService(
+internal sealed record AwsWireService(
     string Name,
     string EndpointPrefix,
     string SigningName,
@@ -44,7 +44,7 @@ public sealed record AwsWireService(
 /// China regions). <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c> disables the overrides. Plain
 /// <c>http://</c> is accepted only for loopback hosts.
 /// </summary>
-public static class AwsWireEndpoints
+internal static class AwsWireEndpoints
 {
     /// <summary>Resolves the endpoint of <paramref name="service"/> in <paramref name="region"/>.</summary>
     /// <param name="service">The service.</param>

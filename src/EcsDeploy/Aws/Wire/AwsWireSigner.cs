@@ -9,7 +9,7 @@ namespace EcsDeploy.Aws.Wire;
 /// clients and the signer conformance test both go through <see cref="SignAsync"/>, so what is proven equal to
 /// botocore is what is sent.
 /// </summary>
-public static class AwsWireSigner
+internal static class AwsWireSigner
 {
     /// <summary>
     /// Computes the SigV4 headers (<c>Authorization</c>, <c>X-Amz-Date</c>, <c>X-Amz-Content-SHA256</c> and,

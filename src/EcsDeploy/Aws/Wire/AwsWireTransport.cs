@@ -21,7 +21,7 @@ internal interface IAwsWireObserver
 /// them on one <see cref="HttpClient"/>, and turns error answers (JSON or XML) into
 /// <see cref="AwsServiceException"/>. It never retries: the environment's <see cref="AwsRetryPolicy"/> does.
 /// </summary>
-public sealed class AwsWireTransport
+internal sealed class AwsWireTransport
 {
     private const string JsonContentType = "application/x-amz-json-1.1";
     private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";

@@ -4,7 +4,7 @@ namespace EcsDeploy.Aws.Wire;
 
 /// <summary>Amazon CloudWatch Logs over the JSON 1.1 protocol (target prefix <c>Logs_20140328</c>).</summary>
 /// <param name="transport">The shared HTTP core.</param>
-public sealed class CloudWatchLogsWireClient(AwsWireTransport transport) : ICloudWatchLogsApi
+internal sealed class CloudWatchLogsWireClient(AwsWireTransport transport) : ICloudWatchLogsApi
 {
     private static readonly AwsWireService Service = AwsWireService.Logs;
     private static readonly JsonSerializerOptions Json = AwsWireJson.CamelCase;

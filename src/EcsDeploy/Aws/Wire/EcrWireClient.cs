@@ -4,7 +4,7 @@ namespace EcsDeploy.Aws.Wire;
 
 /// <summary>Amazon ECR's API over the JSON 1.1 protocol (target prefix <c>AmazonEC2ContainerRegistry_V20150921</c>).</summary>
 /// <param name="transport">The shared HTTP core.</param>
-public sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
+internal sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
 {
     private static readonly AwsWireService Service = AwsWireService.Ecr;
     private static readonly JsonSerializerOptions Json = AwsWireJson.CamelCase;

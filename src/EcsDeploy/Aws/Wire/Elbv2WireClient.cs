@@ -4,7 +4,7 @@ namespace EcsDeploy.Aws.Wire;
 
 /// <summary>Elastic Load Balancing v2 over the Query protocol (API version 2015-12-01, XML answers).</summary>
 /// <param name="transport">The shared HTTP core.</param>
-public sealed class Elbv2WireClient(AwsWireTransport transport) : IElbv2Api
+internal sealed class Elbv2WireClient(AwsWireTransport transport) : IElbv2Api
 {
     private static readonly AwsWireService Service = AwsWireService.Elbv2;
 

@@ -12,7 +12,7 @@ namespace EcsDeploy.Aws.Wire;
 /// Reads Terraform outputs from an S3 remote state object (the <c>s3</c> backend) with AWSSDK.S3, honouring
 /// <c>AWS_ENDPOINT_URL_S3</c> / <c>AWS_ENDPOINT_URL</c> (path-style addressing for a custom endpoint).
 /// </summary>
-public sealed class S3TerraformState : ITerraformOutputs, IDisposable
+internal sealed class S3TerraformState : ITerraformOutputs, IDisposable
 {
     private readonly AmazonS3Client _s3;
 

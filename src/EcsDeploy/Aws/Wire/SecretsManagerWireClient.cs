@@ -4,7 +4,7 @@ namespace EcsDeploy.Aws.Wire;
 
 /// <summary>AWS Secrets Manager over the JSON 1.1 protocol (target prefix <c>secretsmanager</c>, PascalCase members).</summary>
 /// <param name="transport">The shared HTTP core.</param>
-public sealed class SecretsManagerWireClient(AwsWireTransport transport) : ISecretsManagerApi
+internal sealed class SecretsManagerWireClient(AwsWireTransport transport) : ISecretsManagerApi
 {
     private static readonly AwsWireService Service = AwsWireService.SecretsManager;
     private static readonly JsonSerializerOptions Json = AwsWireJson.PascalCase;

@@ -5,7 +5,7 @@ using EcsDeploy.Images.Registry;
 namespace EcsDeploy.Images.Builders;
 
 /// <summary>How a blob reached the target repository.</summary>
-public enum BlobTransferKind
+internal enum BlobTransferKind
 {
     /// <summary>Uploaded from a local file.</summary>
     Uploaded,
@@ -19,7 +19,7 @@ public enum BlobTransferKind
 /// Sends one blob the target repository lacks: a local file is uploaded; a base layer left in its registry is
 /// mounted when that registry is the target's, else streamed registry to registry through a small pipe.
 /// </summary>
-public static class BlobTransfer
+internal static class BlobTransfer
 {
     private const long PipeBuffer = 1024 * 1024;
 

@@ -6,16 +6,16 @@ namespace EcsDeploy.Images.Builders;
 /// The base image (FROM) could not be fetched: its registry is unreachable, refused the credentials, or timed out. A
 /// fact about the machine and its network rather than about the Dockerfile, so a PR check reports it as could-not-run.
 /// </summary>
-public sealed class BaseImageUnavailableException(string message, Exception? innerException = null)
+internal sealed class BaseImageUnavailableException(string message, Exception? innerException = null)
     : PipelineStageException(message, FailureKind.Failed, innerException);
 
 /// <summary>Whether a builder can run on this machine, and why (or why not).</summary>
 /// <param name="Available">True when the builder can run.</param>
 /// <param name="Reason">For example <c>docker: client present, no daemon (Cannot connect ...)</c>.</param>
-public sealed record BuilderAvailability(bool Available, string Reason);
+internal sealed record BuilderAvailability(bool Available, string Reason);
 
 /// <summary>Where base images come from and how to authenticate to their registry.</summary>
-public sealed record BaseImageSettings
+internal sealed record BaseImageSettings
 {
     /// <summary>
     /// A registry (host, or host/path-prefix) that serves the images a Dockerfile names without a registry (Docker Hub
@@ -38,7 +38,7 @@ public sealed record BaseImageSettings
 /// <param name="ContextDirectory">The build context.</param>
 /// <param name="DockerfilePath">The Dockerfile (full path).</param>
 /// <param name="OutputDirectory">An empty folder the image's blobs are written to.</param>
-public sealed record ImageBuildRequest(string ContextDirectory, string DockerfilePath, string OutputDirectory)
+internal sealed record ImageBuildRequest(string ContextDirectory, string DockerfilePath, string OutputDirectory)
 {
     /// <summary>The base image settings.</summary>
     public BaseImageSettings BaseImage { get; init; } = new();
@@ -58,10 +58,10 @@ public sealed record ImageBuildRequest(string ContextDirectory, string Dockerfil
 /// <param name="Builder">The builder's name (<c>docker</c>, <c>buildah</c>, <c>daemonless</c>).</param>
 /// <param name="BaseImage">The base image used (reference and digest), or null when none was applied.</param>
 /// <param name="Warnings">For example that the base image was not fetched and the image holds the application layer only.</param>
-public sealed record ImageBuildResult(OciImage Image, string Builder, string? BaseImage, IReadOnlyList<string> Warnings);
+internal sealed record ImageBuildResult(OciImage Image, string Builder, string? BaseImage, IReadOnlyList<string> Warnings);
 
 /// <summary>Builds an OCI image from a Dockerfile and a context.</summary>
-public interface IImageBuilder
+internal interface IImageBuilder
 {
     /// <summary>The builder's kind.</summary>
     ImageBuilderKind Kind { get; }

@@ -9,7 +9,7 @@ namespace EcsDeploy.Images.Builders;
 /// <param name="Repository">The repository (Docker Hub's official images get <c>library/</c>).</param>
 /// <param name="Reference">The tag or digest (default tag <c>latest</c>).</param>
 /// <param name="IsDockerHub">Whether the reference names Docker Hub (explicitly or by default).</param>
-public sealed record ImageReference(string Original, string Registry, string Repository, string Reference, bool IsDockerHub)
+internal sealed record ImageReference(string Original, string Registry, string Repository, string Reference, bool IsDockerHub)
 {
     /// <summary>Docker Hub's registry API host.</summary>
     public const string DockerHubHost = "registry-1.docker.io";

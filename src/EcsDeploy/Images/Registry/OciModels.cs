@@ -84,7 +84,7 @@ public static partial class OciDigest
 }
 
 /// <summary>Names and references of the distribution spec: repository names, tags and digests.</summary>
-public static partial class OciReference
+internal static partial class OciReference
 {
     /// <summary>Whether <paramref name="repository"/> is a valid repository name (lowercase path components).</summary>
     public static bool IsValidRepository(string? repository) =>
@@ -214,7 +214,7 @@ public sealed record OciImageIndex(
 }
 
 /// <summary>The JSON settings of the OCI documents: omit nulls, keep the declared property names.</summary>
-public static class OciJson
+internal static class OciJson
 {
     /// <summary>Shared serializer options for the OCI records.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)

@@ -58,7 +58,7 @@ public sealed class LoopbackStub : IDisposable
 
     public ConcurrentQueue<StubRequest> Requests { get; } = new();
 
-    public AwsWireTransport Transport(AWSCredentials? credentials = null)
+    internal AwsWireTransport Transport(AWSCredentials? credentials = null)
         => new(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) },
             credentials ?? new BasicAWSCredentials("AKIDSTUB", "stub-secret"), "eu-central-1",
             name => name == "AWS_ENDPOINT_URL" ? Endpoint.ToString() : null);

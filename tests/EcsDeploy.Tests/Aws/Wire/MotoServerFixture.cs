@@ -30,7 +30,7 @@ public sealed class MotoServerFixture : IAsyncLifetime
 
     public Func<string, string?> EnvironmentFor(Uri endpoint) => name => name == "AWS_ENDPOINT_URL" ? endpoint.ToString() : null;
 
-    public AwsWireTransport Transport(AWSCredentials? credentials = null, Uri? endpoint = null)
+    internal AwsWireTransport Transport(AWSCredentials? credentials = null, Uri? endpoint = null)
         => new(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) },
             credentials ?? new BasicAWSCredentials(AccessKeyId, SecretAccessKey), Region, EnvironmentFor(endpoint ?? Endpoint));
 
