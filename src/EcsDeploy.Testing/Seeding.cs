@@ -27,6 +27,10 @@ public sealed record SeedSpec
     public string? OllamaFamily { get; init; }
     /// <summary>Tasks of the backend service.</summary>
     public int DesiredCount { get; init; } = 2;
+    /// <summary>The backend target group's health check path.</summary>
+    public string HealthCheckPath { get; init; } = "/health";
+    /// <summary>Paths the backend answers 200 on (the Verify stage's), besides its health check path.</summary>
+    public IReadOnlyList<string> VerifiedPaths { get; init; } = [];
     /// <summary>Whether to write the Terraform outputs the seed names.</summary>
     public bool TerraformOutputs { get; init; } = true;
 
@@ -55,6 +59,7 @@ public sealed record SeedSpec
         var deploy = definition.DeployedService?.Target;
         var ollama = definition.Stage<OllamaStage>();
         var push = definition.Stage<PushStage>();
+        var verified = definition.Stage<Verification.VerifyStage>()?.Options.Paths ?? [];
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, secretId) in deploy?.Secrets ?? [])
         {
@@ -74,6 +79,8 @@ public sealed record SeedSpec
             OllamaService = ollama?.ServiceName(definition),
             OllamaFamily = ollama is null ? null : $"{definition.Name}-ollama",
             Secrets = secrets,
+            HealthCheckPath = verified.FirstOrDefault() ?? "/health",
+            VerifiedPaths = [.. verified],
         };
     }
 }
@@ -110,7 +117,11 @@ public static class Seed
         var repositoryUri = aws.Ecr.CreateRepository(spec.Repository);
         var runningDigest = PushPlaceholderImage(aws, spec.Repository, "0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6");
         var backendLb = aws.Elbv2.CreateLoadBalancer($"{Shorten(spec.Family)}-alb");
-        var backendTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.Family)}-tg", backendLb.LoadBalancerArn, "/health");
+        var backendTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.Family)}-tg", backendLb.LoadBalancerArn, spec.HealthCheckPath);
+        foreach (var path in spec.VerifiedPaths)
+        {
+            aws.Application.Answer(path, System.Net.HttpStatusCode.OK);
+        }
         var backendArn = aws.Ecs.Register(
             FargateDefinition(aws, spec.Family, $"{repositoryUri}@{runningDigest}", 3000, "512", "1024",
                 [new EcsKeyValuePair("NODE_ENV", "production"), new EcsKeyValuePair("PORT", "3000")]),

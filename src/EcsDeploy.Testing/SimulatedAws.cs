@@ -32,6 +32,10 @@ public sealed class SimulatedAws
     /// <summary>Creates an empty simulated account.</summary>
     public SimulatedAws(string region = "eu-central-1", string accountId = "123456789012", VirtualClock? clock = null, int seed = 1)
     {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(region, @"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            throw new ArgumentException($"'{region}' is not an AWS region (for example eu-central-1).", nameof(region));
+        }
         Region = region;
         AccountId = accountId;
         Clock = clock ?? new VirtualClock();
@@ -43,6 +47,7 @@ public sealed class SimulatedAws
         Logs = new SimulatedLogs(this);
         Terraform = new SimulatedTerraform();
         Ollama = new SimulatedOllama();
+        Application = new SimulatedApplication();
         Faults = new FaultScenarios(this);
         Clock.Advanced += _ =>
         {
@@ -74,6 +79,8 @@ public sealed class SimulatedAws
     public SimulatedTerraform Terraform { get; }
     /// <summary>The Ollama server behind the Ollama load balancer.</summary>
     public SimulatedOllama Ollama { get; }
+    /// <summary>What the backend application answers behind its load balancer.</summary>
+    public SimulatedApplication Application { get; }
     /// <summary>Named failure scenarios.</summary>
     public FaultScenarios Faults { get; }
 

@@ -36,6 +36,12 @@ public sealed class SimulatedEcr : IEcrApi
     /// <summary>Creates a repository; returns its URI.</summary>
     public string CreateRepository(string name, bool immutableTags = false)
     {
+        // ECR's repository name rule: 2-256 characters, lowercase path segments joined by . _ __ or -.
+        if (name is null || name.Length is < 2 or > 256
+            || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            throw Error("CreateRepository", "InvalidParameterException", $"Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''");
+        }
         lock (_aws.Gate)
         {
             var repository = new SimRepository(name, immutableTags) { NewImageScanResult = _defaultNewImageScanResult };
@@ -262,6 +268,10 @@ public sealed class SimulatedEcr : IEcrApi
         lock (_aws.Gate)
         {
             var repository = Repository(request.RepositoryName, "PutImage");
+            if (request.ImageTag is { Length: 0 or > 300 })
+            {
+                throw Error("PutImage", "InvalidParameterException", "1 validation error detected: Value at 'imageTag' failed to satisfy constraint: Member must have length between 1 and 300");
+            }
             var bytes = Encoding.UTF8.GetBytes(request.ImageManifest);
             var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (request.ImageDigest is not null && request.ImageDigest != digest)

@@ -6,9 +6,9 @@ using EcsDeploy.Aws;
 namespace EcsDeploy.Testing;
 
 /// <summary>
-/// Answers HTTP requests to the simulated load balancers' DNS names: the backend's health endpoint (200 while the
-/// service has a healthy running task, else 503) and Ollama's <c>/</c> and <c>/api/tags</c>. Any other host does
-/// not resolve.
+/// Answers HTTP requests to the simulated load balancers' DNS names while the service behind has a healthy running
+/// task (else 503): the backend's routes (<see cref="SimulatedAws.Application"/>) and its target group's health check
+/// path, and Ollama's <c>/</c> and <c>/api/tags</c>. Any other host does not resolve.
 /// </summary>
 public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
 {
@@ -39,7 +39,11 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
             var models = aws.Ollama.Models.Select(m => new { name = m, model = m, size = 1321098329L }).ToList();
             response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { models }), Encoding.UTF8, "application/json") };
         }
-        else if (!isOllama && path == "/health")
+        else if (!isOllama && aws.Application.Route(path) is { } route)
+        {
+            response = new HttpResponseMessage(route.Status) { Content = new StringContent(route.Body, Encoding.UTF8, "application/json") };
+        }
+        else if (!isOllama && aws.Elbv2.AllTargetGroups.Any(g => groups.Contains(g.TargetGroupArn) && g.HealthCheckPath == path))
         {
             response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"status\":\"ok\"}", Encoding.UTF8, "application/json") };
         }

@@ -85,6 +85,8 @@ namespace EcsDeploy.Verification
 {
     internal sealed class VerifyStage(VerifyOptions options) : IPipelineStage, Iam.IDeclaresIamPermissions
     {
+        internal VerifyOptions Options => options;
+
         /// <summary>Without v.BaseUrl(...) and no Terraform output, the backend's URL comes from its load balancer.</summary>
         public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope) => options.Paths.Count > 0 && options.Url is null
             ? [new("FindBackendLoadBalancer", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeLoadBalancers"], ["*"])]
