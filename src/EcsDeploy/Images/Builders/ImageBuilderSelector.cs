@@ -2,12 +2,6 @@ using EcsDeploy.Processes;
 
 namespace EcsDeploy.Images.Builders;
 
-/// <summary>The builder picked for a run, why, and why each other one was not.</summary>
-/// <param name="Builder">The builder.</param>
-/// <param name="Why">Why it was picked.</param>
-/// <param name="NotPicked">For each other builder, why not (for example <c>docker: client present, no daemon (...)</c>).</param>
-internal sealed record BuilderChoice(IImageBuilder Builder, string Why, IReadOnlyList<string> NotPicked);
-
 /// <summary>Picks the image builder: the one asked for (checked to be usable), or the first usable of docker, buildah, daemonless.</summary>
 internal static class ImageBuilderSelector
 {
