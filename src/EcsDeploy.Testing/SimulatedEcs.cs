@@ -10,7 +10,7 @@ namespace EcsDeploy.Testing;
 /// events; failed tasks count toward the circuit breaker (threshold ceil(desired/2) clamped to 3..200), which
 /// marks the deployment FAILED and rolls back to the last COMPLETED deployment, reusing its id.
 /// </summary>
-public sealed class SimulatedEcs : IEcsApi
+public sealed partial class SimulatedEcs : IEcsApi
 {
     private readonly SimulatedAws _aws;
     private readonly EcsWorld _world;

@@ -11,6 +11,14 @@ public abstract record TaskBehaviour
     /// <summary>Starts, runs for <paramref name="runFor"/>, logs <paramref name="logLines"/> and exits with <paramref name="exitCode"/> (one-off tasks).</summary>
     public static TaskBehaviour Exits(int exitCode, IReadOnlyList<string> logLines, TimeSpan? runFor = null) => new ExitingTask(exitCode, logLines, runFor ?? TimeSpan.FromSeconds(20));
 
+    /// <summary>
+    /// Starts, runs for <paramref name="runFor"/>, logs <paramref name="logLines"/>, and each container exits with its code
+    /// in <paramref name="exitCodes"/> (by container name; 0 for one not named): an essential container and a sidecar
+    /// that end differently.
+    /// </summary>
+    public static TaskBehaviour ContainersExit(IReadOnlyDictionary<string, int> exitCodes, IReadOnlyList<string> logLines, TimeSpan? runFor = null)
+        => new ExitingTask(0, logLines, runFor ?? TimeSpan.FromSeconds(20)) { ContainerExitCodes = exitCodes };
+
     /// <summary>Never reaches RUNNING: stopped with TaskFailedToStart and this reason (for example CannotPullContainerError).</summary>
     public static TaskBehaviour FailsToStart(string reason) => new FailingToStartTask(reason);
 
@@ -31,7 +39,10 @@ public abstract record TaskBehaviour
 }
 
 internal sealed record HealthyTask : TaskBehaviour;
-internal sealed record ExitingTask(int ExitCode, IReadOnlyList<string> LogLines, TimeSpan RunFor) : TaskBehaviour;
+internal sealed record ExitingTask(int ExitCode, IReadOnlyList<string> LogLines, TimeSpan RunFor) : TaskBehaviour
+{
+    public IReadOnlyDictionary<string, int>? ContainerExitCodes { get; init; }
+}
 internal sealed record FailingToStartTask(string Reason) : TaskBehaviour;
 internal sealed record UnhealthyTask : TaskBehaviour;
 internal sealed record CrashingTask(int ExitCode, IReadOnlyList<string> LogLines) : TaskBehaviour;

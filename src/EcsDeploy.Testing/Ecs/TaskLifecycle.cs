@@ -112,7 +112,7 @@ internal sealed class TaskLifecycle(EcsWorld world, EcsScheduler scheduler)
                     WriteLogs(task, exiting.LogLines);
                     foreach (var container in task.Containers)
                     {
-                        container.ExitCode = exiting.ExitCode;
+                        container.ExitCode = exiting.ContainerExitCodes?.GetValueOrDefault(container.Name) ?? exiting.ExitCode;
                     }
                     var wasHealthy = task.Healthy;
                     StopNow(task, StopCodes.EssentialContainerExited, "Essential container in task exited");
@@ -277,6 +277,9 @@ internal sealed class TaskLifecycle(EcsWorld world, EcsScheduler scheduler)
             }
         });
     }
+
+    /// <summary>StopTask: STOPPING at once, then STOPPED with stopCode UserInitiated; running containers exit 143 (SIGTERM).</summary>
+    public void StopByUser(SimTask task, string reason, SimService? service) => BeginStop(task, StopCodes.UserInitiated, reason, SigtermExit, service);
 
     private void Failed(SimTask task, SimService? service)
     {

@@ -110,6 +110,14 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 return await ecs.DescribeTasksAsync(Read<DescribeTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             case "ListTasks":
                 return await ecs.ListTasksAsync(Read<ListTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
+            case "StopTask":
+                return await ecs.StopTaskAsync(new StopTaskRequest(request["cluster"]?.GetValue<string>() ?? "default", RequiredString(request, "task", operation), request["reason"]?.GetValue<string>()), cancellationToken).ConfigureAwait(false);
+            case "DeregisterTaskDefinition":
+                return await ecs.DeregisterTaskDefinitionAsync(new DeregisterTaskDefinitionRequest(RequiredString(request, "taskDefinition", operation)), cancellationToken).ConfigureAwait(false);
+            case "DeleteTaskDefinitions":
+                return await ecs.DeleteTaskDefinitionsAsync(request["taskDefinitions"] is JsonArray list
+                    ? new DeleteTaskDefinitionsRequest(list.Deserialize<List<string>>(Camel) ?? [])
+                    : throw Required("taskDefinitions", operation), cancellationToken).ConfigureAwait(false);
             default:
                 throw Unknown(AwsWireService.Ecs, operation);
         }

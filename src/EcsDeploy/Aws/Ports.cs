@@ -25,6 +25,12 @@ public interface IEcsApi
     Task<DescribeTasksResponse> DescribeTasksAsync(DescribeTasksRequest request, CancellationToken cancellationToken);
     /// <summary>ListTasks (one page).</summary>
     Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken);
+    /// <summary>StopTask (idempotent: stopping a stopped task answers it again).</summary>
+    Task<StopTaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken);
+    /// <summary>DeregisterTaskDefinition (idempotent: an INACTIVE revision stays INACTIVE).</summary>
+    Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken);
+    /// <summary>DeleteTaskDefinitions of INACTIVE revisions (at most 10; idempotent: a revision being deleted stays so).</summary>
+    Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Amazon ECR API operations the pipeline uses.</summary>

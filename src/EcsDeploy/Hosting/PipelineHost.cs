@@ -21,7 +21,14 @@ public sealed class PipelineHost
 
     /// <summary>Creates a host with the <c>aws</c> target registered; <c>local</c> and the live terminal view are found
     /// by their assembly attributes when the application references EcsDeploy.Testing and EcsDeploy.Terminal.</summary>
-    public PipelineHost() => Targets.Add("aws", new AwsWireTarget());
+    public PipelineHost()
+    {
+        Targets.Add("aws", new AwsWireTarget());
+        foreach (var command in Operations.DayTwoCommands.Create())
+        {
+            Commands.Add(command);
+        }
+    }
 
     /// <summary>The deployment targets, by <c>--target</c> name. Register your own, or a <c>LocalTarget</c> instance to
     /// read the simulated AWS a run created.</summary>
@@ -66,7 +73,8 @@ public sealed class PipelineHost
         return commandLine.Read(commandLine.Parse(args), out problems);
     }
 
-    /// <summary>Subcommands beside the default pipeline run (<c>dotnet run deploy.cs -- NAME</c>).</summary>
+    /// <summary>Subcommands beside the default pipeline run (<c>dotnet run deploy.cs -- NAME</c>); the day-2 commands (status,
+    /// diff, rollback, run, revisions, deregister, scale) are there from the start.</summary>
     public IList<PipelineCommand> Commands { get; } = [];
 
     /// <summary>

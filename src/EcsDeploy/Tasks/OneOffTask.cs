@@ -23,6 +23,8 @@ public sealed record OneOffTaskRequest(string TaskDefinitionArn)
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>How many of the last log lines of each container to read back (default 20).</summary>
     public int LogLines { get; init; } = 20;
+    /// <summary>Receives each log line (awslogs) as the task logs it, secrets masked; null reads only the tail at the end.</summary>
+    public Action<string>? OnLogLine { get; init; }
 }
 
 /// <summary>How one container of a stopped task ended.</summary>

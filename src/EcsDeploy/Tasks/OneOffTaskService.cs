@@ -28,7 +28,7 @@ public sealed class OneOffTaskService
         var definition = (await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(request.TaskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
 
         var (taskArn, earlier) = await StartAsync(request, cluster, cancellationToken).ConfigureAwait(false);
-        var task = await WaitStoppedAsync(request, cluster, taskArn, cancellationToken).ConfigureAwait(false);
+        var task = await WaitStoppedAsync(request, cluster, taskArn, definition, cancellationToken).ConfigureAwait(false);
 
         var essentials = (definition.ContainerDefinitions ?? []).Where(c => c.Essential != false).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var containers = task.Containers.Select(c => new ContainerExit(c.Name ?? "", essentials.Contains(c.Name ?? ""), c.ExitCode, c.Reason)).ToList();
@@ -86,9 +86,31 @@ public sealed class OneOffTaskService
         return (taskArn, false);
     }
 
-    private async Task<EcsTask> WaitStoppedAsync(OneOffTaskRequest request, string cluster, string taskArn, CancellationToken cancellationToken)
+    private async Task<EcsTask> WaitStoppedAsync(OneOffTaskRequest request, string cluster, string taskArn, TaskDefinition definition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FollowAsync(request, cluster, taskArn, definition, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await StopAsync(request, cluster, taskArn, "cancelled").ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>StopTask, so that a task this run gives up on does not keep running; the reason is the task's stoppedReason.</summary>
+    private async Task StopAsync(OneOffTaskRequest request, string cluster, string taskArn, string why)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _context.Aws.Ecs.StopTaskAsync(new StopTaskRequest(cluster, taskArn, $"EcsDeploy: {request.Purpose} {why}"), timeout.Token).ConfigureAwait(false);
+        _context.Warn($"stopped {request.Purpose} {ShortId(taskArn)} (StopTask): {why}");
+    }
+
+    private async Task<EcsTask> FollowAsync(OneOffTaskRequest request, string cluster, string taskArn, TaskDefinition definition, CancellationToken cancellationToken)
     {
         var deadline = _context.Time.GetUtcNow() + request.Timeout;
+        var logs = request.OnLogLine is null ? null : new TaskLogFollower(_context, taskArn, definition, request.OnLogLine);
         string? lastStatus = null;
         while (true)
         {
@@ -100,13 +122,18 @@ public sealed class OneOffTaskService
                 lastStatus = task.LastStatus;
                 _context.Verbose($"{request.Purpose} {lastStatus}");
             }
+            if (logs is not null)
+            {
+                await logs.PollAsync(cancellationToken).ConfigureAwait(false);
+            }
             if (task.LastStatus == TaskStatuses.Stopped)
             {
                 return task;
             }
             if (_context.Time.GetUtcNow() >= deadline)
             {
-                throw new PipelineStageException($"The {request.Purpose} {ShortId(taskArn)} did not stop within {request.Timeout.TotalMinutes:0.#} min (it is {task.LastStatus}). Stop it (aws ecs stop-task --cluster {cluster} --task {ShortId(taskArn)}) or allow it longer.", FailureKind.NeedsAttention);
+                await StopAsync(request, cluster, taskArn, $"timed out after {request.Timeout.TotalMinutes:0.#} min").ConfigureAwait(false);
+                throw new PipelineStageException($"The {request.Purpose} {ShortId(taskArn)} did not stop within {request.Timeout.TotalMinutes:0.#} min (it was {task.LastStatus}): it was stopped (StopTask). Allow it longer if it needs the time.", FailureKind.NeedsAttention);
             }
             await Clock.DelayAsync(_context.Time, Poll, cancellationToken).ConfigureAwait(false);
         }

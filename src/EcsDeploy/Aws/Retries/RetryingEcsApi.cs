@@ -31,4 +31,13 @@ internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEc
 
     public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("ListTasks", idempotent: true, ct => inner.ListTasksAsync(request, ct), cancellationToken);
+
+    public Task<StopTaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("StopTask", idempotent: true, ct => inner.StopTaskAsync(request, ct), cancellationToken);
+
+    public Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DeregisterTaskDefinition", idempotent: true, ct => inner.DeregisterTaskDefinitionAsync(request, ct), cancellationToken);
+
+    public Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DeleteTaskDefinitions", idempotent: true, ct => inner.DeleteTaskDefinitionsAsync(request, ct), cancellationToken);
 }

@@ -83,6 +83,30 @@ internal sealed class EcsWireClient(AwsWireTransport transport) : IEcsApi
         return response with { TaskArns = response.TaskArns ?? [] };
     }
 
+    /// <inheritdoc />
+    public async Task<StopTaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await transport.JsonAsync<TaskAnswer>(Service, "StopTask", request, Json, cancellationToken).ConfigureAwait(false);
+        return new StopTaskResponse(Require(response.Task, "StopTask"));
+    }
+
+    /// <inheritdoc />
+    public async Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await transport.JsonAsync<DeregisterAnswer>(Service, "DeregisterTaskDefinition", request, Json, cancellationToken).ConfigureAwait(false);
+        return new DeregisterTaskDefinitionResponse(Require(response.TaskDefinition, "DeregisterTaskDefinition"));
+    }
+
+    /// <inheritdoc />
+    public async Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await transport.JsonAsync<DeleteTaskDefinitionsResponse>(Service, "DeleteTaskDefinitions", request, Json, cancellationToken).ConfigureAwait(false);
+        return response with { TaskDefinitions = response.TaskDefinitions ?? [], Failures = response.Failures ?? [] };
+    }
+
     /// <summary>The RegisterTaskDefinition body: the definition's members without the read-only ones, plus tags.</summary>
     internal static JsonObject RegisterTaskDefinitionBody(RegisterTaskDefinitionRequest request)
     {
@@ -106,4 +130,8 @@ internal sealed class EcsWireClient(AwsWireTransport transport) : IEcsApi
     internal sealed record TaskDefinitionAnswer(TaskDefinition? TaskDefinition, IReadOnlyList<EcsTag>? Tags);
 
     internal sealed record ServiceAnswer(EcsService? Service);
+
+    internal sealed record TaskAnswer(EcsTask? Task);
+
+    internal sealed record DeregisterAnswer(TaskDefinition? TaskDefinition);
 }

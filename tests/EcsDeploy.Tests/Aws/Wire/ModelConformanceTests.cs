@@ -115,8 +115,8 @@ public sealed class ModelConformanceTests
         Assert.Equal(
             ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
-             "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks", "ECS.RegisterTaskDefinition",
-             "ECS.RunTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
+             "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks",
+             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
     }
@@ -209,6 +209,9 @@ public sealed class ModelConformanceTests
         }, ct);
         await ecs.DescribeTasksAsync(new DescribeTasksRequest("cluster", ["task"]), ct);
         await ecs.ListTasksAsync(new ListTasksRequest { Cluster = "cluster", ServiceName = "service", StartedBy = "ecsdeploy", DesiredStatus = "STOPPED", NextToken = "token" }, ct);
+        await ecs.StopTaskAsync(new StopTaskRequest("cluster", "task", "stopped by ecsdeploy run: timed out"), ct);
+        await ecs.DeregisterTaskDefinitionAsync(new DeregisterTaskDefinitionRequest("app:3"), ct);
+        await ecs.DeleteTaskDefinitionsAsync(new DeleteTaskDefinitionsRequest(["app:2", "app:3"]), ct);
 
         var ecr = new EcrWireClient(transport);
         await ecr.DescribeRepositoriesAsync(["repo"], ct);
