@@ -62,6 +62,8 @@ internal sealed class HostCommandLine
             _target, _dryRun, _noWait, _deployOllama, _deployDependencies, _imageTag, _fault, _output, _plain, _gitSha, _verbose,
             _printIamPolicy, _accountId, _emitWorkflows,
         };
+        // The pipeline run is the root's own work (the host runs it): with an action, a subcommand is optional.
+        Root.SetAction(_ => ExitCodes.Success);
         // A pipeline script has no version of its own to print.
         foreach (var version in Root.Options.OfType<VersionOption>().ToList())
         {

@@ -81,6 +81,7 @@ internal static class RunCommand
             Command = words,
             NetworkConfiguration = running.Service.NetworkConfiguration,
             Timeout = TimeSpan.FromMinutes(minutes),
+            StopOnCancel = true,
             OnLogLine = operation.JsonOutput ? operation.Info : line => command.Out.WriteLine(line),
         };
         OneOffTaskResult result;

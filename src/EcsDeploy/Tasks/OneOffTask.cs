@@ -25,6 +25,11 @@ public sealed record OneOffTaskRequest(string TaskDefinitionArn)
     public int LogLines { get; init; } = 20;
     /// <summary>Receives each log line (awslogs) as the task logs it, secrets masked; null reads only the tail at the end.</summary>
     public Action<string>? OnLogLine { get; init; }
+    /// <summary>
+    /// Stop the task (StopTask) when the run is cancelled (Ctrl+C). Off by default: the task keeps running and a re-run
+    /// with the same <see cref="StartedBy"/> follows it. A task that outlives <see cref="Timeout"/> is stopped either way.
+    /// </summary>
+    public bool StopOnCancel { get; init; }
 }
 
 /// <summary>How one container of a stopped task ended.</summary>

@@ -92,7 +92,7 @@ public sealed class OneOffTaskService
         {
             return await FollowAsync(request, cluster, taskArn, definition, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && request.StopOnCancel)
         {
             await StopAsync(request, cluster, taskArn, "cancelled").ConfigureAwait(false);
             throw;
