@@ -8,7 +8,7 @@ public sealed class FaultScenarios
 {
     /// <summary>The scenario names.</summary>
     public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability",
-        "crash-on-start", "missing-secret", "image-expired", "no-capacity"];
+        "crash-on-start", "missing-secret", "image-expired", "no-capacity", "unhealthy-ollama"];
 
     private readonly SimulatedAws _aws;
 
@@ -29,12 +29,24 @@ public sealed class FaultScenarios
             case "missing-secret": MissingSecret(); break;
             case "image-expired": ImageExpired(); break;
             case "no-capacity": NoCapacity(); break;
+            case "unhealthy-ollama": UnhealthyOllama(); break;
             default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
         }
     }
 
     /// <summary>Service tasks of revisions registered from now on start, then fail their health checks (HTTP 500).</summary>
     public void UnhealthyTasks() => ForNewRevisions(TaskBehaviour.FailsHealthChecks);
+
+    /// <summary>Tasks of new revisions of an Ollama service (its name contains "ollama") fail their health checks; the backend stays healthy.</summary>
+    public void UnhealthyOllama()
+    {
+        var existing = _aws.Ecs.AllRevisionArns();
+        var previous = _aws.Ecs.Behaviour;
+        _aws.Ecs.Behaviour = launch => launch.ServiceName is { } service && service.Contains("ollama", StringComparison.OrdinalIgnoreCase)
+            && !existing.Contains(launch.TaskDefinition.TaskDefinitionArn!)
+            ? TaskBehaviour.FailsHealthChecks
+            : previous(launch);
+    }
 
     /// <summary>Service tasks of revisions registered from now on cannot pull their image.</summary>
     public void ImagePullFailure() => ForNewRevisions(TaskBehaviour.FailsToStart(

@@ -100,6 +100,7 @@ public static class Seed
     /// Creates the cluster; the backend's repository (with the image it runs now), task definition (awslogs,
     /// port 3000, NODE_ENV and PORT) and a service already running it behind a load balancer; the secrets;
     /// and, when named, the Ollama repository, task definition, service and load balancer with the model pulled;
+    /// both services with the deployment circuit breaker and rollback on, as the seed's Terraform makes them;
     /// then the Terraform outputs the seed lists.
     /// </summary>
     public static void Apply(SimulatedAws aws, SeedSpec spec)
@@ -127,6 +128,7 @@ public static class Seed
                 [new EcsKeyValuePair("NODE_ENV", "production"), new EcsKeyValuePair("PORT", "3000")]),
             [new EcsTag("app", spec.Family)]);
         aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
+        aws.Ecs.SetDeploymentConfiguration(spec.Cluster, spec.Service, SeedDeploymentConfiguration);
 
         if (spec.OllamaService is not null && spec.OllamaFamily is not null)
         {
@@ -137,6 +139,7 @@ public static class Seed
             var ollamaTg = aws.Elbv2.CreateTargetGroup($"{Shorten(spec.OllamaFamily)}-tg", ollamaLb.LoadBalancerArn, "/");
             var ollamaArn = aws.Ecs.Register(FargateDefinition(aws, spec.OllamaFamily, $"{ollamaUri}@{ollamaDigest}", 11434, "2048", "8192", []));
             aws.Ecs.CreateRunningService(spec.Cluster, spec.OllamaService, ollamaArn, 1, ollamaTg, spec.OllamaFamily, 11434);
+            aws.Ecs.SetDeploymentConfiguration(spec.Cluster, spec.OllamaService, SeedDeploymentConfiguration);
             if (spec.TerraformOutputs)
             {
                 aws.Terraform.Set("ollama_alb_dns_name", ollamaLb.DNSName);
@@ -152,6 +155,14 @@ public static class Seed
             aws.Terraform.Set("ecs_service_name", spec.Service);
         }
     }
+
+    /// <summary>The seed's Terraform: <c>deployment_circuit_breaker { enable = true, rollback = true }</c>, 200/100 percent.</summary>
+    private static readonly DeploymentConfiguration SeedDeploymentConfiguration = new()
+    {
+        MaximumPercent = 200,
+        MinimumHealthyPercent = 100,
+        DeploymentCircuitBreaker = new DeploymentCircuitBreaker(true, true),
+    };
 
     /// <summary>A Fargate task definition with one container logging to /ecs/FAMILY, as Terraform modules usually make them.</summary>
     private static TaskDefinition FargateDefinition(SimulatedAws aws, string family, string image, int port, string cpu, string memory, IReadOnlyList<EcsKeyValuePair> environment) => new()

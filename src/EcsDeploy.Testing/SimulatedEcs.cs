@@ -86,6 +86,16 @@ public sealed partial class SimulatedEcs : IEcsApi
         }
     }
 
+    /// <summary>Sets a service's deployment configuration (as Terraform's <c>deployment_circuit_breaker</c> block would).</summary>
+    public void SetDeploymentConfiguration(string cluster, string serviceName, DeploymentConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        lock (_aws.Gate)
+        {
+            _world.Find(cluster, serviceName, "UpdateService").Configuration = configuration;
+        }
+    }
+
     /// <summary>Sets a service's health check grace period: seconds after a task starts during which ECS ignores failing health checks.</summary>
     public void SetHealthCheckGracePeriod(string cluster, string serviceName, int seconds)
     {

@@ -130,7 +130,8 @@ namespace EcsDeploy.Ollama
             var details = new List<KeyValuePair<string, string>> { new("OLLAMA_URL", $"{endpoint.Url} (from {endpoint.Source})"), new("OLLAMA_MODEL", options.ModelName) };
             if (context.Options.DeployOllama)
             {
-                details.Add(new("deploy", $"new deployment of {ServiceName(context.Definition)}"));
+                details.Add(new("deploy", $"a new revision of {ServiceName(context.Definition)} (the Ollama repository's image, OLLAMA_MODEL={options.ModelName}), "
+                    + "rolled out first with the circuit breaker and rollback on, then /api/tags must list the model before the backend is deployed"));
             }
             return new StagePlan(Stage.Name, $"OLLAMA_URL={endpoint.Url} from {endpoint.Source}") { Details = details };
         }
@@ -142,13 +143,8 @@ namespace EcsDeploy.Ollama
                 context.Verbose("the Ollama service is left as it is (deploy it with --deploy-ollama)");
                 return;
             }
-            var tracker = new RolloutTracker(context, new RolloutSettings(TimeSpan.FromMinutes(10), AnotherDeployment.Wait));
             var service = ServiceName(context.Definition);
-            var outcome = await tracker.DeployAsync(service, taskDefinitionArn: null, cancellationToken).ConfigureAwait(false);
-            if (!outcome.Succeeded)
-            {
-                throw new PipelineStageException($"Ollama service '{service}' did not deploy: {outcome.Summary}", outcome.RolledBack ? FailureKind.Failed : FailureKind.NeedsAttention);
-            }
+            await OllamaRollout.RunAsync(context, service, options.ModelName, cancellationToken).ConfigureAwait(false);
             context.Set(StageOutputs.DeployedServices, [.. context.Get(StageOutputs.DeployedServices) ?? [], service]);
         }
 
