@@ -57,9 +57,7 @@ internal static class OllamaRollout
         if (!result.Succeeded)
         {
             throw new PipelineStageException(
-                $"Ollama service '{service}' did not deploy {RolloutService.ShortName(registered.Arn)}: {result.Summary}"
-                + (result.RolledBack ? $" It is back on {RolloutService.ShortName(result.FinalTaskDefinition ?? previous)}." : "")
-                + " The backend was not touched.",
+                $"Ollama service '{service}' did not deploy {RolloutService.ShortName(registered.Arn)}: {result.Summary.TrimEnd('.')}. The backend was not touched.",
                 result.RolledBack ? FailureKind.Failed : result.Failure ?? FailureKind.NeedsAttention);
         }
 
