@@ -6,8 +6,8 @@ public sealed class DiffCommandTests
     public async Task Diff_OfAPipelineThatMatchesWhatRuns_ShowsNoDifference_AndExitCodeZero()
     {
         var day2 = new DayTwo();
-        // The seeded service runs without a circuit breaker; a pipeline that keeps it off owns no other difference.
-        var (code, stdout, _) = await day2.RunAsync(DayTwo.Pipeline(d => d.CircuitBreaker(false)), "diff", "--exit-code");
+        // The seeded service runs with the circuit breaker and rollback on, as Deploy wants them.
+        var (code, stdout, _) = await day2.RunAsync("diff", "--exit-code");
 
         Assert.Equal(0, code);
         Assert.Contains("(no difference)", stdout, StringComparison.Ordinal);
@@ -49,10 +49,14 @@ public sealed class DiffCommandTests
     public async Task Diff_ShowsTheCircuitBreakerTheServiceLacks()
     {
         var day2 = new DayTwo();
+        day2.Aws.Ecs.SetDeploymentConfiguration(DayTwo.Cluster, DayTwo.Service, new Aws.DeploymentConfiguration
+        {
+            MaximumPercent = 200, MinimumHealthyPercent = 100, DeploymentCircuitBreaker = new Aws.DeploymentCircuitBreaker(false, false),
+        });
         var (code, json, _) = await day2.JsonAsync("diff");
 
         Assert.Equal(0, code);
-        // The seeded service runs with the circuit breaker off; Deploy turns it on, with rollback.
+        // A service running with the circuit breaker off; Deploy turns it on, with rollback.
         var lines = json.GetProperty("serviceSettings").EnumerateArray().Select(l => l.GetString()!).ToList();
         Assert.Equal(["~ deploymentConfiguration.deploymentCircuitBreaker.enable: false -> true", "~ deploymentConfiguration.deploymentCircuitBreaker.rollback: false -> true"], lines);
     }
