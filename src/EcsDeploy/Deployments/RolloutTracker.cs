@@ -312,6 +312,10 @@ internal static class TaskLogs
             return [];
         }
         var definition = (await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(task.TaskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+        if (await TaskSecretMasking.RegisterAsync(context.Masker, context.Aws.SecretsManager, definition.ContainerDefinitions ?? [], cancellationToken).ConfigureAwait(false) is { } withheld)
+        {
+            return [withheld];
+        }
         var taskId = task.TaskArn.Split('/')[^1];
         var result = new List<string>();
         foreach (var container in definition.ContainerDefinitions ?? [])

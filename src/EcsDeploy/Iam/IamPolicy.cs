@@ -103,6 +103,8 @@ public static class IamPolicy
         {
             grants.AddRange(stage.IamGrants(scope));
         }
+        // The tasks' log lines are masked with the values of their secrets (Reporting/TaskSecretMasking.cs).
+        grants.AddRange(Reporting.TaskSecretMasking.IamGrant(scope) is { } masking ? [masking] : []);
         if (scope.Definition.Terraform.StateFilePath is { } state && state.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
             grants.Add(new IamGrant("ReadTerraformState", ["s3:GetObject"], [$"arn:{scope.Partition}:s3:::{state["s3://".Length..]}"]));
