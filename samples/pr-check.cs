@@ -8,7 +8,8 @@
 //   dotnet run samples/pr-check.cs -- --dry-run          (says what each check would run)
 //
 // Every check runs and reports passed, failed, could-not-run or skipped-by-config, with its findings and duration.
-// Exit code: 0 every check passed (or was skipped by configuration), 1 a check failed or could not run, 2 invalid.
+// Exit code: 0 every check passed (or was skipped by configuration) and one ran, 1 a check failed or could not run
+// (or every check was skipped: nothing was checked), 2 invalid.
 //
 // Environment:
 //   PRISMA_SHADOW_SERVER_URL  a PostgreSQL server the drift check may create (and drop) a throwaway database on,

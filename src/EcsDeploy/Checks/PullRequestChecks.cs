@@ -101,7 +101,10 @@ namespace EcsDeploy.Checks
             var skipped = result.Checks.Count(c => c.Status == CheckStatus.SkippedByConfig);
             var passed = result.Checks.Count(c => c.Status == CheckStatus.Passed);
             writer.WriteLine($"  {passed} passed, {failed} failed, {notRun} could not run, {skipped} skipped by configuration: "
-                + (failed > 0 ? "the pull request does not pass." : notRun > 0 ? "the pull request is NOT verified (a check could not run)." : "the pull request passes."));
+                + (failed > 0 ? "the pull request does not pass."
+                    : notRun > 0 ? "the pull request is NOT verified (a check could not run)."
+                    : passed == 0 ? "the pull request is NOT verified (every check was skipped by configuration)."
+                    : "the pull request passes."));
         }
     }
 }

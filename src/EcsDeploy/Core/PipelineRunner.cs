@@ -184,7 +184,7 @@ public static class PipelineRunner
             }
             if (checks.Count > 0 && !definition.UsesAws)
             {
-                return Finish(RunOutcome.ChecksPassed, null);
+                return global::EcsDeploy.Checks.CheckVerdict.NothingChecked(checks) is { } nothing ? Finish(RunOutcome.ChecksIncomplete, nothing) : Finish(RunOutcome.ChecksPassed, null);
             }
             var confirmed = context.Get(StageOutputs.Deployment)?.Confirmed ?? true;
             return Finish(confirmed ? RunOutcome.Deployed : RunOutcome.NotConfirmed, null);

@@ -113,17 +113,23 @@ public sealed class PullRequestPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task ScriptHost_EveryCheckSkippedByConfiguration_PassesAndSaysSo()
+    public async Task ScriptHost_EveryCheckSkippedByConfiguration_IsIncompleteNeverAPass_Exit1()
     {
-        var builder = Pipeline.For("truecaller-backend").DependencyAudit(a => a.Skip("no audit endpoint here"));
+        var builder = Pipeline.For("truecaller-backend")
+            .DependencyAudit(a => a.Skip("no audit endpoint here"))
+            .MigrationDrift(d => d.Skip("no database in this CI"));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
         var exitCode = await ScriptHost.RunAsync(builder, [], stdout, stderr, _ => null);
 
-        Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Contains("skipped-by-config DependencyAudit", stdout.ToString(), StringComparison.Ordinal);
-        Assert.Contains("checks-passed", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+        var text = stdout.ToString() + stderr;
+        Assert.Contains("skipped-by-config DependencyAudit", text, StringComparison.Ordinal);
+        Assert.Contains("checks-incomplete (exit code 1)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("checks-passed", text, StringComparison.Ordinal);
+        Assert.Contains("every check was skipped by configuration (DependencyAudit, MigrationDrift): nothing was checked, so the pull request is NOT verified. Let at least one check run.", text, StringComparison.Ordinal);
+        Assert.Contains("0 passed, 0 failed, 0 could not run, 2 skipped by configuration: the pull request is NOT verified (every check was skipped by configuration).", text, StringComparison.Ordinal);
     }
 
     /// <summary>Unsets AWS_REGION and AWS_DEFAULT_REGION for a test, and restores them.</summary>
