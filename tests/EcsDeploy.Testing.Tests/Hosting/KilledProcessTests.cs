@@ -5,7 +5,7 @@ using EcsDeploy.Testing.Hosting;
 namespace EcsDeploy.Testing.Tests.Hosting;
 
 /// <summary>
-/// The deploy as a real process against the local AWS host, killed at random moments and run again: every re-run
+/// The deploy as a real process against the local AWS host, killed mid-stage and run again: every re-run
 /// converges to the same end state with no duplicate revision and no one-off task left running.
 /// </summary>
 public sealed class KilledProcessTests
@@ -34,25 +34,43 @@ public sealed class KilledProcessTests
         return Process.Start(start)!;
     }
 
+    /// <summary>
+    /// Where each run is killed: the moment its output shows the line (the process is then mid-stage: building and
+    /// pushing, a migration task just started, the service update about to be sent).
+    /// </summary>
+    private static readonly string[] KillPoints = ["==> Push", "started migration task", "==> Deploy"];
+
     [Fact]
-    public async Task DeployProcess_KilledAtRandomMoments_ReRunConvergesWithoutDuplicatesOrOrphans()
+    public async Task DeployProcess_KilledMidStage_ReRunConvergesWithoutDuplicatesOrOrphans()
     {
         var aws = Seed.Truecaller();
         await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = 20 }, CancellationToken.None);
         var context = TestPipelines.CreateContext();
-        var random = new Random(20261129);
+        var kills = new List<string>();
 
-        for (var kill = 0; kill < 5; kill++)
+        foreach (var point in KillPoints)
         {
             using var process = Start(host, context);
-            var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-            var exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMilliseconds(random.Next(400, 5000)))) != exited)
+            var stderr = process.StandardError.ReadToEndAsync();
+            var seen = new System.Text.StringBuilder();
+            string? line;
+            var killed = false;
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null)
             {
-                process.Kill(entireProcessTree: true);
+                seen.AppendLine(line);
+                if (line.Contains(point, StringComparison.Ordinal))
+                {
+                    // Killed while it runs: HasExited is false at the kill, or the kill would prove nothing.
+                    Assert.False(process.HasExited, $"the run had already ended when '{point}' was read");
+                    process.Kill(entireProcessTree: true);
+                    killed = true;
+                    break;
+                }
             }
             await process.WaitForExitAsync();
-            await drain;
+            Assert.True(killed, $"the run ended (exit code {process.ExitCode}) before printing '{point}', so it was not killed there:\n{seen}\n{await stderr}");
+            Assert.NotEqual(0, process.ExitCode);
+            kills.Add(point);
         }
 
         using var final = Start(host, context, "--output", "json");
@@ -61,14 +79,24 @@ public sealed class KilledProcessTests
         await final.WaitForExitAsync();
         Assert.True(final.ExitCode == 0, await output + "\n" + await errors);
 
+        Assert.Equal(KillPoints, kills);
         using var json = JsonDocument.Parse(await output);
         Assert.Equal("deployed", json.RootElement.GetProperty("outcome").GetString());
         var revisions = aws.Ecs.Revisions("truecaller-backend");
         Assert.True(revisions.Count == 2, "revisions: " + revisions.Count + "\n" + string.Join("\n", TaskDefinitions.TaskDefinitionRenderer.Diff(revisions[1], revisions[^1])));
         Assert.EndsWith(":2", aws.Ecs.Service("truecaller-backend-cluster", "truecaller-backend-service").TaskDefinition);
         Assert.Equal("COMPLETED", Assert.Single(aws.Ecs.Service("truecaller-backend-cluster", "truecaller-backend-service").Deployments).RolloutState);
-        var migrations = aws.Ecs.AllTasks().Where(t => t.Group == "family:truecaller-backend").ToList();
+        // Migrations: at least the one killed at its start and the final run's; all on the one new revision, all
+        // stopped, and never two at once (a re-run waits for a migration still running instead of starting another).
+        var migrations = aws.Ecs.AllTasks().Where(t => t.StartedBy?.StartsWith("ecsdeploy-migrate-", StringComparison.Ordinal) == true)
+            .OrderBy(t => t.CreatedAt).ToList();
+        Assert.True(migrations.Count >= 2, $"{migrations.Count} migration task(s)");
         Assert.All(migrations, t => Assert.Equal("STOPPED", t.LastStatus));
-        Assert.True(migrations.Count <= aws.CallsTo("RunTask").Count, "a task was started twice for one RunTask");
+        Assert.All(migrations, t => Assert.EndsWith(":2", t.TaskDefinitionArn, StringComparison.Ordinal));
+        for (var i = 1; i < migrations.Count; i++)
+        {
+            Assert.True(migrations[i].CreatedAt >= migrations[i - 1].StoppedAt,
+                $"migration {migrations[i].TaskArn} started at {migrations[i].CreatedAt} while {migrations[i - 1].TaskArn} ran until {migrations[i - 1].StoppedAt}");
+        }
     }
 }

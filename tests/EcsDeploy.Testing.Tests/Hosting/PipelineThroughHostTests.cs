@@ -17,12 +17,14 @@ public sealed class PipelineThroughHostTests
     private const string Service = "truecaller-backend-service";
     private const double Speed = 60;
 
-    private static async Task<AwsEnvironment> WireEnvironmentAsync(LocalAwsHost host)
+    private static async Task<AwsEnvironment> WireEnvironmentAsync(LocalAwsHost host, int maxAttempts = 3)
     {
+        var time = new ScaledTimeProvider(host.Speed);
         var wire = await AwsWireEnvironment.CreateAsync(new AwsWireOptions
         {
             Region = host.Region,
-            TimeProvider = new ScaledTimeProvider(host.Speed),
+            TimeProvider = time,
+            RetryPolicy = new AwsRetryPolicy(time, maxAttempts),
             Credentials = new BasicAWSCredentials(host.AccessKeyId, host.SecretAccessKey),
             Environment = name => host.EnvironmentVariables.GetValueOrDefault(name),
             Terraform = host.Aws.Terraform,
@@ -48,11 +50,11 @@ public sealed class PipelineThroughHostTests
         };
     }
 
-    private static async Task<(PipelineResult Result, RecordingReporter Events)> RunSeedAsync(LocalAwsHost host)
+    private static async Task<(PipelineResult Result, RecordingReporter Events)> RunSeedAsync(LocalAwsHost host, int maxAttempts = 3)
     {
         var reporter = new RecordingReporter();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var result = await PipelineRunner.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()).Build(), await WireEnvironmentAsync(host),
+        var result = await PipelineRunner.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()).Build(), await WireEnvironmentAsync(host, maxAttempts),
             new RunOptions { GitSha = TestPipelines.GitSha }, reporter, timeout.Token);
         return (result, reporter);
     }
@@ -102,32 +104,39 @@ public sealed class PipelineThroughHostTests
     }
 
     [Fact]
-    public async Task HostFaults_ThrottlingAnd503OnAShareOfCalls_ConvergeOrFailCleanly_WithBoundedRetries()
+    public async Task HostFaults_ThrottlingAnd503OnAShareOfCalls_AreRetriedAndTheRunDeploys()
     {
         var aws = Seed.Truecaller();
         var faults = new HostFaults().WithNamed("throttling", 0.06).WithNamed("http-503", 0.04);
         await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = Speed, Faults = faults, RandomSeed = 7 }, CancellationToken.None);
 
+        // Eight attempts per call: a call faulted eight times in a row (one in 10^8) is out of reach, so the outcome is exact.
+        var (result, events) = await RunSeedAsync(host, maxAttempts: 8);
+
+        Assert.True(result.ExitCode == 0, Describe(result, events));
+        Assert.Equal(RunOutcome.Deployed, result.Outcome);
+        Assert.EndsWith("task-definition/truecaller-backend:2", aws.Ecs.CurrentTaskDefinition(Cluster, Service).TaskDefinitionArn);
+        Assert.Equal(2, aws.Ecs.Revisions("truecaller-backend").Count);
+        var statistics = host.Statistics;
+        Assert.True(statistics.FaultsInjected > 0, "no call was faulted");
+        // Every faulted call was sent again, once per fault, and no other call was.
+        Assert.Equal(statistics.FaultsInjected, result.AwsRetries);
+    }
+
+    [Fact]
+    public async Task HostFaults_EveryCallAnswers503_TheFirstCallGivesUpAfterThreeAttempts_NothingChanged()
+    {
+        var aws = Seed.Truecaller();
+        await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = Speed, Faults = new HostFaults { Http503 = 1 } }, CancellationToken.None);
+
         var (result, events) = await RunSeedAsync(host);
 
-        var statistics = host.Statistics;
-        Assert.True(statistics.FaultsInjected > 0, "some calls were faulted");
-        Assert.True(result.AwsRetries > 0, Describe(result, events));
-        // Three attempts at most per call (the standard retry mode): the faulted share cannot exceed two thirds.
-        Assert.True(statistics.FaultsInjected * 3 <= statistics.ApiCalls * 2, $"{statistics.ApiCalls} calls, {statistics.FaultsInjected} faulted");
-        // A one-in-a-thousand run meets three faults in a row on one call: it must then stop cleanly, naming the error.
-        if (result.ExitCode == 0)
-        {
-            Assert.Equal(RunOutcome.Deployed, result.Outcome);
-            Assert.EndsWith("task-definition/truecaller-backend:2", aws.Ecs.CurrentTaskDefinition(Cluster, Service).TaskDefinitionArn);
-        }
-        else
-        {
-            // 1 before the revision is registered, 3 after; the runner reports a planning-time AWS error as 2.
-            Assert.True(result.ExitCode is 1 or 2 or 3, Describe(result, events));
-            Assert.Matches("Rate exceeded|503|Service Unavailable", result.Error);
-        }
-        Assert.True(aws.Ecs.Revisions("truecaller-backend").Count <= 2, "no duplicate task-definition revision");
+        Assert.True(result.ExitCode == ExitCodes.Invalid, Describe(result, events));
+        Assert.Equal(RunOutcome.Invalid, result.Outcome);
+        Assert.Contains("ServiceUnavailable", result.Error, StringComparison.Ordinal);
+        Assert.Equal(3, host.Statistics.ApiCalls);
+        Assert.Equal(3, host.Statistics.FaultsInjected);
+        Assert.Single(aws.Ecs.Revisions("truecaller-backend"));
     }
 
     [Fact]
