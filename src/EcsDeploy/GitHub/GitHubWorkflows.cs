@@ -24,6 +24,13 @@ public sealed record WorkflowSettings
     /// MigrationDrift check can replay the migrations (default true; only when <see cref="PrCheckScript"/> is set).
     /// </summary>
     public bool PrCheckShadowDatabase { get; init; } = true;
+    /// <summary>
+    /// A read-only role (an expression or an ARN) the PR check assumes through GitHub's OIDC provider to plan the deploy
+    /// against AWS (<c>--target aws --dry-run</c>: read-only calls only). The default reads the repository variable
+    /// <c>AWS_READ_ONLY_ROLE</c>, and the steps run only when it is set; null leaves the dry run (and the OIDC token) out.
+    /// Pull requests from forks get no OIDC token, so the steps run only for branches of the repository itself.
+    /// </summary>
+    public string? PrCheckReadOnlyRole { get; init; } = "${{ vars.AWS_READ_ONLY_ROLE }}";
     /// <summary>The paths whose changes run the PR check (the seed's filter).</summary>
     public IReadOnlyList<string> PrCheckPaths { get; init; } = ["src/**", "prisma/**", "package.json", "package-lock.json", "Dockerfile", ".github/workflows/**"];
 }
@@ -125,6 +132,10 @@ public static class GitHubWorkflows
         }
         text.Append('\n');
         text.Append("permissions:\n");
+        if (settings.PrCheckReadOnlyRole is not null)
+        {
+            text.Append("  id-token: write\n");
+        }
         text.Append("  contents: read\n");
         text.Append('\n');
         text.Append("jobs:\n");
@@ -150,6 +161,25 @@ public static class GitHubWorkflows
         text.Append("      - name: Check\n");
         text.Append("        run: |\n");
         text.Append("          ").Append(settings.PrCheckScript is { } script ? $"dotnet run {script}" : $"dotnet run {settings.DeployScript} -- --dry-run").Append('\n');
+        if (settings.PrCheckReadOnlyRole is { } role)
+        {
+            // The plan against the real account: read-only calls, with a role that can do nothing else.
+            var condition = "github.event.pull_request.head.repo.full_name == github.repository";
+            if (role.StartsWith("${{", StringComparison.Ordinal) && role.EndsWith("}}", StringComparison.Ordinal))
+            {
+                condition = $"{role[3..^2].Trim()} != '' && {condition}";
+            }
+            text.Append("      - name: Configure AWS credentials (OIDC, read-only role)\n");
+            text.Append("        if: ").Append(Scalar("${{ " + condition + " }}")).Append('\n');
+            text.Append("        uses: aws-actions/configure-aws-credentials@v4\n");
+            text.Append("        with:\n");
+            text.Append("          role-to-assume: ").Append(Scalar(role)).Append('\n');
+            text.Append("          aws-region: ").Append(Scalar(settings.Region)).Append('\n');
+            text.Append("      - name: Dry run against AWS\n");
+            text.Append("        if: ").Append(Scalar("${{ " + condition + " }}")).Append('\n');
+            text.Append("        run: |\n");
+            text.Append("          dotnet run ").Append(settings.DeployScript).Append(" -- --target aws --dry-run\n");
+        }
         return text.ToString();
     }
 

@@ -80,15 +80,18 @@ public sealed class WorkflowTests
         Assert.Equal(["main", "production"], Strings(At(workflow, "on", "pull_request", "branches")));
         Assert.Equal(["src/**", "prisma/**", "package.json", "package-lock.json", "Dockerfile", ".github/workflows/**"], Strings(At(workflow, "on", "pull_request", "paths")));
         Assert.Equal("read", ((YamlScalarNode)At(workflow, "permissions", "contents")).Value);
-        Assert.False(((YamlMappingNode)At(workflow, "permissions")).Children.ContainsKey(new YamlScalarNode("id-token")));
-        Assert.Equal("dotnet run samples/pr-check.cs", Get(Steps(workflow, "check")[^1], "run")!.Trim());
+        var steps = Steps(workflow, "check");
+        Assert.Equal(["Check out", "Set up .NET", "Set up Node.js", "Check", "Configure AWS credentials (OIDC, read-only role)", "Dry run against AWS"],
+            steps.Select(s => Get(s, "name")));
+        // The PR checks as samples/pr-check.cs runs them: install, compile, lint, Prisma, image build, audit, drift.
+        Assert.Equal("dotnet run samples/pr-check.cs", Get(steps[3], "run")!.Trim());
         // The MigrationDrift check's database: a PostgreSQL service and the variable the check reads.
         Assert.Equal("postgres:15", ((YamlScalarNode)At(workflow, "jobs", "check", "services", "postgres", "image")).Value);
         Assert.Equal(["5432:5432"], Strings(At(workflow, "jobs", "check", "services", "postgres", "ports")));
         Assert.Equal("postgresql://postgres:postgres@127.0.0.1:5432/postgres", ((YamlScalarNode)At(workflow, "jobs", "check", "env", EcsDeploy.Checks.MigrationDriftOptions.DefaultServerVariable)).Value);
 
         var fallback = Parse(await File.ReadAllTextAsync(Path.Combine(without, ".github", "workflows", "pr-check.yml")));
-        Assert.Equal("dotnet run samples/deploy.cs -- --dry-run", Get(Steps(fallback, "check")[^1], "run")!.Trim());
+        Assert.Equal("dotnet run samples/deploy.cs -- --dry-run", Get(Steps(fallback, "check")[3], "run")!.Trim());
         Assert.False(((YamlMappingNode)At(fallback, "jobs", "check")).Children.ContainsKey(new YamlScalarNode("services")));
     }
 
@@ -105,6 +108,43 @@ public sealed class WorkflowTests
         Assert.Contains("unchanged .github/workflows/deploy.yml", second, StringComparison.Ordinal);
         Assert.Contains("unchanged .github/workflows/pr-check.yml", second, StringComparison.Ordinal);
         Assert.Equal(before, Directory.GetFiles(Path.Combine(root, ".github", "workflows")).ToDictionary(f => f, File.ReadAllText));
-        Assert.Equal(GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1" }), GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1" }));
+    }
+
+    [Fact]
+    public void PrCheck_WithAReadOnlyRole_PlansAgainstAwsThroughOidc_OnlyForBranchesOfTheRepository()
+    {
+        var yaml = GitHubWorkflows.Render(new WorkflowSettings
+        {
+            Region = "eu-central-1",
+            PrCheckScript = "samples/pr-check.cs",
+            PrCheckReadOnlyRole = "arn:aws:iam::123456789012:role/truecaller-backend-plan",
+        })["pr-check.yml"];
+
+        var workflow = Parse(yaml);
+        Assert.Equal("write", ((YamlScalarNode)At(workflow, "permissions", "id-token")).Value);
+        var steps = Steps(workflow, "check");
+        var credentials = steps.Single(s => Get(s, "uses") == "aws-actions/configure-aws-credentials@v4");
+        Assert.Equal("arn:aws:iam::123456789012:role/truecaller-backend-plan", ((YamlScalarNode)At(credentials, "with", "role-to-assume")).Value);
+        Assert.Equal("eu-central-1", ((YamlScalarNode)At(credentials, "with", "aws-region")).Value);
+        Assert.Equal("${{ github.event.pull_request.head.repo.full_name == github.repository }}", Get(credentials, "if"));
+        var dryRun = steps[^1];
+        Assert.Equal("dotnet run samples/deploy.cs -- --target aws --dry-run", Get(dryRun, "run")!.Trim());
+        Assert.Equal(Get(credentials, "if"), Get(dryRun, "if"));
+        Assert.True(steps.IndexOf(credentials) == steps.Count - 2, "the credentials come right before the dry run");
+        Assert.DoesNotContain("AWS_ACCESS_KEY_ID", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrCheck_DefaultRole_IsTheRepositoryVariable_AndTheStepsRunOnlyWhenItIsSet_NullLeavesThemOut()
+    {
+        var byVariable = Parse(GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1", PrCheckScript = "samples/pr-check.cs" })["pr-check.yml"]);
+        var without = Parse(GitHubWorkflows.Render(new WorkflowSettings { Region = "eu-central-1", PrCheckScript = "samples/pr-check.cs", PrCheckReadOnlyRole = null })["pr-check.yml"]);
+
+        var dryRun = Steps(byVariable, "check")[^1];
+        Assert.Equal("${{ vars.AWS_READ_ONLY_ROLE != '' && github.event.pull_request.head.repo.full_name == github.repository }}", Get(dryRun, "if"));
+        Assert.Equal("${{ vars.AWS_READ_ONLY_ROLE }}", ((YamlScalarNode)At(Steps(byVariable, "check")[^2], "with", "role-to-assume")).Value);
+        Assert.Equal("dotnet run samples/pr-check.cs", Get(Steps(without, "check")[^1], "run")!.Trim());
+        Assert.False(((YamlMappingNode)At(without, "permissions")).Children.ContainsKey(new YamlScalarNode("id-token")));
+        Assert.DoesNotContain(Steps(without, "check"), s => Get(s, "uses")?.StartsWith("aws-actions/", StringComparison.Ordinal) == true);
     }
 }
