@@ -20,7 +20,7 @@ public sealed class LocalAwsSampleTests : IDisposable
         await _samples.BuildAsync("local-aws.cs");
         await _samples.BuildAsync("deploy.cs");
         await using var host = SampleProcess.Start(_samples.Root, ["run", "samples/local-aws.cs", "--", "--speed", "10"], null);
-        await host.WaitForStdoutLineAsync("# serving", TimeSpan.FromMinutes(10));
+        await host.WaitForLineAsync("# serving", TimeSpan.FromMinutes(10));
         var exports = host.Stdout.Split('\n')
             .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
             .Select(l => l["export ".Length..].Split('=', 2))

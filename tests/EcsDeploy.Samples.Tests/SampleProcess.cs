@@ -108,8 +108,8 @@ internal sealed class SampleProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Waits until standard output holds a line starting with <paramref name="prefix"/>; fails when the process ends first or after the timeout.</summary>
-    public async Task WaitForStdoutLineAsync(string prefix, TimeSpan timeout)
+    /// <summary>Waits until standard output or standard error holds a line starting with <paramref name="prefix"/>; fails when the process ends first or after the timeout.</summary>
+    public async Task WaitForLineAsync(string prefix, TimeSpan timeout)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
@@ -117,7 +117,7 @@ internal sealed class SampleProcess : IAsyncDisposable
             Task arrived;
             lock (_gate)
             {
-                if (_stdout.ToString().Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+                if ((_stdout.ToString() + "\n" + _stderr).Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)))
                 {
                     return;
                 }
