@@ -215,13 +215,15 @@ public static class IamPolicy
         foreach (var service in described.Services.Where(s => s.TaskDefinition is not null))
         {
             var definition = (await aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
-            // Only the backend's roles are passed (RegisterTaskDefinition, RunTask); Ollama is only redeployed.
+            // Both services register revisions that name their roles: the backend's (Deploy, Migrate) and, with
+            // --deploy-ollama, Ollama's own family.
+            foreach (var role in new[] { definition.ExecutionRoleArn, definition.TaskRoleArn }.OfType<string>())
+            {
+                roles.Add(role);
+            }
+            // Only the backend's family runs one-off tasks (the migration): RunTask stays scoped to it.
             if (service.ServiceName == services[0] && scope.Definition.DeployedService is { } deployer)
             {
-                foreach (var role in new[] { definition.ExecutionRoleArn, definition.TaskRoleArn }.OfType<string>())
-                {
-                    roles.Add(role);
-                }
                 families.Add(deployer.Target.Family ?? definition.Family!);
             }
             foreach (var container in definition.ContainerDefinitions ?? [])

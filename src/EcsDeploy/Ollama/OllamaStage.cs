@@ -85,6 +85,8 @@ namespace EcsDeploy.Ollama
         [
             new("FindOllamaLoadBalancer", ["elasticloadbalancing:DescribeLoadBalancers"], ["*"]),
             .. scope.Rollout("DeployOllamaService", ServiceName(scope.Definition)),
+            // --deploy-ollama registers a new revision of the Ollama family, passing its roles.
+            .. scope.RegisterTaskDefinitions(),
         ];
 
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(OllamaExtensions), nameof(OllamaExtensions.WithOllama));

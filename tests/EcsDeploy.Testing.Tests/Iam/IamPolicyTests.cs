@@ -84,7 +84,12 @@ public sealed class IamPolicyTests
         Assert.Equal(["*"], Resources("elasticloadbalancing:DescribeLoadBalancers"));
         Assert.Contains("arn:aws:secretsmanager:eu-central-1:123456789012:secret:truecaller-backend/DATABASE_URL-*", Resources("secretsmanager:DescribeSecret"));
         Assert.Equal(4, Resources("secretsmanager:DescribeSecret").Count);
-        Assert.Equal(["arn:aws:iam::123456789012:role/truecaller-backend-execution", "arn:aws:iam::123456789012:role/truecaller-backend-task"], Resources("iam:PassRole").Order());
+        // The backend's roles (Deploy, Migrate) and Ollama's (--deploy-ollama registers an Ollama revision), no other.
+        Assert.Equal([
+            "arn:aws:iam::123456789012:role/truecaller-backend-execution",
+            "arn:aws:iam::123456789012:role/truecaller-backend-ollama-execution",
+            "arn:aws:iam::123456789012:role/truecaller-backend-ollama-task",
+            "arn:aws:iam::123456789012:role/truecaller-backend-task"], Resources("iam:PassRole").Order(StringComparer.Ordinal));
         Assert.Contains("arn:aws:logs:eu-central-1:123456789012:log-group:/ecs/truecaller-backend:*", Resources("logs:GetLogEvents"));
         Assert.Equal(["arn:aws:ecs:eu-central-1:123456789012:task-definition/truecaller-backend:*"], Resources("ecs:RunTask"));
         var passRole = statements.Single(s => List(s, "Action").Contains("iam:PassRole"));
