@@ -16,7 +16,8 @@ public class PackageTests
     public void PackedNupkg_CarriesTheAnalyzers_AndAConsumerBuildShowsTheWarnings()
     {
         string root = TestReferences.RepositoryRoot();
-        string packages = Path.Combine(root, "artifacts", "packages");
+        // Packed into a folder of its own: the test writes nothing into the repository.
+        string packages = Directory.CreateTempSubdirectory("ecsdeploy-packages-").FullName;
         // A version of its own, so that the machine's package cache never serves a stale EcsDeploy to the consumer.
         string version = "0.1.0-consumer-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
         string nupkg = Path.Combine(packages, $"EcsDeploy.{version}.nupkg");
@@ -75,7 +76,7 @@ public class PackageTests
         finally
         {
             Directory.Delete(consumer, recursive: true);
-            File.Delete(nupkg);
+            Directory.Delete(packages, recursive: true);
             string cached = Path.Combine(
                 Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
                 "ecsdeploy", version);
@@ -86,13 +87,20 @@ public class PackageTests
     [Fact]
     public void FileBasedScriptInSamples_SeesTheAnalyzerThroughSamplesDirectoryBuildProps()
     {
-        // A script next to samples/deploy.cs, as a user would write one: only `latest` is pushed (ED0009). The
-        // samples' Directory.Build.props wires the analyzer, and warnings are errors there, so the build fails
-        // and names the rule.
+        // A script beside the samples, as a user would write one: only `latest` is pushed (ED0009). The samples'
+        // Directory.Build.props wires the analyzer, and warnings are errors there, so the build fails and names the
+        // rule. The script lives in a temporary folder whose Directory.Build.props imports the samples' one, so the
+        // test writes nothing into the repository.
         string root = TestReferences.RepositoryRoot();
-        string script = Path.Combine(root, "samples", $"analyzer-check-{Guid.NewGuid():n}.cs");
-        File.WriteAllText(script, """
-            #:project ../src/EcsDeploy/EcsDeploy.csproj
+        string folder = Directory.CreateTempSubdirectory("ecsdeploy-analyzer-script-").FullName;
+        File.WriteAllText(Path.Combine(folder, "Directory.Build.props"), $"""
+            <Project>
+              <Import Project="{Path.Combine(root, "samples", "Directory.Build.props")}" />
+            </Project>
+            """);
+        string script = Path.Combine(folder, "analyzer-check.cs");
+        File.WriteAllText(script, $$"""
+            #:project {{Path.Combine(root, "src", "EcsDeploy", "EcsDeploy.csproj")}}
             #:property PublishAot=false
             using EcsDeploy;
 
@@ -105,14 +113,14 @@ public class PackageTests
         try
         {
             // No MSBuild switches here: with one, the CLI loads the .cs file as a project file (MSB4025).
-            var build = Run(Path.Combine(root, "samples"), "build", script);
+            var build = Run(folder, "build", script);
 
             Assert.True(build.ExitCode != 0, "the build should fail on ED0009 (warnings are errors):\n" + build.Output);
             Assert.True(build.Output.Contains("ED0009", StringComparison.Ordinal), build.Output);
         }
         finally
         {
-            File.Delete(script);
+            Directory.Delete(folder, recursive: true);
         }
     }
 
