@@ -173,6 +173,16 @@ public sealed class ScriptHostTests
     }
 
     [Fact]
+    public async Task Help_NamesEveryFaultTheSimulatedAwsHas()
+    {
+        var (_, stdout, _) = await RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()), "--help");
+
+        // The --fault description wraps across lines: compare without the wrapping.
+        var help = string.Join(' ', stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.All(FaultScenarios.Names, fault => Assert.Contains(fault, help, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InvalidDefinition_Json_WritesAnInvalidResultWithTheProblems()
     {
         var builder = Pipeline.For("truecaller-backend").InRegion("eu-central-1").OnCluster("truecaller-backend-cluster")
