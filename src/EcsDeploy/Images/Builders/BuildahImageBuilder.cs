@@ -11,7 +11,9 @@ namespace EcsDeploy.Images.Builders;
 /// timestamp and no identity label so that a build is reproducible; then <c>buildah push</c> to an OCI layout,
 /// read back into an <see cref="OciImage"/>. Base-image credentials go in a private auth file, never on the command line.
 /// </summary>
-internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
+/// <param name="runner">Runs the program.</param>
+/// <param name="program">The buildah program: found on PATH by default; tests give a stand-in to pin what detection sees.</param>
+internal sealed class BuildahImageBuilder(ProcessRunner runner, string program = BuildahImageBuilder.Program) : IImageBuilder
 {
     public const string Program = "buildah";
 
@@ -19,7 +21,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
 
     public async Task<BuilderAvailability> DetectAsync(CancellationToken cancellationToken)
     {
-        if (!ProcessRunner.IsOnPath(Program))
+        if (!ProcessRunner.IsOnPath(program))
         {
             return new BuilderAvailability(false, "buildah: not installed (apt-get install buildah)");
         }
@@ -27,7 +29,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(20));
-            var version = await runner.RunAsync(new CommandSpec(Program, ["--version"]), null, timeout.Token).ConfigureAwait(false);
+            var version = await runner.RunAsync(new CommandSpec(program, ["--version"]), null, timeout.Token).ConfigureAwait(false);
             return new BuilderAvailability(true, "buildah: " + version.StandardOutput.Trim());
         }
         catch (Exception ex) when (ex is CommandExecutionException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -127,7 +129,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
             }
             try
             {
-                await runner.RunAsync(new CommandSpec(Program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(new CommandSpec(program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             }
             catch (CommandExecutionException ex) when (CouldNotPullBase(ex.LastLines))
             {
@@ -135,7 +137,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
                     $"Build: buildah could not pull the base image {dockerfile.BaseImage}: {ex.LastLines.Last(l => l.Contains("creating build container", StringComparison.Ordinal))}. " +
                     "Fix: give a reachable mirror (b.BaseImageRegistry(\"mirror.example:5000\")) or credentials (b.BaseImageCredentials(...)).", ex);
             }
-            await runner.RunAsync(new CommandSpec(Program, push, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, push, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             var image = await OciLayout.ReadAsync(layout, request.BaseImage.Platform, cancellationToken).ConfigureAwait(false);
             return new ImageBuildResult(image, "buildah", dockerfile.BaseImage, warnings);
         }
@@ -176,7 +178,7 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner) : IImageBuilder
         }
         try
         {
-            await runner.RunAsync(new CommandSpec(Program, ["--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "runroot"), "--storage-driver", "vfs", "rm", "--all"]), null, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, ["--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "runroot"), "--storage-driver", "vfs", "rm", "--all"]), null, cancellationToken).ConfigureAwait(false);
         }
         catch (CommandExecutionException)
         {

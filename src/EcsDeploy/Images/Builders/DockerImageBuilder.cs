@@ -9,7 +9,9 @@ namespace EcsDeploy.Images.Builders;
 /// Detection asks the daemon (<c>docker version</c> needs it), not only whether the client is installed.
 /// Credentials come from the user's docker login; none is passed on a command line.
 /// </summary>
-internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
+/// <param name="runner">Runs the program.</param>
+/// <param name="program">The docker program: found on PATH by default; tests give a stand-in to pin what detection sees.</param>
+internal sealed class DockerImageBuilder(ProcessRunner runner, string program = DockerImageBuilder.Program) : IImageBuilder
 {
     public const string Program = "docker";
 
@@ -20,7 +22,7 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
 
     public async Task<BuilderAvailability> DetectAsync(CancellationToken cancellationToken)
     {
-        if (!ProcessRunner.IsOnPath(Program))
+        if (!ProcessRunner.IsOnPath(program))
         {
             return new BuilderAvailability(false, "docker: not installed");
         }
@@ -29,7 +31,7 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
         string server;
         try
         {
-            var version = await runner.RunAsync(new CommandSpec(Program, ["version", "--format", "{{.Server.Version}}"]), null, timeout.Token).ConfigureAwait(false);
+            var version = await runner.RunAsync(new CommandSpec(program, ["version", "--format", "{{.Server.Version}}"]), null, timeout.Token).ConfigureAwait(false);
             server = version.StandardOutput.Trim();
         }
         catch (CommandExecutionException ex)
@@ -42,7 +44,7 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
         }
         try
         {
-            await runner.RunAsync(new CommandSpec(Program, ["buildx", "version"]), null, timeout.Token).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, ["buildx", "version"]), null, timeout.Token).ConfigureAwait(false);
             HasBuildx = true;
         }
         catch (Exception ex) when (ex is CommandExecutionException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -110,7 +112,7 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
         }
         if (HasBuildx == true)
         {
-            await runner.RunAsync(new CommandSpec(Program, BuildxArguments(request, tag, layout), request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, BuildxArguments(request, tag, layout), request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -120,8 +122,8 @@ internal sealed class DockerImageBuilder(ProcessRunner runner) : IImageBuilder
             }
             var archive = Path.Combine(request.OutputDirectory, "image.tar");
             var (build, save) = ClassicArguments(request, tag, archive);
-            await runner.RunAsync(new CommandSpec(Program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
-            await runner.RunAsync(new CommandSpec(Program, save, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, build, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(new CommandSpec(program, save, request.ContextDirectory), request.OnOutput, cancellationToken).ConfigureAwait(false);
             Directory.CreateDirectory(layout);
             await TarFile.ExtractToDirectoryAsync(archive, layout, overwriteFiles: true, cancellationToken).ConfigureAwait(false);
             if (!File.Exists(Path.Combine(layout, "index.json")))

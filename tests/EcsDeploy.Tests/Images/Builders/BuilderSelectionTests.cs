@@ -60,28 +60,74 @@ public sealed class BuilderSelectionTests
         Assert.Contains("ImageBuilderKind.Auto", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task DockerDetection_OnThisMachine_FindsTheClientButNoDaemon()
+    /// <summary>A stand-in program (a shell script in a temporary folder) that prints and exits as told for each first argument.</summary>
+    private static string StandIn(string name, string script)
     {
-        // This machine (and CI) has the docker client and no engine (FACTS.md): detection must ask the daemon.
-        Assert.True(ProcessRunner.IsOnPath("docker"), "the docker client is expected on this kind of machine (FACTS.md); without it this test proves nothing");
-
-        var detection = await new DockerImageBuilder(new ProcessRunner()).DetectAsync(Ct);
-
-        Assert.False(detection.Available);
-        Assert.StartsWith("docker: client present, no daemon (", detection.Reason, StringComparison.Ordinal);
-        Assert.Contains("unix:///var/run/docker.sock", detection.Reason, StringComparison.Ordinal);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("ecsdeploy-standin-").FullName, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + script);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return path;
     }
 
     [Fact]
-    public async Task BuildahDetection_OnThisMachine_IsAvailable()
+    public async Task DockerDetection_WhenTheClientCannotReachTheDaemon_IsUnavailableAndNamesTheSocket()
     {
-        Assert.True(ProcessRunner.IsOnPath("buildah"), "buildah is not installed: run .ci/install-deps.sh (apt-get install buildah)");
+        var docker = StandIn("docker", """
+            echo "Client: Docker Engine - Community"
+            echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
+            exit 1
+            """);
 
-        var detection = await new BuildahImageBuilder(new ProcessRunner()).DetectAsync(Ct);
+        var detection = await new DockerImageBuilder(new ProcessRunner(), docker).DetectAsync(Ct);
+
+        Assert.False(detection.Available);
+        Assert.StartsWith("docker: client present, no daemon (Cannot connect to the Docker daemon at unix:///var/run/docker.sock", detection.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, true, "docker: daemon 27.0.3 answers, buildx present")]
+    [InlineData(1, false, "docker: daemon 27.0.3 answers, no buildx (docker build + docker save)")]
+    public async Task DockerDetection_WhenTheDaemonAnswers_IsAvailableAndSaysWhetherBuildxIs(int buildxExit, bool buildx, string reason)
+    {
+        var docker = StandIn("docker", $$"""
+            case "$1" in
+              version) echo "27.0.3"; exit 0 ;;
+              buildx) exit {{buildxExit}} ;;
+            esac
+            exit 2
+            """);
+        var builder = new DockerImageBuilder(new ProcessRunner(), docker);
+
+        var detection = await builder.DetectAsync(Ct);
+
+        Assert.True(detection.Available);
+        Assert.Equal(reason, detection.Reason);
+        Assert.Equal(buildx, builder.HasBuildx);
+    }
+
+    [Fact]
+    public async Task Detection_WhenTheProgramIsMissing_SaysNotInstalled()
+    {
+        var nowhere = Path.Combine(Path.GetTempPath(), "ecsdeploy-no-such-folder", "docker");
+
+        Assert.Equal("docker: not installed", (await new DockerImageBuilder(new ProcessRunner(), nowhere).DetectAsync(Ct)).Reason);
+        Assert.Equal("buildah: not installed (apt-get install buildah)", (await new BuildahImageBuilder(new ProcessRunner(), nowhere).DetectAsync(Ct)).Reason);
+    }
+
+    [Fact]
+    public async Task BuildahDetection_WhenItAnswersItsVersion_IsAvailable()
+    {
+        var buildah = StandIn("buildah", """
+            echo "buildah version 1.28.2 (image-spec 1.0.2-dev, runtime-spec 1.0.2-dev)"
+            """);
+
+        var detection = await new BuildahImageBuilder(new ProcessRunner(), buildah).DetectAsync(Ct);
 
         Assert.True(detection.Available, detection.Reason);
-        Assert.StartsWith("buildah: buildah version ", detection.Reason, StringComparison.Ordinal);
+        Assert.Equal("buildah: buildah version 1.28.2 (image-spec 1.0.2-dev, runtime-spec 1.0.2-dev)", detection.Reason);
     }
 
     [Fact]
