@@ -146,14 +146,17 @@ public sealed class TerraformCommandOutputs(string directory, ProcessRunner runn
     /// <inheritdoc />
     public string Source => $"terraform output -json in {directory}";
 
+    /// <summary>The terraform program (default: found on PATH); tests give a stand-in.</summary>
+    internal string Program { get; init; } = "terraform";
+
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, TerraformOutput>?> ReadAsync(CancellationToken cancellationToken)
     {
-        if (!ProcessRunner.IsOnPath("terraform"))
+        if (!ProcessRunner.IsOnPath(Program))
         {
             return null;
         }
-        var result = await runner.RunAsync(new CommandSpec("terraform", ["output", "-json"], directory), null, cancellationToken).ConfigureAwait(false);
+        var result = await runner.RunAsync(new CommandSpec(Program, ["output", "-json"], directory), null, cancellationToken).ConfigureAwait(false);
         using var json = JsonDocument.Parse(result.StandardOutput);
         var outputs = new Dictionary<string, TerraformOutput>(StringComparer.Ordinal);
         foreach (var output in json.RootElement.EnumerateObject())
