@@ -303,36 +303,11 @@ public sealed class LocalAwsHost : IAsyncDisposable
             body = buffer.ToArray();
         }
 
-        string? target = request.Headers["X-Amz-Target"];
-        AwsWireService service;
-        string operation;
-        List<KeyValuePair<string, string>>? form = null;
-        if (!string.IsNullOrEmpty(target))
+        var (service, operation, form, problem) = AwsWireAnswers.ResolveOperation(request.Headers["X-Amz-Target"], body, request.Headers.Authorization.ToString());
+        if (service is null)
         {
-            var dot = target.LastIndexOf('.');
-            if (dot <= 0 || !JsonApiDispatcher.ByTargetPrefix.TryGetValue(target[..dot], out service!))
-            {
-                await JsonErrorAsync(response, 400, "UnknownOperationException", $"The target {target} is not served by the local AWS host.", cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            operation = target[(dot + 1)..];
-        }
-        else
-        {
-            form = ParseForm(body);
-            operation = form.FirstOrDefault(p => p.Key == "Action").Value ?? "";
-            if (operation.Length == 0)
-            {
-                await JsonErrorAsync(response, 400, "UnknownOperationException", "The request names no X-Amz-Target and no Action.", cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            var scope = SigV4Verifier.ScopeService(request.Headers.Authorization.ToString());
-            if (scope is not null && scope != AwsWireService.Elbv2.SigningName)
-            {
-                await QueryErrorAsync(response, 400, "InvalidAction", $"The Query protocol is served for elasticloadbalancing only, not {scope}.", requestId, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            service = AwsWireService.Elbv2;
+            await AwsWireAnswers.ErrorAsync(response, problem!.Value.Query, 400, problem.Value.Code, problem.Value.Message, requestId, cancellationToken).ConfigureAwait(false);
+            return;
         }
         var isQuery = service.Protocol == AwsWireProtocol.Query;
 
@@ -348,42 +323,37 @@ public sealed class LocalAwsHost : IAsyncDisposable
         if (outcome != SigV4Outcome.Valid)
         {
             Interlocked.Increment(ref _signatureFailures);
-            var (status, code) = (outcome, isQuery) switch
-            {
-                (SigV4Outcome.Missing, false) => (400, "MissingAuthenticationTokenException"),
-                (SigV4Outcome.Missing, true) => (403, "MissingAuthenticationToken"),
-                (SigV4Outcome.Malformed, false) => (400, "IncompleteSignatureException"),
-                (SigV4Outcome.Malformed, true) => (400, "IncompleteSignature"),
-                (SigV4Outcome.UnknownKey, false) => (400, "UnrecognizedClientException"),
-                (SigV4Outcome.UnknownKey, true) => (403, "InvalidClientTokenId"),
-                (_, false) => (403, "InvalidSignatureException"),
-                (_, true) => (403, "SignatureDoesNotMatch"),
-            };
-            await ErrorAsync(response, isQuery, status, code, detail, requestId, cancellationToken).ConfigureAwait(false);
+            var (status, code) = AwsWireAnswers.SignatureError(outcome, isQuery);
+            await AwsWireAnswers.ErrorAsync(response, isQuery, status, code, detail, requestId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         // Faults between the processes.
-        switch (ChooseFault())
+        double roll;
+        lock (_randomGate)
+        {
+            roll = _random.NextDouble();
+        }
+        var fault = Faults.Choose(roll);
+        if (fault is not null)
+        {
+            Interlocked.Increment(ref _faultsInjected);
+        }
+        switch (fault)
         {
             case "throttling":
-                Interlocked.Increment(ref _faultsInjected);
-                await ErrorAsync(response, isQuery, 400, isQuery ? "Throttling" : "ThrottlingException", "Rate exceeded", requestId, cancellationToken).ConfigureAwait(false);
+                await AwsWireAnswers.ErrorAsync(response, isQuery, 400, isQuery ? "Throttling" : "ThrottlingException", "Rate exceeded", requestId, cancellationToken).ConfigureAwait(false);
                 return;
             case "http-500":
-                Interlocked.Increment(ref _faultsInjected);
-                await ErrorAsync(response, isQuery, 500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", requestId, cancellationToken).ConfigureAwait(false);
+                await AwsWireAnswers.ErrorAsync(response, isQuery, 500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", requestId, cancellationToken).ConfigureAwait(false);
                 return;
             case "http-503":
-                Interlocked.Increment(ref _faultsInjected);
-                await ErrorAsync(response, isQuery, 503, isQuery ? "ServiceUnavailable" : "ServiceUnavailableException", "Service Unavailable", requestId, cancellationToken).ConfigureAwait(false);
+                await AwsWireAnswers.ErrorAsync(response, isQuery, 503, isQuery ? "ServiceUnavailable" : "ServiceUnavailableException", "Service Unavailable", requestId, cancellationToken).ConfigureAwait(false);
                 return;
             case "drop-connection":
-                Interlocked.Increment(ref _faultsInjected);
                 context.Abort();
                 return;
             case "slow":
-                Interlocked.Increment(ref _faultsInjected);
                 await Task.Delay(Faults.SlowDelay, _wall, cancellationToken).ConfigureAwait(false);
                 break;
         }
@@ -407,70 +377,12 @@ public sealed class LocalAwsHost : IAsyncDisposable
         }
         catch (AwsServiceException ex)
         {
-            await ErrorAsync(response, isQuery, ex.StatusCode, ex.ErrorCode, ex.ErrorMessage, requestId, cancellationToken).ConfigureAwait(false);
+            await AwsWireAnswers.ErrorAsync(response, isQuery, ex.StatusCode, ex.ErrorCode, ex.ErrorMessage, requestId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or KeyNotFoundException or NullReferenceException or FormatException or JsonException)
         {
-            await ErrorAsync(response, isQuery, 500, isQuery ? "InternalFailure" : "ServerException", $"The local AWS host failed: {ex.GetType().Name}: {ex.Message}", requestId, cancellationToken).ConfigureAwait(false);
+            await AwsWireAnswers.ErrorAsync(response, isQuery, 500, isQuery ? "InternalFailure" : "ServerException", $"The local AWS host failed: {ex.GetType().Name}: {ex.Message}", requestId, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private string? ChooseFault()
-    {
-        var faults = Faults;
-        if (!faults.Any)
-        {
-            return null;
-        }
-        double roll;
-        lock (_randomGate)
-        {
-            roll = _random.NextDouble();
-        }
-        foreach (var (name, share) in new[] { ("throttling", faults.Throttling), ("http-500", faults.Http500), ("http-503", faults.Http503), ("drop-connection", faults.DropConnection), ("slow", faults.Slow) })
-        {
-            if (roll < share)
-            {
-                return name;
-            }
-            roll -= share;
-        }
-        return null;
-    }
-
-    private static Task ErrorAsync(HttpResponse response, bool query, int status, string code, string message, string requestId, CancellationToken cancellationToken)
-        => query
-            ? QueryErrorAsync(response, status, code, message, requestId, cancellationToken)
-            : JsonErrorAsync(response, status, code, message, cancellationToken);
-
-    private static async Task JsonErrorAsync(HttpResponse response, int status, string code, string message, CancellationToken cancellationToken)
-    {
-        response.StatusCode = status;
-        response.ContentType = JsonContentType;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(StringComparer.Ordinal) { ["__type"] = code, ["message"] = message });
-        await response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task QueryErrorAsync(HttpResponse response, int status, string code, string message, string requestId, CancellationToken cancellationToken)
-    {
-        response.StatusCode = status;
-        response.ContentType = "text/xml";
-        var document = Elbv2QueryDispatcher.Error(code, message, requestId, sender: status < 500);
-        await response.WriteAsync(document.ToString(SaveOptions.DisableFormatting), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static List<KeyValuePair<string, string>> ParseForm(byte[] body)
-    {
-        var text = Encoding.UTF8.GetString(body);
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var part in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? part : part[..equals];
-            var value = equals < 0 ? "" : part[(equals + 1)..];
-            pairs.Add(new(Uri.UnescapeDataString(name.Replace('+', ' ')), Uri.UnescapeDataString(value.Replace('+', ' '))));
-        }
-        return pairs;
     }
 
     private static string RandomString(string alphabet, int length)

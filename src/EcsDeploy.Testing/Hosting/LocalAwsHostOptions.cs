@@ -56,6 +56,23 @@ public sealed record HostFaults
     /// <summary>Whether any fault is set.</summary>
     public bool Any => Throttling > 0 || Http500 > 0 || Http503 > 0 || DropConnection > 0 || Slow > 0;
 
+    /// <summary>
+    /// The fault a request meets for a uniform <paramref name="roll"/> in [0, 1): each fault takes its share of the
+    /// range in turn; null (no fault) for the rest.
+    /// </summary>
+    internal string? Choose(double roll)
+    {
+        foreach (var (name, share) in new[] { ("throttling", Throttling), ("http-500", Http500), ("http-503", Http503), ("drop-connection", DropConnection), ("slow", Slow) })
+        {
+            if (roll < share)
+            {
+                return name;
+            }
+            roll -= share;
+        }
+        return null;
+    }
+
     /// <summary>Sets the share of the fault <paramref name="name"/> (one of <see cref="Names"/>).</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public HostFaults WithNamed(string name, double share)
