@@ -82,6 +82,7 @@ public sealed partial class SimulatedEcs : IEcsApi
                 task.Healthy = true;
                 task.StartedAt = Now;
             }
+            _world.ServiceDeployments.OnCreatedComplete(service, deployment);
             _world.AddEvent(service, $"(service {serviceName}) has reached a steady state.");
         }
     }
@@ -294,6 +295,7 @@ public sealed partial class SimulatedEcs : IEcsApi
                 current.UpdatedAt = Now;
                 var deployment = _world.NewDeployment(service, taskDefinitionArn);
                 service.Deployments.Insert(0, deployment);
+                _world.ServiceDeployments.OnStarted(service, deployment);
                 _world.Scheduler.Reconcile(service);
             }
             return Task.FromResult(new UpdateServiceResponse(_world.Snapshot(service)));

@@ -43,10 +43,12 @@ internal sealed class EcsScheduler
             deployment.RolloutState = RolloutStates.Failed;
             deployment.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
             _world.AddEvent(service, $"(service {service.Name}) (deployment {deployment.Id}) deployment failed: tasks failed to start.");
-            if (breaker.Rollback && service.LastCompleted is { } good)
+            var rollsBack = breaker.Rollback && service.LastCompleted is not null;
+            if (rollsBack)
             {
-                RollBack(service, deployment, good);
+                RollBack(service, deployment, service.LastCompleted!.Value);
             }
+            _world.ServiceDeployments.OnBreakerTripped(service, deployment, rollsBack ? service.Deployments[0] : null);
         }
         Reconcile(service);
     }
@@ -161,6 +163,7 @@ internal sealed class EcsScheduler
             primary.RolloutStateReason = $"ECS deployment {primary.Id} completed.";
             primary.UpdatedAt = Now;
             service.LastCompleted = (primary.Id, primary.TaskDefinition);
+            _world.ServiceDeployments.OnCompleted(service, primary);
             _world.AddEvent(service, $"(service {service.Name}) (deployment {primary.Id}) deployment completed.");
             _world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
         }

@@ -21,10 +21,12 @@ internal sealed class EcsWorld
     {
         Aws = aws;
         Scheduler = new EcsScheduler(this);
+        ServiceDeployments = new ServiceDeploymentLedger(this);
     }
 
     public SimulatedAws Aws { get; }
     public EcsScheduler Scheduler { get; }
+    public ServiceDeploymentLedger ServiceDeployments { get; }
     public Dictionary<string, string> Clusters { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<(TaskDefinition Definition, List<EcsTag> Tags)>> Families { get; } = new(StringComparer.Ordinal);
     public Dictionary<(string Cluster, string Service), SimService> Services { get; } = [];
@@ -202,6 +204,7 @@ internal sealed class EcsWorld
             LoadBalancers = service.LoadBalancers,
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
             NetworkConfiguration = service.NetworkConfiguration,
+            CurrentServiceDeployment = ServiceDeployments.Current(service)?.Arn,
         };
     }
 }

@@ -118,6 +118,13 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 return await ecs.DeleteTaskDefinitionsAsync(request["taskDefinitions"] is JsonArray list
                     ? new DeleteTaskDefinitionsRequest(list.Deserialize<List<string>>(Camel) ?? [])
                     : throw Required("taskDefinitions", operation), cancellationToken).ConfigureAwait(false);
+            case "DescribeServiceDeployments":
+                return await ecs.DescribeServiceDeploymentsAsync(request["serviceDeploymentArns"] is JsonArray arns
+                    ? new DescribeServiceDeploymentsRequest(arns.Deserialize<List<string>>(Camel) ?? [])
+                    : throw Required("serviceDeploymentArns", operation), cancellationToken).ConfigureAwait(false);
+            case "ListServiceDeployments":
+                RequiredString(request, "service", operation);
+                return await ecs.ListServiceDeploymentsAsync(Read<ListServiceDeploymentsRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             default:
                 throw Unknown(AwsWireService.Ecs, operation);
         }

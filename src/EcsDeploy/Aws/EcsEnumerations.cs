@@ -109,3 +109,19 @@ public static class ServiceDeploymentStatuses
     /// <summary>The rollback failed.</summary>
     public const string RollbackFailed = "ROLLBACK_FAILED";
 }
+
+/// <summary>
+/// The status of a service deployment's circuit breaker or alarms (<c>ServiceDeploymentRollbackMonitorsStatus</c> in
+/// the API).
+/// </summary>
+public static class RollbackMonitorStatuses
+{
+    /// <summary>The monitor detected a failure.</summary>
+    public const string Triggered = "TRIGGERED";
+    /// <summary>The monitor is watching the deployment.</summary>
+    public const string Monitoring = "MONITORING";
+    /// <summary>The deployment finished without the monitor detecting a failure.</summary>
+    public const string MonitoringComplete = "MONITORING_COMPLETE";
+    /// <summary>The monitor is off for this deployment.</summary>
+    public const string Disabled = "DISABLED";
+}

@@ -231,6 +231,8 @@ public sealed record EcsService
     public NetworkConfiguration? NetworkConfiguration { get; init; }
     /// <summary>Seconds during which health checks of new tasks are ignored.</summary>
     public int? HealthCheckGracePeriodSeconds { get; init; }
+    /// <summary>The ARN of the service's newest service deployment (DescribeServiceDeployments).</summary>
+    public string? CurrentServiceDeployment { get; init; }
 }
 
 /// <summary>A per-item failure of a batch call (<c>Failure</c> in the API).</summary>

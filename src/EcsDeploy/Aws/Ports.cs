@@ -31,6 +31,10 @@ public interface IEcsApi
     Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken);
     /// <summary>DeleteTaskDefinitions of INACTIVE revisions (at most 10; idempotent: a revision being deleted stays so).</summary>
     Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken);
+    /// <summary>DescribeServiceDeployments (at most 20 ARNs): status, source and target revisions, rollback and breaker.</summary>
+    Task<DescribeServiceDeploymentsResponse> DescribeServiceDeploymentsAsync(DescribeServiceDeploymentsRequest request, CancellationToken cancellationToken);
+    /// <summary>ListServiceDeployments (one page, newest first), filtered by status and creation time.</summary>
+    Task<ListServiceDeploymentsResponse> ListServiceDeploymentsAsync(ListServiceDeploymentsRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Amazon ECR API operations the pipeline uses.</summary>

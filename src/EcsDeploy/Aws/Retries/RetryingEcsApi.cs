@@ -40,4 +40,10 @@ internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEc
 
     public Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("DeleteTaskDefinitions", idempotent: true, ct => inner.DeleteTaskDefinitionsAsync(request, ct), cancellationToken);
+
+    public Task<DescribeServiceDeploymentsResponse> DescribeServiceDeploymentsAsync(DescribeServiceDeploymentsRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeServiceDeployments", idempotent: true, ct => inner.DescribeServiceDeploymentsAsync(request, ct), cancellationToken);
+
+    public Task<ListServiceDeploymentsResponse> ListServiceDeploymentsAsync(ListServiceDeploymentsRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("ListServiceDeployments", idempotent: true, ct => inner.ListServiceDeploymentsAsync(request, ct), cancellationToken);
 }

@@ -5,7 +5,7 @@ namespace EcsDeploy.Aws.Wire;
 
 /// <summary>Amazon ECS over the JSON 1.1 protocol (target prefix <c>AmazonEC2ContainerServiceV20141113</c>).</summary>
 /// <param name="transport">The shared HTTP core.</param>
-internal sealed class EcsWireClient(AwsWireTransport transport) : IEcsApi
+internal sealed partial class EcsWireClient(AwsWireTransport transport) : IEcsApi
 {
     private static readonly AwsWireService Service = AwsWireService.Ecs;
     private static readonly JsonSerializerOptions Json = AwsWireJson.CamelCase;
