@@ -132,6 +132,33 @@ public sealed class AwsCliAgainstHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EcsListAndDescribeServiceDeployments_ShowTheNewRolloutInProgress_AndPageWithMaxResults()
+    {
+        await AwsCli.RunAsync(_host, "ecs", "update-service", "--cluster", Cluster, "--service", Service, "--force-new-deployment");
+
+        var list = (await AwsCli.RunAsync(_host, "ecs", "list-service-deployments", "--cluster", Cluster, "--service", Service)).Json();
+        var briefs = list.GetProperty("serviceDeployments").EnumerateArray().ToList();
+        Assert.Equal(["IN_PROGRESS", "SUCCESSFUL"], briefs.Select(b => b.GetProperty("status").GetString()));
+        var arn = briefs[0].GetProperty("serviceDeploymentArn").GetString()!;
+        Assert.StartsWith($"arn:aws:ecs:eu-central-1:123456789012:service-deployment/{Cluster}/{Service}/", arn);
+
+        var filtered = (await AwsCli.RunAsync(_host, "ecs", "list-service-deployments", "--cluster", Cluster, "--service", Service, "--status", "SUCCESSFUL")).Json();
+        Assert.Equal(briefs[1].GetProperty("serviceDeploymentArn").GetString(), Assert.Single(filtered.GetProperty("serviceDeployments").EnumerateArray()).GetProperty("serviceDeploymentArn").GetString());
+        var page = (await AwsCli.RunAsync(_host, "ecs", "list-service-deployments", "--cluster", Cluster, "--service", Service, "--max-results", "1")).Json();
+        Assert.Single(page.GetProperty("serviceDeployments").EnumerateArray());
+        var next = (await AwsCli.RunAsync(_host, "ecs", "list-service-deployments", "--cluster", Cluster, "--service", Service, "--max-results", "1", "--next-token", page.GetProperty("nextToken").GetString()!)).Json();
+        Assert.Equal(briefs[1].GetProperty("serviceDeploymentArn").GetString(), Assert.Single(next.GetProperty("serviceDeployments").EnumerateArray()).GetProperty("serviceDeploymentArn").GetString());
+
+        var described = (await AwsCli.RunAsync(_host, "ecs", "describe-service-deployments", "--service-deployment-arns", arn)).Json();
+        var deployment = Assert.Single(described.GetProperty("serviceDeployments").EnumerateArray());
+        Assert.Equal("IN_PROGRESS", deployment.GetProperty("status").GetString());
+        Assert.Equal("MONITORING", deployment.GetProperty("deploymentCircuitBreaker").GetProperty("status").GetString());
+        Assert.StartsWith($"arn:aws:ecs:eu-central-1:123456789012:service-revision/{Cluster}/{Service}/", deployment.GetProperty("targetServiceRevision").GetProperty("arn").GetString());
+        Assert.Single(deployment.GetProperty("sourceServiceRevisions").EnumerateArray());
+        Assert.Empty(described.GetProperty("failures").EnumerateArray());
+    }
+
+    [Fact]
     public async Task EcsWaitServicesStable_AfterANewDeployment_ReturnsOnceTheRolloutCompleted()
     {
         var updated = (await AwsCli.RunAsync(_host, "ecs", "update-service", "--cluster", Cluster, "--service", Service, "--force-new-deployment")).Json();

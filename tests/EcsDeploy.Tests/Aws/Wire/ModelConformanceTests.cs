@@ -115,7 +115,7 @@ public sealed class ModelConformanceTests
         Assert.Equal(
             ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
-             "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListTaskDefinitions", "ECS.ListTasks",
+             "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
              "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
@@ -212,6 +212,13 @@ public sealed class ModelConformanceTests
         await ecs.StopTaskAsync(new StopTaskRequest("cluster", "task", "stopped by ecsdeploy run: timed out"), ct);
         await ecs.DeregisterTaskDefinitionAsync(new DeregisterTaskDefinitionRequest("app:3"), ct);
         await ecs.DeleteTaskDefinitionsAsync(new DeleteTaskDefinitionsRequest(["app:2", "app:3"]), ct);
+        await ecs.DescribeServiceDeploymentsAsync(new DescribeServiceDeploymentsRequest(["arn:aws:ecs:eu-central-1:1:service-deployment/cluster/service/ABCDEFGH-abcdefghijkl"]), ct);
+        await ecs.ListServiceDeploymentsAsync(new ListServiceDeploymentsRequest
+        {
+            Service = "service", Cluster = "cluster", Status = ["IN_PROGRESS", "ROLLBACK_SUCCESSFUL"],
+            CreatedAt = new CreatedAtFilter { After = DateTimeOffset.UnixEpoch.AddYears(55), Before = DateTimeOffset.UnixEpoch.AddYears(56) },
+            NextToken = "token", MaxResults = 5,
+        }, ct);
 
         var ecr = new EcrWireClient(transport);
         await ecr.DescribeRepositoriesAsync(["repo"], ct);
