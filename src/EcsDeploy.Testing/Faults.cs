@@ -8,7 +8,7 @@ public sealed class FaultScenarios
 {
     /// <summary>The scenario names.</summary>
     public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability",
-        "crash-on-start", "missing-secret", "image-expired", "no-capacity", "unhealthy-ollama"];
+        "crash-on-start", "missing-secret", "image-expired", "no-capacity", "unhealthy-ollama", "untrusted-execution-role"];
 
     private readonly SimulatedAws _aws;
 
@@ -30,6 +30,7 @@ public sealed class FaultScenarios
             case "image-expired": ImageExpired(); break;
             case "no-capacity": NoCapacity(); break;
             case "unhealthy-ollama": UnhealthyOllama(); break;
+            case "untrusted-execution-role": UntrustedExecutionRole(); break;
             default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
         }
     }
@@ -131,6 +132,13 @@ public sealed class FaultScenarios
     /// the pipeline's wait times out.
     /// </summary>
     public void NoCapacity() => ForNewRevisions(TaskBehaviour.CannotBePlaced("Capacity is unavailable at this time. Please try again later or in a different availability zone"));
+
+    /// <summary>
+    /// Every execution role (a role named NAME-execution, as the seed's) trusts only ec2.amazonaws.com: ECS could not
+    /// assume it to pull the image, read secrets or write logs. The preflight of every plan finds it first (exit 2,
+    /// nothing changed, the role named).
+    /// </summary>
+    public void UntrustedExecutionRole() => _aws.Iam.ReplaceTrust(name => name.EndsWith("-execution", StringComparison.Ordinal), SimulatedIam.Ec2TrustPolicy);
 
     private void BeforeFirstLaunchOfNewRevisions(Action<Aws.TaskDefinition> change)
     {

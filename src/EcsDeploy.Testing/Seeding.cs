@@ -97,7 +97,7 @@ public static class Seed
     }
 
     /// <summary>
-    /// Creates the cluster; the backend's repository (with the image it runs now), task definition (awslogs,
+    /// Creates the cluster; the backend's repository, execution and task roles (trusting ecs-tasks.amazonaws.com) (with the image it runs now), task definition (awslogs,
     /// port 3000, NODE_ENV and PORT) and a service already running it behind a load balancer; the secrets;
     /// and, when named, the Ollama repository, task definition, service and load balancer with the model pulled;
     /// both services with the deployment circuit breaker and rollback on, as the seed's Terraform makes them;
@@ -165,7 +165,15 @@ public static class Seed
     };
 
     /// <summary>A Fargate task definition with one container logging to /ecs/FAMILY, as Terraform modules usually make them.</summary>
-    private static TaskDefinition FargateDefinition(SimulatedAws aws, string family, string image, int port, string cpu, string memory, IReadOnlyList<EcsKeyValuePair> environment) => new()
+    private static TaskDefinition FargateDefinition(SimulatedAws aws, string family, string image, int port, string cpu, string memory, IReadOnlyList<EcsKeyValuePair> environment)
+    {
+        // The roles exist and trust ecs-tasks.amazonaws.com, as the seed's Terraform makes them.
+        aws.Iam.CreateRole($"{Shorten(family)}-execution");
+        aws.Iam.CreateRole($"{Shorten(family)}-task");
+        return FargateDefinitionOf(aws, family, image, port, cpu, memory, environment);
+    }
+
+    private static TaskDefinition FargateDefinitionOf(SimulatedAws aws, string family, string image, int port, string cpu, string memory, IReadOnlyList<EcsKeyValuePair> environment) => new()
     {
         Family = family,
         NetworkMode = "awsvpc",

@@ -80,4 +80,19 @@ public sealed class SimulatedRegistry : IImageRegistry
             return Task.FromResult(image is null ? null : new RegistryManifest(image.MediaType, image.Manifest, image.Digest));
         }
     }
+
+    /// <inheritdoc />
+    public async Task<long> GetBlobAsync(string repository, string digest, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        _aws.Enter("Registry", "GetBlob");
+        byte[] bytes;
+        lock (_aws.Gate)
+        {
+            bytes = _ecr.Repository(repository, "GetBlob").Blobs.GetValueOrDefault(digest)
+                ?? throw new AwsServiceException("Registry", "GetBlob", "BLOB_UNKNOWN", $"blob unknown to registry: {digest}", 404);
+        }
+        await destination.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes.Length;
+    }
 }

@@ -16,7 +16,7 @@ internal static class AwsWireAnswers
 
     /// <summary>
     /// The service and operation a request names: the JSON 1.1 protocol's <c>X-Amz-Target</c>, else the Query protocol's
-    /// form <c>Action</c> (served for elasticloadbalancing only). A request the host does not serve gets the error to answer.
+    /// form <c>Action</c> (served for elasticloadbalancing and iam, told apart by the credential scope). A request the host does not serve gets the error to answer.
     /// </summary>
     internal static (AwsWireService? Service, string Operation, List<KeyValuePair<string, string>>? Form, (bool Query, string Code, string Message)? Problem)
         ResolveOperation(string? target, byte[] body, string authorization)
@@ -35,9 +35,13 @@ internal static class AwsWireAnswers
             return (null, "", null, (false, "UnknownOperationException", "The request names no X-Amz-Target and no Action."));
         }
         var scope = SigV4Verifier.ScopeService(authorization);
+        if (scope == AwsWireService.Iam.SigningName)
+        {
+            return (AwsWireService.Iam, operation, form, null);
+        }
         if (scope is not null && scope != AwsWireService.Elbv2.SigningName)
         {
-            return (null, "", null, (true, "InvalidAction", $"The Query protocol is served for elasticloadbalancing only, not {scope}."));
+            return (null, "", null, (true, "InvalidAction", $"The Query protocol is served for elasticloadbalancing and iam only, not {scope}."));
         }
         return (AwsWireService.Elbv2, operation, form, null);
     }

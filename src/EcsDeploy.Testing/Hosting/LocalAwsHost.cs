@@ -21,7 +21,7 @@ namespace EcsDeploy.Testing.Hosting;
 /// SDK or EcsDeploy's own wire clients can deploy to it and inspect it. One port serves everything:
 /// <list type="bullet">
 /// <item>JSON 1.1 (<c>POST /</c> with <c>X-Amz-Target</c>) for ECS, ECR, Secrets Manager and CloudWatch Logs;</item>
-/// <item>the Query protocol (form-encoded <c>Action</c>, XML answers) for Elastic Load Balancing v2;</item>
+/// <item>the Query protocol (form-encoded <c>Action</c>, XML answers) for Elastic Load Balancing v2 and IAM;</item>
 /// <item>the OCI distribution API of the simulated ECR registry under <c>/v2/</c>, with basic auth (user <c>AWS</c>,
 /// the password inside GetAuthorizationToken's token, whose <c>proxyEndpoint</c> names this host);</item>
 /// <item>the simulated load balancers: a request whose <c>Host</c> header is a load balancer's DNS name (sent
@@ -40,6 +40,7 @@ public sealed class LocalAwsHost : IAsyncDisposable
     private readonly SigV4Verifier _verifier;
     private readonly JsonApiDispatcher _json;
     private readonly Elbv2QueryDispatcher _query;
+    private readonly IamQueryDispatcher _iam;
     private readonly RegistryEndpoint _registry;
     private readonly HttpMessageInvoker _loadBalancers;
     private readonly TimeProvider _wall;
@@ -70,6 +71,7 @@ public sealed class LocalAwsHost : IAsyncDisposable
         _verifier = new SigV4Verifier(AccessKeyId, SecretAccessKey, aws.Region, _wall);
         _json = new JsonApiDispatcher(aws, () => Endpoint.GetLeftPart(UriPartial.Authority));
         _query = new Elbv2QueryDispatcher(aws);
+        _iam = new IamQueryDispatcher(aws);
         _registry = new RegistryEndpoint(aws);
         _loadBalancers = new HttpMessageInvoker(new SimulatedHttpHandler(aws), disposeHandler: true);
     }
@@ -319,7 +321,7 @@ public sealed class LocalAwsHost : IAsyncDisposable
             question < 0 ? "" : rawTarget[(question + 1)..],
             name => [.. request.Headers[name].Where(v => v is not null).Select(v => v!)],
             body);
-        var (outcome, detail) = _verifier.Verify(signed, service.SigningName);
+        var (outcome, detail) = _verifier.Verify(signed, service.SigningName, AwsWireEndpoints.SigningRegion(service, Aws.Region));
         if (outcome != SigV4Outcome.Valid)
         {
             Interlocked.Increment(ref _signatureFailures);
@@ -362,7 +364,7 @@ public sealed class LocalAwsHost : IAsyncDisposable
         {
             if (isQuery)
             {
-                var document = await _query.DispatchAsync(operation, form!, requestId, cancellationToken).ConfigureAwait(false);
+                var document = await (service == AwsWireService.Iam ? _iam.DispatchAsync(operation, form!, requestId, cancellationToken) : _query.DispatchAsync(operation, form!, requestId, cancellationToken)).ConfigureAwait(false);
                 response.StatusCode = 200;
                 response.ContentType = "text/xml";
                 await response.WriteAsync(document.ToString(SaveOptions.DisableFormatting), cancellationToken).ConfigureAwait(false);

@@ -43,9 +43,10 @@ internal sealed class SigV4Verifier(string accessKeyId, string secretAccessKey, 
     public static string? ScopeService(string? authorization)
         => Parse(authorization) is { } parsed && parsed.Scope.Length == 5 ? parsed.Scope[3] : null;
 
-    /// <summary>Checks <paramref name="request"/>'s signature for <paramref name="expectedService"/>.</summary>
-    public (SigV4Outcome Outcome, string Detail) Verify(SigV4Request request, string expectedService)
+    /// <summary>Checks <paramref name="request"/>'s signature for <paramref name="expectedService"/> in <paramref name="expectedRegion"/> (default: the host's region; IAM's is us-east-1).</summary>
+    public (SigV4Outcome Outcome, string Detail) Verify(SigV4Request request, string expectedService, string? expectedRegion = null)
     {
+        var scopeRegion = expectedRegion ?? region;
         var authorization = request.Headers("Authorization").FirstOrDefault();
         if (authorization is null || !authorization.StartsWith(Algorithm, StringComparison.Ordinal))
         {
@@ -60,7 +61,7 @@ internal sealed class SigV4Verifier(string accessKeyId, string secretAccessKey, 
         {
             return (SigV4Outcome.UnknownKey, "The security token included in the request is invalid.");
         }
-        if (!string.Equals(parsed.Scope[2], region, StringComparison.Ordinal))
+        if (!string.Equals(parsed.Scope[2], scopeRegion, StringComparison.Ordinal))
         {
             return (SigV4Outcome.WrongScope, $"Credential should be scoped to a valid region, not '{parsed.Scope[2]}'. ");
         }

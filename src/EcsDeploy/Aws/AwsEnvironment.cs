@@ -21,6 +21,8 @@ public sealed class AwsEnvironment
     public required ISecretsManagerApi SecretsManager { get; init; }
     /// <summary>Amazon CloudWatch Logs.</summary>
     public required ICloudWatchLogsApi Logs { get; init; }
+    /// <summary>IAM (read-only: the preflight reads the task's roles); null when the target has none, and the checks that need it are skipped.</summary>
+    public IIamApi? Iam { get; init; }
     /// <summary>Opens the image registry that ECR names in GetAuthorizationToken.</summary>
     public required Func<CancellationToken, Task<IImageRegistry>> OpenRegistryAsync { get; init; }
     /// <summary>Terraform outputs, when a state source is configured or discovered; null otherwise.</summary>
@@ -42,12 +44,13 @@ public sealed class AwsEnvironment
 
     /// <summary>
     /// Builds an environment whose ports all go through one <see cref="AwsRetryPolicy"/>. Implementations pass
-    /// raw ports; this is the single place retries are added. <paramref name="isLocal"/> sets <see cref="IsLocal"/>.
+    /// raw ports; this is the single place retries are added. <paramref name="isLocal"/> sets <see cref="IsLocal"/>;
+    /// <paramref name="iam"/> sets <see cref="Iam"/>.
     /// </summary>
     public static AwsEnvironment Create(
         string region, IEcsApi ecs, IEcrApi ecr, IElbv2Api elbv2, ISecretsManagerApi secretsManager, ICloudWatchLogsApi logs,
         Func<CancellationToken, Task<IImageRegistry>> openRegistry, ITerraformOutputs? terraform, HttpMessageHandler httpHandler,
-        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false)
+        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false, IIamApi? iam = null)
     {
         ArgumentNullException.ThrowIfNull(ecs);
         ArgumentNullException.ThrowIfNull(ecr);
@@ -64,6 +67,7 @@ public sealed class AwsEnvironment
             Elbv2 = new RetryingElbv2Api(elbv2, policy),
             SecretsManager = new RetryingSecretsManagerApi(secretsManager, policy),
             Logs = new RetryingCloudWatchLogsApi(logs, policy),
+            Iam = iam is null ? null : new RetryingIamApi(iam, policy),
             OpenRegistryAsync = async ct => new RetryingImageRegistry(await openRegistry(ct).ConfigureAwait(false), policy),
             Terraform = terraform,
             HttpHandler = httpHandler,

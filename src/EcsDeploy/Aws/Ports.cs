@@ -116,6 +116,12 @@ public interface IImageRegistry
     /// its bytes; false when the registry declined or cannot mount (the default), and the caller then uploads.
     /// </summary>
     Task<bool> MountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken) => Task.FromResult(false);
+    /// <summary>
+    /// GET /v2/NAME/blobs/DIGEST into <paramref name="destination"/>; returns its length. A registry client that cannot
+    /// read blobs answers <see cref="NotSupportedException"/> (the default), and what needs the blob says so.
+    /// </summary>
+    Task<long> GetBlobAsync(string repository, string digest, Stream destination, CancellationToken cancellationToken)
+        => Task.FromException<long>(new NotSupportedException($"The registry client {GetType().Name} cannot read blobs."));
 }
 
 /// <summary>Reads Terraform outputs (from a state file, remote state, or the terraform binary).</summary>

@@ -21,6 +21,7 @@ public sealed class HostServesEveryPortOperationTests
         [typeof(IElbv2Api)] = AwsWireService.Elbv2,
         [typeof(ISecretsManagerApi)] = AwsWireService.SecretsManager,
         [typeof(ICloudWatchLogsApi)] = AwsWireService.Logs,
+        [typeof(IIamApi)] = AwsWireService.Iam,
     };
 
     private static AwsWireTransport Transport(LocalAwsHost host)

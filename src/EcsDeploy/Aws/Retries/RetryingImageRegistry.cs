@@ -23,6 +23,22 @@ internal sealed class RetryingImageRegistry(IImageRegistry inner, AwsRetryPolicy
     public Task<bool> MountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken)
         => policy.ExecuteAsync("MountBlob", idempotent: true, ct => inner.MountBlobAsync(repository, digest, fromRepository, ct), cancellationToken);
 
+    public Task<long> GetBlobAsync(string repository, string digest, Stream destination, CancellationToken cancellationToken)
+    {
+        // A retry starts the blob again: a seekable destination is cut back to where it started; any other is read once.
+        if (!destination.CanSeek)
+        {
+            return inner.GetBlobAsync(repository, digest, destination, cancellationToken);
+        }
+        var start = destination.Position;
+        return policy.ExecuteAsync("GetBlob", idempotent: true, ct =>
+        {
+            destination.SetLength(start);
+            destination.Position = start;
+            return inner.GetBlobAsync(repository, digest, destination, ct);
+        }, cancellationToken);
+    }
+
     private Task RewindingAsync(string operation, Stream content, Func<CancellationToken, Task> send, CancellationToken cancellationToken)
     {
         if (!content.CanSeek)

@@ -33,7 +33,19 @@ internal static class AwsWireEndpoints
             }
         }
         var suffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+        if (service.GlobalSigningRegion is not null)
+        {
+            // A global service has one endpoint per partition (China's carries its region: iam.cn-north-1.amazonaws.com.cn).
+            return (new Uri(region.StartsWith("cn-", StringComparison.Ordinal) ? $"https://{service.EndpointPrefix}.cn-north-1.{suffix}/" : $"https://{service.EndpointPrefix}.{suffix}/"), false);
+        }
         return (new Uri($"https://{service.EndpointPrefix}.{region}.{suffix}/"), false);
+    }
+
+    /// <summary>The region requests to <paramref name="service"/> are signed for: the pipeline's, or a global service's own (per partition).</summary>
+    public static string SigningRegion(AwsWireService service, string region)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return service.GlobalSigningRegion is null ? region : region.StartsWith("cn-", StringComparison.Ordinal) ? "cn-north-1" : service.GlobalSigningRegion;
     }
 
     /// <summary>Whether <paramref name="uri"/> names a loopback host (localhost, 127.0.0.0/8, ::1).</summary>

@@ -66,7 +66,8 @@ public static class AwsWireEnvironment
             options.TimeProvider,
             $"AWS {options.Region}",
             policy,
-            isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback);
+            isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback,
+            iam: new IamWireClient(transport));
     }
 
     /// <summary>ECR's registry through <see cref="OciRegistryClient"/>; every client opened shares one HttpClient.</summary>

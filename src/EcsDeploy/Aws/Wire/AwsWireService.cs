@@ -15,6 +15,12 @@ internal sealed record AwsWireService(
     string TargetPrefixOrVersion,
     string EndpointVariableKey)
 {
+    /// <summary>
+    /// For a global service (IAM): the region every request is signed for, whatever the pipeline's region; its
+    /// default endpoint is then <c>https://{prefix}.amazonaws.com/</c>. Null for regional services.
+    /// </summary>
+    public string? GlobalSigningRegion { get; init; }
+
     /// <summary>Amazon ECS.</summary>
     public static readonly AwsWireService Ecs = new("ECS", "ecs", "ecs", AwsWireProtocol.Json11, "AmazonEC2ContainerServiceV20141113", "ECS");
     /// <summary>Amazon ECR's API.</summary>
@@ -25,6 +31,8 @@ internal sealed record AwsWireService(
     public static readonly AwsWireService SecretsManager = new("SecretsManager", "secretsmanager", "secretsmanager", AwsWireProtocol.Json11, "secretsmanager", "SECRETS_MANAGER");
     /// <summary>Amazon CloudWatch Logs.</summary>
     public static readonly AwsWireService Logs = new("CloudWatchLogs", "logs", "logs", AwsWireProtocol.Json11, "Logs_20140328", "CLOUDWATCH_LOGS");
+    /// <summary>AWS Identity and Access Management: global, signed for us-east-1.</summary>
+    public static readonly AwsWireService Iam = new("IAM", "iam", "iam", AwsWireProtocol.Query, "2010-05-08", "IAM") { GlobalSigningRegion = "us-east-1" };
     /// <summary>Amazon S3 (used through AWSSDK.S3; listed for its endpoint override).</summary>
     public static readonly AwsWireService S3 = new("S3", "s3", "s3", AwsWireProtocol.Query, "2006-03-01", "S3");
 }

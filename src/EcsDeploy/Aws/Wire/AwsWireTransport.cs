@@ -113,7 +113,7 @@ internal sealed class AwsWireTransport
     private async Task<byte[]> SendAsync(AwsWireService service, string operation, List<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
     {
         var endpoint = EndpointFor(service);
-        var signed = await AwsWireSigner.SignAsync(HttpMethod.Post, endpoint, headers, body, _credentials, Region, service.SigningName, null, cancellationToken).ConfigureAwait(false);
+        var signed = await AwsWireSigner.SignAsync(HttpMethod.Post, endpoint, headers, body, _credentials, AwsWireEndpoints.SigningRegion(service, Region), service.SigningName, null, cancellationToken).ConfigureAwait(false);
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint);
         var content = new ByteArrayContent(body);
         message.Content = content;

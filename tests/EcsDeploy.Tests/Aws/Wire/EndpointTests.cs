@@ -21,6 +21,18 @@ public sealed class EndpointTests
     }
 
     [Fact]
+    public void Iam_IsGlobal_OneEndpointPerPartition_SignedForItsRegion()
+    {
+        Assert.Equal(new Uri("https://iam.amazonaws.com/"), AwsWireEndpoints.Resolve(AwsWireService.Iam, "eu-central-1", Env()).Endpoint);
+        Assert.Equal(new Uri("https://iam.amazonaws.com/"), AwsWireEndpoints.Resolve(AwsWireService.Iam, "ap-southeast-2", Env()).Endpoint);
+        Assert.Equal(new Uri("https://iam.cn-north-1.amazonaws.com.cn/"), AwsWireEndpoints.Resolve(AwsWireService.Iam, "cn-northwest-1", Env()).Endpoint);
+        Assert.Equal("us-east-1", AwsWireEndpoints.SigningRegion(AwsWireService.Iam, "eu-central-1"));
+        Assert.Equal("cn-north-1", AwsWireEndpoints.SigningRegion(AwsWireService.Iam, "cn-northwest-1"));
+        Assert.Equal("eu-central-1", AwsWireEndpoints.SigningRegion(AwsWireService.Ecs, "eu-central-1"));
+        Assert.Equal(new Uri("http://127.0.0.1:4566/"), AwsWireEndpoints.Resolve(AwsWireService.Iam, "eu-central-1", Env(("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:4566"))).Endpoint);
+    }
+
+    [Fact]
     public void ServiceVariable_WinsOverTheGlobalOne_WhichWinsOverTheDefault()
     {
         var env = Env(("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"), ("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "http://localhost:9000/base"),

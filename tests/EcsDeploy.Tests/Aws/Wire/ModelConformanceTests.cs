@@ -14,7 +14,7 @@ namespace EcsDeploy.Tests.Aws.Wire;
 /// </summary>
 public sealed class ModelConformanceTests
 {
-    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs" }
+    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs", "iam" }
         .ToDictionary(s => s, BotocoreModel.Load);
 
     private static readonly Dictionary<AwsWireService, string> ModelOf = new()
@@ -24,6 +24,7 @@ public sealed class ModelConformanceTests
         [AwsWireService.Elbv2] = "elbv2",
         [AwsWireService.SecretsManager] = "secretsmanager",
         [AwsWireService.Logs] = "logs",
+        [AwsWireService.Iam] = "iam",
     };
 
     private sealed class Observer : IAwsWireObserver
@@ -116,9 +117,10 @@ public sealed class ModelConformanceTests
             ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
              "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
-             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
+             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
+        Assert.Contains(observer.XmlReads, r => r.Service == AwsWireService.Iam && r.Path == "Role/AssumeRolePolicyDocument");
     }
 
     [Fact]
@@ -148,7 +150,7 @@ public sealed class ModelConformanceTests
     {
         var target = request.Header("X-Amz-Target");
         var service = target is null
-            ? AwsWireService.Elbv2
+            ? (request.Form()["Version"] == AwsWireService.Iam.TargetPrefixOrVersion ? AwsWireService.Iam : AwsWireService.Elbv2)
             : ModelOf.Keys.Single(s => s.Protocol == AwsWireProtocol.Json11 && target.StartsWith(s.TargetPrefixOrVersion + ".", StringComparison.Ordinal));
         return (service, Models[ModelOf[service]]);
     }
@@ -235,6 +237,8 @@ public sealed class ModelConformanceTests
         var elb = new Elbv2WireClient(transport);
         await elb.DescribeLoadBalancersAsync(["a", "b"], ["arn:1"], "marker", ct);
         await elb.DescribeTargetGroupsAsync(["arn:tg"], "marker", ct);
+
+        await new IamWireClient(transport).GetRoleAsync("exec", ct);
 
         var sm = new SecretsManagerWireClient(transport);
         await sm.DescribeSecretAsync("secret", ct);

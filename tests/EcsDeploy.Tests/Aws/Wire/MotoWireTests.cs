@@ -12,6 +12,22 @@ public sealed class MotoWireTests(MotoServerFixture moto)
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
+    public async Task Iam_GetRole_ReadsTheDecodedTrustPolicy_AndNamesAMissingRole()
+    {
+        var iam = new IamWireClient(moto.Transport());
+
+        var role = await iam.GetRoleAsync("truecaller-backend-execution", Ct);
+        Assert.Equal("truecaller-backend-execution", role.RoleName);
+        Assert.Equal("arn:aws:iam::123456789012:role/truecaller-backend-execution", role.Arn);
+        Assert.True(IamTrustPolicy.Trusts(role.AssumeRolePolicyDocument, IamTrustPolicy.EcsTasksPrincipal), role.AssumeRolePolicyDocument);
+        var ec2Only = await iam.GetRoleAsync(moto.S("ec2OnlyRole"), Ct);
+        Assert.Contains("ec2.amazonaws.com", ec2Only.AssumeRolePolicyDocument);
+        Assert.False(IamTrustPolicy.Trusts(ec2Only.AssumeRolePolicyDocument, IamTrustPolicy.EcsTasksPrincipal));
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => iam.GetRoleAsync("no-such-role", Ct));
+        Assert.Equal("NoSuchEntity", missing.ErrorCode);
+    }
+
+    [Fact]
     public async Task Ecs_DescribeServices_ReadsTheSeededServiceAndReportsAMissingOne()
     {
         var ecs = new EcsWireClient(moto.Transport());

@@ -25,6 +25,14 @@ c = lambda name: client(name, ak, sk)
 
 out = {"accessKeyId": ak, "secretAccessKey": sk}
 
+# IAM roles the task definitions name: trusting ecs-tasks.amazonaws.com, and one that trusts only EC2.
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+iam_signed = c("iam")
+for role in ("exec", "truecaller-backend-execution", "truecaller-backend-task", "truecaller-backend-ollama-execution"):
+    iam_signed.create_role(RoleName=role, AssumeRolePolicyDocument=trust("ecs-tasks.amazonaws.com"))
+out["ec2OnlyRole"] = iam_signed.create_role(RoleName="ec2-only", AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))["Role"]["RoleName"]
+
 # Network for ECS and ELBv2
 ec2 = c("ec2")
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
