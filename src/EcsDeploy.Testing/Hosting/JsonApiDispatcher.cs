@@ -125,6 +125,12 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
             case "ListServiceDeployments":
                 RequiredString(request, "service", operation);
                 return await ecs.ListServiceDeploymentsAsync(Read<ListServiceDeploymentsRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
+            case "ContinueServiceDeployment":
+                return await ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest(RequiredString(request, "serviceDeploymentArn", operation),
+                    request["hookId"]?.GetValue<string>(), request["action"]?.GetValue<string>()), cancellationToken).ConfigureAwait(false);
+            case "StopServiceDeployment":
+                return await ecs.StopServiceDeploymentAsync(new StopServiceDeploymentRequest(RequiredString(request, "serviceDeploymentArn", operation),
+                    request["stopType"]?.GetValue<string>()), cancellationToken).ConfigureAwait(false);
             default:
                 throw Unknown(AwsWireService.Ecs, operation);
         }

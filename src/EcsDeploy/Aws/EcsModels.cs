@@ -141,6 +141,18 @@ public sealed record DeploymentConfiguration
     public int? MaximumPercent { get; init; }
     /// <summary>Lower limit, in percent of desired, of healthy running tasks (default 100).</summary>
     public int? MinimumHealthyPercent { get; init; }
+    /// <summary>ROLLING (the default), BLUE_GREEN, LINEAR or CANARY (<see cref="DeploymentStrategies"/>).</summary>
+    public string? Strategy { get; init; }
+    /// <summary>Minutes both revisions run after production traffic moved (0 to 1440; BLUE_GREEN, LINEAR, CANARY).</summary>
+    public int? BakeTimeInMinutes { get; init; }
+    /// <summary>The steps of a LINEAR deployment.</summary>
+    public LinearConfiguration? LinearConfiguration { get; init; }
+    /// <summary>The canary phase of a CANARY deployment.</summary>
+    public CanaryConfiguration? CanaryConfiguration { get; init; }
+    /// <summary>Lifecycle hooks (AWS_LAMBDA or PAUSE).</summary>
+    public IReadOnlyList<DeploymentLifecycleHook>? LifecycleHooks { get; init; }
+    /// <summary>CloudWatch alarms that fail (and roll back) a deployment.</summary>
+    public DeploymentAlarms? Alarms { get; init; }
 }
 
 /// <summary>A deployment of a service (<c>Deployment</c> in the API).</summary>
@@ -182,6 +194,8 @@ public sealed record ServiceLoadBalancer
     public string? ContainerName { get; init; }
     /// <summary>Its port.</summary>
     public int? ContainerPort { get; init; }
+    /// <summary>The alternate target group and listener rules of BLUE_GREEN, LINEAR and CANARY deployments.</summary>
+    public AdvancedConfiguration? AdvancedConfiguration { get; init; }
 }
 
 /// <summary>The awsvpc network settings of a service or task.</summary>
@@ -337,6 +351,8 @@ public sealed record UpdateServiceRequest
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     /// <summary>Start a new deployment even if nothing changed.</summary>
     public bool ForceNewDeployment { get; init; }
+    /// <summary>The load balancers (with their advancedConfiguration); null leaves them as they are.</summary>
+    public IReadOnlyList<ServiceLoadBalancer>? LoadBalancers { get; init; }
 }
 /// <summary>Answer of UpdateService.</summary>
 public sealed record UpdateServiceResponse(EcsService Service);

@@ -35,6 +35,12 @@ public interface IEcsApi
     Task<DescribeServiceDeploymentsResponse> DescribeServiceDeploymentsAsync(DescribeServiceDeploymentsRequest request, CancellationToken cancellationToken);
     /// <summary>ListServiceDeployments (one page, newest first), filtered by status and creation time.</summary>
     Task<ListServiceDeploymentsResponse> ListServiceDeploymentsAsync(ListServiceDeploymentsRequest request, CancellationToken cancellationToken);
+    /// <summary>ContinueServiceDeployment: resumes or rolls back a deployment paused at a PAUSE hook. Not idempotent: a re-send finds the hook no longer paused.</summary>
+    [NotIdempotent]
+    Task<ContinueServiceDeploymentResponse> ContinueServiceDeploymentAsync(ContinueServiceDeploymentRequest request, CancellationToken cancellationToken);
+    /// <summary>StopServiceDeployment (ROLLBACK or ABORT). Not idempotent: a re-send finds the deployment already stopping.</summary>
+    [NotIdempotent]
+    Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(StopServiceDeploymentRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Amazon ECR API operations the pipeline uses.</summary>

@@ -46,4 +46,10 @@ internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEc
 
     public Task<ListServiceDeploymentsResponse> ListServiceDeploymentsAsync(ListServiceDeploymentsRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("ListServiceDeployments", idempotent: true, ct => inner.ListServiceDeploymentsAsync(request, ct), cancellationToken);
+
+    public Task<ContinueServiceDeploymentResponse> ContinueServiceDeploymentAsync(ContinueServiceDeploymentRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("ContinueServiceDeployment", idempotent: false, ct => inner.ContinueServiceDeploymentAsync(request, ct), cancellationToken);
+
+    public Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(StopServiceDeploymentRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("StopServiceDeployment", idempotent: false, ct => inner.StopServiceDeploymentAsync(request, ct), cancellationToken);
 }

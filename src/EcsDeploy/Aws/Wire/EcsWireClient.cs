@@ -107,6 +107,20 @@ internal sealed partial class EcsWireClient(AwsWireTransport transport) : IEcsAp
         return response with { TaskDefinitions = response.TaskDefinitions ?? [], Failures = response.Failures ?? [] };
     }
 
+    /// <inheritdoc />
+    public Task<ContinueServiceDeploymentResponse> ContinueServiceDeploymentAsync(ContinueServiceDeploymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return transport.JsonAsync<ContinueServiceDeploymentResponse>(Service, "ContinueServiceDeployment", request, Json, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(StopServiceDeploymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return transport.JsonAsync<StopServiceDeploymentResponse>(Service, "StopServiceDeployment", request, Json, cancellationToken);
+    }
+
     /// <summary>The RegisterTaskDefinition body: the definition's members without the read-only ones, plus tags.</summary>
     internal static JsonObject RegisterTaskDefinitionBody(RegisterTaskDefinitionRequest request)
     {

@@ -61,6 +61,11 @@ public sealed class BotocoreModel
     public void CheckSent(string operation, string path, JsonNode? value, string shape, List<string> problems)
     {
         var type = TypeOf(shape);
+        if (Shape(shape).TryGetProperty("document", out var document) && document.GetBoolean())
+        {
+            // A document (hookDetails): free-form JSON.
+            return;
+        }
         switch (value)
         {
             case null:

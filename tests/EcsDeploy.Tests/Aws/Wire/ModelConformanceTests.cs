@@ -116,8 +116,8 @@ public sealed class ModelConformanceTests
         Assert.Equal(
             ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
-             "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
-             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
+             "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
+             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
         Assert.Contains(observer.XmlReads, r => r.Service == AwsWireService.Iam && r.Path == "Role/AssumeRolePolicyDocument");
@@ -204,6 +204,9 @@ public sealed class ModelConformanceTests
             Cluster = "cluster", Service = "service", TaskDefinition = "app:3", ForceNewDeployment = true,
             DeploymentConfiguration = new DeploymentConfiguration { DeploymentCircuitBreaker = new DeploymentCircuitBreaker(true, true), MaximumPercent = 200, MinimumHealthyPercent = 100 },
         }, ct);
+        await ecs.UpdateServiceAsync(StrategySamples.CanaryUpdate, ct);
+        await ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest("arn:aws:ecs:eu-central-1:1:service-deployment/c/s/1", "hook-1", LifecycleHookActions.Rollback), ct);
+        await ecs.StopServiceDeploymentAsync(new StopServiceDeploymentRequest("arn:aws:ecs:eu-central-1:1:service-deployment/c/s/1", StopTypes.Rollback), ct);
         await ecs.RunTaskAsync(new RunTaskRequest
         {
             Cluster = "cluster", TaskDefinition = "app:3", NetworkConfiguration = network, StartedBy = "ecsdeploy", Count = 1, ClientToken = "token",
