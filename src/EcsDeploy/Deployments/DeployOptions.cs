@@ -15,7 +15,7 @@ namespace EcsDeploy
     }
 
     /// <summary>Options of the Deploy stage.</summary>
-    public sealed class DeployOptions : IFreezable
+    public sealed partial class DeployOptions : IFreezable
     {
         private readonly FreezeGuard _freeze = new("Deploy");
 
@@ -91,6 +91,7 @@ namespace EcsDeploy
         {
             _freeze.EnsureMutable();
             CircuitBreakerEnabled = enabled;
+            CircuitBreakerSet = true;
             return this;
         }
 
@@ -107,6 +108,7 @@ namespace EcsDeploy
         {
             _freeze.EnsureMutable();
             Timeout = timeout;
+            TimeoutSet = true;
             return this;
         }
 

@@ -67,7 +67,10 @@ namespace EcsDeploy.Deployments
             Secrets = [.. options.SecretReferences],
         };
 
-        private RolloutSettings Settings => new(options.Timeout, options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled);
+        private RolloutSettings Settings => new(StrategySettings.WaitBudget(options), options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled)
+        {
+            Strategy = StrategySettings.From(options),
+        };
 
         /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
         public ServiceGraph Graph(PipelineDefinition definition)
@@ -128,6 +131,7 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add(problem);
             }
+            StrategyValidation.Validate(options, problems);
             if (options.Timeout <= TimeSpan.Zero)
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
@@ -168,9 +172,16 @@ namespace EcsDeploy.Deployments
             {
                 details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(basis.Running.TaskDefinition).DefaultIfEmpty("(no awslogs log group)"))}"));
             }
+            var strategy = options.DeploymentStrategy;
+            if (strategy.ShiftsTraffic)
+            {
+                details.AddRange(StrategyPlan.Details(options));
+            }
             var summary = context.Options.NoWait || !options.WaitEnabled
                 ? $"update {options.ServiceName} without waiting"
-                : $"update {options.ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
+                : strategy.ShiftsTraffic
+                    ? $"update {options.ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration)} of bake, waiting up to {StrategySettings.WaitBudget(options).TotalMinutes:0.#} min"
+                    : $"update {options.ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
             return new StagePlan(Stage.Name, summary) { Details = details, Diff = diff.Count == 0 ? ["(no change to the task definition)"] : diff };
         }
 
@@ -217,7 +228,7 @@ namespace EcsDeploy.Deployments
             var done = context.Get(StageOutputs.DeployedServices) ?? [];
             foreach (var dependency in Graph(context.Definition).DeploymentOrder().Where(d => !done.Contains(d)))
             {
-                var result = await context.Rollouts.RollOutAsync(dependency, taskDefinitionArn: null, Settings, cancellationToken).ConfigureAwait(false);
+                var result = await context.Rollouts.RollOutAsync(dependency, taskDefinitionArn: null, Settings with { Strategy = null, WaitTimeout = options.Timeout }, cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
                     throw new PipelineStageException(

@@ -8,7 +8,11 @@ namespace EcsDeploy.Deployments;
 /// <param name="WhenAnotherInProgress">What to do when the service has a deployment this run did not start.</param>
 /// <param name="CircuitBreaker">Turn the ECS deployment circuit breaker on for this deployment.</param>
 /// <param name="Rollback">Roll back to the previous revision when the deployment fails.</param>
-public sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress = AnotherDeployment.Wait, bool CircuitBreaker = true, bool Rollback = true);
+public sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress = AnotherDeployment.Wait, bool CircuitBreaker = true, bool Rollback = true)
+{
+    /// <summary>A blue/green, linear or canary deployment; null for a rolling one (with the circuit breaker).</summary>
+    public StrategySettings? Strategy { get; init; }
+}
 
 /// <summary>How one service deployment ended, as the follower saw it.</summary>
 /// <param name="Succeeded">Our deployment completed with every task running.</param>
@@ -72,16 +76,17 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     /// <summary>UpdateService with the circuit breaker as configured; returns the new PRIMARY deployment.</summary>
     private async Task<Deployment> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
     {
-        var configuration = (service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
+        var (configuration, loadBalancers) = settings.Strategy?.Apply(service) ?? ((service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
         {
             DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
-        };
+        }, null);
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
             Cluster = Cluster,
             Service = service.ServiceName,
             TaskDefinition = taskDefinitionArn,
             DeploymentConfiguration = configuration,
+            LoadBalancers = loadBalancers,
             ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
         return updated.Service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatuses.Primary)

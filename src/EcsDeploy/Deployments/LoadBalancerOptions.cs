@@ -1,0 +1,59 @@
+namespace EcsDeploy;
+
+/// <summary>
+/// The load balancer resources ECS shifts traffic with in blue/green, linear and canary deployments (the service load
+/// balancer's <c>advancedConfiguration</c>): the second target group, the production and test listener rules, and the
+/// role ECS assumes to change them.
+/// </summary>
+public sealed class LoadBalancerOptions
+{
+    private readonly FreezeGuard _freeze;
+
+    internal LoadBalancerOptions(FreezeGuard freeze) => _freeze = freeze;
+
+    internal string? TargetGroupArn { get; private set; }
+    internal string? AlternateTargetGroupArn { get; private set; }
+    internal string? ProductionListenerRuleArn { get; private set; }
+    internal string? TestListenerRuleArn { get; private set; }
+    internal string? RoleArn { get; private set; }
+
+    /// <summary>Which of the service's load balancers (by its target group) this configures (default: the service's only one).</summary>
+    public LoadBalancerOptions TargetGroup(string targetGroupArn)
+    {
+        _freeze.EnsureMutable();
+        TargetGroupArn = targetGroupArn;
+        return this;
+    }
+
+    /// <summary>The second target group: the new revision registers there while the old one keeps serving.</summary>
+    public LoadBalancerOptions AlternateTargetGroup(string targetGroupArn)
+    {
+        _freeze.EnsureMutable();
+        AlternateTargetGroupArn = targetGroupArn;
+        return this;
+    }
+
+    /// <summary>The listener rule (ALB) or listener (NLB) that carries production traffic; ECS changes its weights.</summary>
+    public LoadBalancerOptions ProductionListenerRule(string ruleArn)
+    {
+        _freeze.EnsureMutable();
+        ProductionListenerRuleArn = ruleArn;
+        return this;
+    }
+
+    /// <summary>The listener rule that sends test traffic to the new revision only (needed by <see cref="DeployOptions.TestTraffic"/>).</summary>
+    public LoadBalancerOptions TestListenerRule(string ruleArn)
+    {
+        _freeze.EnsureMutable();
+        TestListenerRuleArn = ruleArn;
+        return this;
+    }
+
+    /// <summary>The role ECS assumes to change the listener rules (the deployer needs iam:PassRole on it).</summary>
+    public LoadBalancerOptions Role(string roleArn)
+    {
+        _freeze.EnsureMutable();
+        RoleArn = roleArn;
+        return this;
+    }
+}
