@@ -27,6 +27,11 @@ public sealed record SeedSpec
     public string? OllamaFamily { get; init; }
     /// <summary>Tasks of the backend service.</summary>
     public int DesiredCount { get; init; } = 2;
+    /// <summary>
+    /// The backend's Application Auto Scaling range (min, max), or null for no scalable target. The default: 1 to 4, or up
+    /// to the desired count when it is higher.
+    /// </summary>
+    public (int Min, int Max)? AutoScaling { get; init; } = (1, 4);
     /// <summary>The backend target group's health check path.</summary>
     public string HealthCheckPath { get; init; } = "/health";
     /// <summary>Paths the backend answers 200 on (the Verify stage's), besides its health check path.</summary>
@@ -100,7 +105,8 @@ public static class Seed
     /// Creates the cluster; the backend's repository, execution and task roles (trusting ecs-tasks.amazonaws.com) (with the image it runs now), task definition (awslogs,
     /// port 3000, NODE_ENV and PORT) and a service already running it behind a load balancer; the secrets;
     /// and, when named, the Ollama repository, task definition, service and load balancer with the model pulled;
-    /// both services with the deployment circuit breaker and rollback on, as the seed's Terraform makes them;
+    /// both services with the deployment circuit breaker and rollback on, as the seed's Terraform makes them; the
+    /// backend's Application Auto Scaling target (<see cref="SeedSpec.AutoScaling"/>);
     /// then the Terraform outputs the seed lists.
     /// </summary>
     public static void Apply(SimulatedAws aws, SeedSpec spec)
@@ -129,6 +135,10 @@ public static class Seed
             [new EcsTag("app", spec.Family)]);
         aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
         aws.Ecs.SetDeploymentConfiguration(spec.Cluster, spec.Service, SeedDeploymentConfiguration);
+        if (spec.AutoScaling is { } range)
+        {
+            aws.AutoScaling.RegisterEcsService(spec.Cluster, spec.Service, Math.Min(range.Min, spec.DesiredCount), Math.Max(range.Max, spec.DesiredCount));
+        }
 
         if (spec.OllamaService is not null && spec.OllamaFamily is not null)
         {

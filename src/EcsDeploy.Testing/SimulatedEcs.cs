@@ -278,6 +278,7 @@ public sealed partial class SimulatedEcs : IEcsApi
                     MinimumHealthyPercent = configuration.MinimumHealthyPercent ?? service.Configuration.MinimumHealthyPercent,
                 };
             }
+            SetDesiredCount(service, request.DesiredCount);
             var current = service.Deployments[0];
             var taskDefinitionArn = current.TaskDefinition;
             if (request.TaskDefinition is not null)
@@ -297,6 +298,10 @@ public sealed partial class SimulatedEcs : IEcsApi
                 service.Deployments.Insert(0, deployment);
                 _world.ServiceDeployments.OnStarted(service, deployment);
                 _world.Scheduler.Reconcile(service);
+            }
+            else if (request.DesiredCount is not null)
+            {
+                _world.Scheduler.Reconcile(service); // Scaling alone: the PRIMARY's count changes, no new deployment.
             }
             return Task.FromResult(new UpdateServiceResponse(_world.Snapshot(service)));
         }

@@ -112,6 +112,9 @@ internal sealed class EcsScheduler
             }
             draining.Add(old);
         }
+        // Scale in: the PRIMARY's tasks beyond the desired count go, those not yet running first.
+        var excess = live.Where(t => t.StartedBy == primary.Id).OrderBy(t => t.Healthy).ThenByDescending(t => t.LastStatus != TaskStatuses.Running).ToList();
+        draining.AddRange(excess.Take(Math.Max(0, excess.Count - desired)));
         if (draining.Count > 0)
         {
             Lifecycle.Drain(service, draining, $"Scaling activity initiated by (deployment {primary.Id})");
@@ -165,6 +168,14 @@ internal sealed class EcsScheduler
             service.LastCompleted = (primary.Id, primary.TaskDefinition);
             _world.ServiceDeployments.OnCompleted(service, primary);
             _world.AddEvent(service, $"(service {service.Name}) (deployment {primary.Id}) deployment completed.");
+            _world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
+            service.SteadyStatePending = false;
+        }
+        else if (service.SteadyStatePending && primary.RolloutState == RolloutStates.Completed && service.Deployments.Count == 1 && running == desired
+            && !_world.Tasks.Any(t => t.ServiceName == service.Name && t.Cluster == service.Cluster && t.LastStatus != TaskStatuses.Stopped && (t.StartedBy != primary.Id || t.DesiredStatus == TaskStatuses.Stopped)))
+        {
+            // A scaling that settled (the count changed with no new deployment).
+            service.SteadyStatePending = false;
             _world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
         }
     }

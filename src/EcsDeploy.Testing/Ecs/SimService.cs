@@ -8,7 +8,9 @@ internal sealed class SimService(string name, string arn, string cluster, int de
     public string Name { get; } = name;
     public string Arn { get; } = arn;
     public string Cluster { get; } = cluster;
-    public int DesiredCount { get; } = desiredCount;
+    public int DesiredCount { get; set; } = desiredCount;
+    /// <summary>The desired count changed (UpdateService, a scaling activity): a steady-state event is due once it is reached.</summary>
+    public bool SteadyStatePending { get; set; }
     public string InitialTaskDefinition { get; } = taskDefinition;
     public DeploymentConfiguration Configuration { get; set; } = new() { MaximumPercent = 200, MinimumHealthyPercent = 100, DeploymentCircuitBreaker = new DeploymentCircuitBreaker(false, false) };
     public List<SimDeployment> Deployments { get; } = [];

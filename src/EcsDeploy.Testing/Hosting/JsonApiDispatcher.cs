@@ -6,7 +6,7 @@ using EcsDeploy.Aws.Wire;
 namespace EcsDeploy.Testing.Hosting;
 
 /// <summary>
-/// Answers JSON 1.1 calls (ECS, ECR, Secrets Manager, CloudWatch Logs) from a <see cref="SimulatedAws"/>: the
+/// Answers JSON 1.1 calls (ECS, ECR, Secrets Manager, CloudWatch Logs; Application Auto Scaling in AutoScalingDispatcher) from a <see cref="SimulatedAws"/>: the
 /// body is read into the request models the wire clients send, and the answer is written with the same
 /// <see cref="AwsWireJson"/> settings they read with.
 /// </summary>
@@ -22,6 +22,7 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
         [AwsWireService.Ecr.TargetPrefixOrVersion] = AwsWireService.Ecr,
         [AwsWireService.SecretsManager.TargetPrefixOrVersion] = AwsWireService.SecretsManager,
         [AwsWireService.Logs.TargetPrefixOrVersion] = AwsWireService.Logs,
+        [AwsWireService.ApplicationAutoScaling.TargetPrefixOrVersion] = AwsWireService.ApplicationAutoScaling,
     };
 
     /// <summary>Runs <paramref name="operation"/> of <paramref name="service"/> and returns the JSON answer.</summary>
@@ -45,6 +46,7 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 "ECR" => await EcrAsync(operation, request, cancellationToken).ConfigureAwait(false),
                 "SecretsManager" => await SecretsManagerAsync(operation, request, cancellationToken).ConfigureAwait(false),
                 "CloudWatchLogs" => await LogsAsync(operation, request, cancellationToken).ConfigureAwait(false),
+                "ApplicationAutoScaling" => await AutoScalingDispatcher.DispatchAsync(aws.AutoScaling, operation, request, cancellationToken).ConfigureAwait(false),
                 _ => throw Unknown(service, operation),
             };
             if (answer is JsonNode node)

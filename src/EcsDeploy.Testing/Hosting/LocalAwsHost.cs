@@ -20,7 +20,7 @@ namespace EcsDeploy.Testing.Hosting;
 /// Serves a <see cref="SimulatedAws"/> over the real AWS wire protocols on 127.0.0.1, so that the AWS CLI, an
 /// SDK or EcsDeploy's own wire clients can deploy to it and inspect it. One port serves everything:
 /// <list type="bullet">
-/// <item>JSON 1.1 (<c>POST /</c> with <c>X-Amz-Target</c>) for ECS, ECR, Secrets Manager and CloudWatch Logs;</item>
+/// <item>JSON 1.1 (<c>POST /</c> with <c>X-Amz-Target</c>) for ECS, ECR, Secrets Manager, CloudWatch Logs and Application Auto Scaling;</item>
 /// <item>the Query protocol (form-encoded <c>Action</c>, XML answers) for Elastic Load Balancing v2 and IAM;</item>
 /// <item>the OCI distribution API of the simulated ECR registry under <c>/v2/</c>, with basic auth (user <c>AWS</c>,
 /// the password inside GetAuthorizationToken's token, whose <c>proxyEndpoint</c> names this host);</item>

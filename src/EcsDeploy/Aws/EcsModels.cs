@@ -353,6 +353,8 @@ public sealed record UpdateServiceRequest
     public bool ForceNewDeployment { get; init; }
     /// <summary>The load balancers (with their advancedConfiguration); null leaves them as they are.</summary>
     public IReadOnlyList<ServiceLoadBalancer>? LoadBalancers { get; init; }
+    /// <summary>The number of tasks to run (scaling alone starts no new deployment); null leaves it as it is.</summary>
+    public int? DesiredCount { get; init; }
 }
 /// <summary>Answer of UpdateService.</summary>
 public sealed record UpdateServiceResponse(EcsService Service);

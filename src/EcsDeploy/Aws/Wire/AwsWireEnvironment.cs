@@ -67,7 +67,8 @@ public static class AwsWireEnvironment
             $"AWS {options.Region}",
             policy,
             isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback,
-            iam: new IamWireClient(transport));
+            iam: new IamWireClient(transport),
+            autoScaling: new ApplicationAutoScalingWireClient(transport));
     }
 
     /// <summary>ECR's registry through <see cref="OciRegistryClient"/>; every client opened shares one HttpClient.</summary>
