@@ -33,6 +33,20 @@ namespace EcsDeploy
         internal AnotherDeployment AnotherDeploymentPolicy { get; private set; } = AnotherDeployment.Wait;
         internal List<(string From, string To)> DependencyEdges { get; } = [];
         internal int? LogRetentionDays { get; private set; }
+        internal bool AutoScalingSuspended { get; private set; }
+
+        /// <summary>
+        /// Suspends the service's Application Auto Scaling (dynamic scale in and out, and scheduled scaling) for the
+        /// duration of the rollout, and restores the state it had after, on success, failure or cancellation alike, so
+        /// that no scaling activity changes the desired count under the rollout. A service without a scalable target is
+        /// rolled out as it is.
+        /// </summary>
+        public DeployOptions SuspendAutoScaling(bool enabled = true)
+        {
+            _freeze.EnsureMutable();
+            AutoScalingSuspended = enabled;
+            return this;
+        }
 
         /// <summary>
         /// Keeps the container's CloudWatch log groups (awslogs) for this many days (the seed: 7), set idempotently

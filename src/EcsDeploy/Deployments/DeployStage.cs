@@ -44,6 +44,10 @@ namespace EcsDeploy.Deployments
                     ? [scope.Arn("logs", "log-group:/ecs/*")]
                     : [.. scope.LogGroups.SelectMany(g => new[] { scope.Arn("logs", $"log-group:{g}"), scope.Arn("logs", $"log-group:{g}:*") })]));
             }
+            if (options.AutoScalingSuspended)
+            {
+                grants.AddRange(scope.SuspendAutoScaling(options.ServiceName!));
+            }
             if (options.SecretReferences.Count > 0)
             {
                 grants.Add(new("ResolveSecretArns", ["secretsmanager:DescribeSecret"], [.. options.SecretReferences.Select(s => scope.SecretArn(s.Value)).Distinct(StringComparer.Ordinal)]));
@@ -172,6 +176,13 @@ namespace EcsDeploy.Deployments
             {
                 details.Add(new("log retention", $"{days} days for {string.Join(", ", LogGroups(basis.Running.TaskDefinition).DefaultIfEmpty("(no awslogs log group)"))}"));
             }
+            if (options.AutoScalingSuspended)
+            {
+                var target = await AutoScalingSuspension.FindAsync(AutoScalingSuspension.Require(context), context.Definition.Cluster, options.ServiceName!, cancellationToken).ConfigureAwait(false);
+                details.Add(new("auto scaling", target is null ? "no scalable target: nothing to suspend"
+                    : context.Options.NoWait || !options.WaitEnabled ? "left as it is: without waiting, nothing would restore it after the rollout"
+                    : $"suspended during the rollout, then restored ({AutoScalingSuspension.Describe((target.SuspendedState ?? SuspendedState.None).Explicit())} now; range {target.MinCapacity}-{target.MaxCapacity})"));
+            }
             var strategy = options.DeploymentStrategy;
             if (strategy.ShiftsTraffic)
             {
@@ -196,11 +207,13 @@ namespace EcsDeploy.Deployments
             {
                 var id = await context.Rollouts.StartAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
                 context.Set(StageOutputs.Deployment, new DeploymentOutcome { Service = serviceName, DeploymentId = id, RolloutState = RolloutStates.InProgress, FinalTaskDefinition = registered.Arn, Confirmed = false });
-                context.Warn($"{serviceName}: deployment {id} started; not waiting, so it is not confirmed");
+                context.Warn($"{serviceName}: deployment {id} started; not waiting, so it is not confirmed" + (options.AutoScalingSuspended ? " (auto scaling was not suspended: nothing would restore it)" : ""));
                 return;
             }
 
-            var result = await context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
+            var result = options.AutoScalingSuspended
+                ? await AutoScalingSuspension.AroundAsync(context, serviceName, ct => context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, ct), cancellationToken).ConfigureAwait(false)
+                : await context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
             context.Set(StageOutputs.Deployment, new DeploymentOutcome
             {
                 Service = serviceName,

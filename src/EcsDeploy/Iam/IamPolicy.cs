@@ -69,6 +69,15 @@ public sealed record IamScope(PipelineDefinition Definition, string AccountId)
             LogGroups.Count == 0 ? [Arn("logs", "log-group:/ecs/*:*")] : [.. LogGroups.Select(g => Arn("logs", $"log-group:{g}:*"))]);
     }
 
+    /// <summary>Reading a service's Application Auto Scaling target and setting its suspended state (d.SuspendAutoScaling(), scale).</summary>
+    public IEnumerable<IamGrant> SuspendAutoScaling(string service)
+    {
+        yield return new IamGrant("ReadScalableTargets", ["application-autoscaling:DescribeScalableTargets"], ["*"]);
+        // Application Auto Scaling checks that the caller may describe and update the service it registers.
+        yield return new IamGrant("SuspendAndResumeScaling", ["application-autoscaling:RegisterScalableTarget"], [Arn("application-autoscaling", "scalable-target/*")]);
+        yield return new IamGrant("ScaledService", ["ecs:DescribeServices", "ecs:UpdateService"], [ServiceArn(service)]);
+    }
+
     /// <summary>Registering task definitions (with tags) that name the task's roles.</summary>
     public IEnumerable<IamGrant> RegisterTaskDefinitions()
     {

@@ -17,5 +17,6 @@ internal static class DayTwoCommands
         RunCommand.Create(),
         RevisionsCommand.Create(),
         DeregisterCommand.Create(),
+        ScaleCommand.Create(),
     ];
 }

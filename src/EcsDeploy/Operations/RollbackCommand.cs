@@ -76,7 +76,10 @@ internal static class RollbackCommand
         }
 
         operation.Info($"rolling {operation.ServiceName} back from {Operation.Short(current)} to {Operation.Short(targetArn)} ({chosen})");
-        var result = await operation.Context.Rollouts.RollOutAsync(operation.ServiceName, targetArn, Settings(command.Definition), cancellationToken).ConfigureAwait(false);
+        Task<RolloutResult> RollOut(CancellationToken ct) => operation.Context.Rollouts.RollOutAsync(operation.ServiceName, targetArn, Settings(command.Definition), ct);
+        var result = command.Definition.Stage<DeployStage>()?.Options.AutoScalingSuspended == true
+            ? await AutoScalingSuspension.AroundAsync(operation.Context, operation.ServiceName, RollOut, cancellationToken).ConfigureAwait(false)
+            : await RollOut(cancellationToken).ConfigureAwait(false);
         report = report with
         {
             Outcome = result.Succeeded ? "rolled-back" : result.Failure == FailureKind.NeedsAttention ? "needs-attention" : "failed",
