@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EcsDeploy.Aws;
 
 // Application Auto Scaling (PascalCase on the wire, as botocore's application-autoscaling model names the members).
@@ -26,6 +28,7 @@ public sealed record SuspendedState(bool? DynamicScalingInSuspended = null, bool
     public static SuspendedState None { get; } = new(false, false, false);
 
     /// <summary>True when all three kinds are suspended.</summary>
+    [JsonIgnore]
     public bool IsAllSuspended => DynamicScalingInSuspended == true && DynamicScalingOutSuspended == true && ScheduledScalingSuspended == true;
 
     /// <summary>The state with every absent member read as false (the API's default), so that it can be sent back as it was.</summary>

@@ -22,6 +22,7 @@ public sealed class HostServesEveryPortOperationTests
         [typeof(ISecretsManagerApi)] = AwsWireService.SecretsManager,
         [typeof(ICloudWatchLogsApi)] = AwsWireService.Logs,
         [typeof(IIamApi)] = AwsWireService.Iam,
+        [typeof(IApplicationAutoScalingApi)] = AwsWireService.ApplicationAutoScaling,
     };
 
     private static AwsWireTransport Transport(LocalAwsHost host)

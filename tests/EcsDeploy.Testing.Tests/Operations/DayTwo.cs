@@ -18,6 +18,9 @@ internal sealed class DayTwo
         Seed.Apply(Aws, SeedSpec.Truecaller with { DesiredCount = desiredCount });
     }
 
+    /// <summary>Over an AWS the test seeded itself.</summary>
+    public DayTwo(SimulatedAws aws) => Aws = aws;
+
     public SimulatedAws Aws { get; }
 
     /// <summary>The pipeline the commands belong to: it deploys the seeded service.</summary>

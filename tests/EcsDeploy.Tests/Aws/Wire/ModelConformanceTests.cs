@@ -14,7 +14,7 @@ namespace EcsDeploy.Tests.Aws.Wire;
 /// </summary>
 public sealed class ModelConformanceTests
 {
-    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs", "iam" }
+    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs", "iam", "application-autoscaling" }
         .ToDictionary(s => s, BotocoreModel.Load);
 
     private static readonly Dictionary<AwsWireService, string> ModelOf = new()
@@ -25,6 +25,7 @@ public sealed class ModelConformanceTests
         [AwsWireService.SecretsManager] = "secretsmanager",
         [AwsWireService.Logs] = "logs",
         [AwsWireService.Iam] = "iam",
+        [AwsWireService.ApplicationAutoScaling] = "application-autoscaling",
     };
 
     private sealed class Observer : IAwsWireObserver
@@ -97,7 +98,7 @@ public sealed class ModelConformanceTests
         foreach (var (service, operation, type) in observer.JsonReads.Distinct())
         {
             var model = Models[ModelOf[service]];
-            var options = service == AwsWireService.SecretsManager ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
+            var options = service == AwsWireService.SecretsManager || service == AwsWireService.ApplicationAutoScaling ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
             if (model.OutputShape(operation) is not { } output)
             {
                 // No output in the model (PutRetentionPolicy): the answer type must read nothing.
@@ -114,7 +115,7 @@ public sealed class ModelConformanceTests
         Assert.True(problems.Count == 0, "Drift from botocore's models:\n" + string.Join("\n", problems.Distinct()));
         // Every port operation went through the check.
         Assert.Equal(
-            ["CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
+            ["ApplicationAutoScaling.DescribeScalableTargets", "ApplicationAutoScaling.RegisterScalableTarget", "CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
              "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
              "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
@@ -201,7 +202,7 @@ public sealed class ModelConformanceTests
         await ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(definition, [new EcsTag("k", "v")]), ct);
         await ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
-            Cluster = "cluster", Service = "service", TaskDefinition = "app:3", ForceNewDeployment = true,
+            Cluster = "cluster", Service = "service", TaskDefinition = "app:3", ForceNewDeployment = true, DesiredCount = 2,
             DeploymentConfiguration = new DeploymentConfiguration { DeploymentCircuitBreaker = new DeploymentCircuitBreaker(true, true), MaximumPercent = 200, MinimumHealthyPercent = 100 },
         }, ct);
         await ecs.UpdateServiceAsync(StrategySamples.CanaryUpdate, ct);
@@ -251,5 +252,13 @@ public sealed class ModelConformanceTests
         await logs.GetLogEventsAsync(new GetLogEventsRequest("/ecs/app", "stream", 100, true, "token"), ct);
         await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest("/ecs/", "token", 10), ct);
         await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/app", 7), ct);
+
+        var autoScaling = new ApplicationAutoScalingWireClient(transport);
+        await autoScaling.DescribeScalableTargetsAsync(new DescribeScalableTargetsRequest("ecs", ["service/c/s"], EcsScalableTargets.DesiredCount, 50, "token"), ct);
+        await autoScaling.RegisterScalableTargetAsync(new RegisterScalableTargetRequest
+        {
+            ServiceNamespace = "ecs", ResourceId = "service/c/s", ScalableDimension = EcsScalableTargets.DesiredCount, MinCapacity = 1, MaxCapacity = 4,
+            SuspendedState = SuspendedState.All,
+        }, ct);
     }
 }
