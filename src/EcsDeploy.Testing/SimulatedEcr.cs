@@ -171,25 +171,17 @@ public sealed partial class SimulatedEcr : IEcrApi
         return Task.FromResult(new EcrAuthorizationData(token, _aws.Clock.GetUtcNow().AddHours(12), $"https://{Host}"));
     }
 
-    /// <inheritdoc />
+    /// <summary>DescribeImages: every page at once (see <see cref="DescribeImagesPage"/> for one page as the wire answers it).</summary>
     public Task<IReadOnlyList<EcrImageDetail>> DescribeImagesAsync(string repositoryName, IReadOnlyList<ImageIdentifier> imageIds, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(imageIds);
-        _aws.Enter("ECR", "DescribeImages");
-        lock (_aws.Gate)
+        var (images, nextToken) = DescribeImagesPage(repositoryName, imageIds, null, null);
+        var all = images.ToList();
+        while (nextToken is not null)
         {
-            var repository = Repository(repositoryName, "DescribeImages");
-            var images = imageIds.Count == 0 ? [.. repository.Images.Values] : imageIds.Select(id => FindImage(repository, id, "DescribeImages")).ToList();
-            return Task.FromResult<IReadOnlyList<EcrImageDetail>>([.. images.Select(i => new EcrImageDetail
-            {
-                RepositoryName = repositoryName,
-                ImageDigest = i.Digest,
-                ImageTags = [.. i.Tags.Order(StringComparer.Ordinal)],
-                ImagePushedAt = i.PushedAt,
-                ImageSizeInBytes = i.Size,
-                ImageManifestMediaType = i.MediaType,
-            })]);
+            (images, nextToken) = DescribeImagesPage(repositoryName, [], null, nextToken);
+            all.AddRange(images);
         }
+        return Task.FromResult<IReadOnlyList<EcrImageDetail>>(all);
     }
 
     /// <inheritdoc />

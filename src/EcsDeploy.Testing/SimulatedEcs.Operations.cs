@@ -3,9 +3,27 @@ using EcsDeploy.Testing.Ecs;
 
 namespace EcsDeploy.Testing;
 
-// The operations of the day-2 commands: stopping a task, deregistering and deleting revisions.
+// The operations of the day-2 commands: listing and stopping tasks, deregistering and deleting revisions.
 public sealed partial class SimulatedEcs
 {
+    /// <inheritdoc />
+    public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _aws.Enter("ECS", "ListTasks");
+        lock (_aws.Gate)
+        {
+            var cluster = _world.ClusterName(request.Cluster, "ListTasks");
+            var desired = request.DesiredStatus ?? TaskStatuses.Running;
+            var arns = _world.Tasks.Where(t => t.Cluster == cluster
+                    && (request.ServiceName is null || t.Group == $"service:{request.ServiceName}")
+                    && (request.StartedBy is null || t.StartedBy == request.StartedBy)
+                    && (desired == TaskStatuses.Stopped ? t.DesiredStatus == TaskStatuses.Stopped : t.DesiredStatus == TaskStatuses.Running))
+                .OrderByDescending(t => t.CreatedAt).Select(t => t.Arn).Take(100).ToList();
+            return Task.FromResult(new ListTasksResponse(arns, null));
+        }
+    }
+
     /// <summary>
     /// StopTask: the task's desired status turns STOPPED at once; it is STOPPING, then STOPPED with stopCode
     /// UserInitiated and the given reason (or "Task stopped by user"), its running containers with exit code 143
@@ -30,6 +48,23 @@ public sealed partial class SimulatedEcs
                 _world.Scheduler.Lifecycle.StopByUser(task, request.Reason ?? "Task stopped by user", service);
             }
             return Task.FromResult(new StopTaskResponse(task.Snapshot()));
+        }
+    }
+
+    /// <summary>
+    /// Interrupts a running Fargate Spot task, as Fargate does when it needs the capacity back: the two-minute warning
+    /// (stopCode TerminationNotice, stoppedReason "Your Spot Task was interrupted.", SIGTERM), then STOPPED with stopCode
+    /// SpotInterruption; a service replaces the task.
+    /// </summary>
+    public void InterruptSpotTask(string cluster, string task)
+    {
+        lock (_aws.Gate)
+        {
+            _world.Advance();
+            var found = _world.Tasks.FirstOrDefault(t => t.Cluster == cluster && (t.Arn == task || t.Id == task) && t.LastStatus == TaskStatuses.Running && t.DesiredStatus == TaskStatuses.Running)
+                ?? throw new InvalidOperationException($"No running task {task} in cluster {cluster}: only a running task can be interrupted.");
+            var service = found.ServiceName is not null && _world.Services.TryGetValue((found.Cluster, found.ServiceName), out var owner) ? owner : null;
+            _world.Scheduler.Lifecycle.InterruptSpot(found, service);
         }
     }
 

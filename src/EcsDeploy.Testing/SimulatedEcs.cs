@@ -40,8 +40,13 @@ public sealed partial class SimulatedEcs : IEcsApi
     /// <summary>Creates a cluster.</summary>
     public string CreateCluster(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         lock (_aws.Gate)
         {
+            if (EcsWorld.NameProblem(name) is { } problem)
+            {
+                throw new ArgumentException($"Cluster {problem}", nameof(name));
+            }
             return _world.Clusters[name] = _aws.Arn("ecs", $"cluster/{name}");
         }
     }
@@ -64,6 +69,10 @@ public sealed partial class SimulatedEcs : IEcsApi
             {
                 throw new InvalidOperationException($"No cluster {cluster}: create it first.");
             }
+            if (EcsWorld.NameProblem(serviceName) is { } problem)
+            {
+                throw new ArgumentException($"Service {problem}", nameof(serviceName));
+            }
             var service = new SimService(serviceName, _aws.Arn("ecs", $"service/{cluster}/{serviceName}"), cluster, desiredCount, taskDefinitionArn)
             {
                 LoadBalancers = targetGroupArn is null ? [] : [new ServiceLoadBalancer { TargetGroupArn = targetGroupArn, ContainerName = containerName, ContainerPort = containerPort }],
@@ -79,6 +88,7 @@ public sealed partial class SimulatedEcs : IEcsApi
             {
                 var task = _world.NewTask(cluster, taskDefinitionArn, $"service:{serviceName}", deployment.Id, TaskBehaviour.Healthy, serviceName, null);
                 task.LastStatus = TaskStatuses.Running;
+                task.Containers.ForEach(c => c.LastStatus = TaskStatuses.Running);
                 task.Healthy = true;
                 task.StartedAt = Now;
             }
@@ -236,9 +246,9 @@ public sealed partial class SimulatedEcs : IEcsApi
             // Family and container names: 1-255 letters, digits, hyphens and underscores.
             foreach (var name in definition.ContainerDefinitions.Select(c => c.Name ?? "").Prepend(definition.Family))
             {
-                if (name.Length is 0 or > 255 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                if (EcsWorld.NameProblem(name) is { } problem)
                 {
-                    throw _world.Client("RegisterTaskDefinition", $"'{name}' is not a valid name: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.");
+                    throw _world.Client("RegisterTaskDefinition", problem);
                 }
             }
             if (definition.TaskDefinitionArn is not null || definition.Revision is not null || definition.Status is not null || definition.RegisteredAt is not null)
@@ -373,24 +383,6 @@ public sealed partial class SimulatedEcs : IEcsApi
                 }
             }
             return Task.FromResult(new DescribeTasksResponse(found, failures));
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        _aws.Enter("ECS", "ListTasks");
-        lock (_aws.Gate)
-        {
-            var cluster = _world.ClusterName(request.Cluster, "ListTasks");
-            var desired = request.DesiredStatus ?? TaskStatuses.Running;
-            var arns = _world.Tasks.Where(t => t.Cluster == cluster
-                    && (request.ServiceName is null || t.Group == $"service:{request.ServiceName}")
-                    && (request.StartedBy is null || t.StartedBy == request.StartedBy)
-                    && (desired == TaskStatuses.Stopped ? t.DesiredStatus == TaskStatuses.Stopped : t.DesiredStatus == TaskStatuses.Running))
-                .OrderByDescending(t => t.CreatedAt).Select(t => t.Arn).Take(100).ToList();
-            return Task.FromResult(new ListTasksResponse(arns, null));
         }
     }
 

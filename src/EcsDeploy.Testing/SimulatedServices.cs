@@ -7,9 +7,8 @@ using EcsDeploy.Aws;
 namespace EcsDeploy.Testing;
 
 /// <summary>Simulated Elastic Load Balancing v2: load balancers with DNS names, target groups, paging by marker.</summary>
-public sealed class SimulatedElbv2 : IElbv2Api
+public sealed partial class SimulatedElbv2 : IElbv2Api
 {
-    private const int PageSize = 20;
     private readonly SimulatedAws _aws;
     private readonly List<LoadBalancer> _loadBalancers = [];
     private readonly List<TargetGroup> _targetGroups = [];
@@ -79,41 +78,6 @@ public sealed class SimulatedElbv2 : IElbv2Api
 
     internal IReadOnlyList<LoadBalancer> All { get { lock (_aws.Gate) { return [.. _loadBalancers]; } } }
     internal IReadOnlyList<TargetGroup> AllTargetGroups { get { lock (_aws.Gate) { return [.. _targetGroups]; } } }
-
-    /// <inheritdoc />
-    public Task<DescribeLoadBalancersResponse> DescribeLoadBalancersAsync(IReadOnlyList<string>? names, IReadOnlyList<string>? loadBalancerArns, string? marker, CancellationToken cancellationToken)
-    {
-        _aws.Enter("ELBv2", "DescribeLoadBalancers");
-        lock (_aws.Gate)
-        {
-            var matching = _loadBalancers.Where(lb => (names is not { Count: > 0 } || names.Contains(lb.LoadBalancerName))
-                && (loadBalancerArns is not { Count: > 0 } || loadBalancerArns.Contains(lb.LoadBalancerArn))).ToList();
-            if (names is { Count: > 0 } && matching.Count < names.Count)
-            {
-                throw new AwsServiceException("ELBv2", "DescribeLoadBalancers", "LoadBalancerNotFound", "One or more load balancers not found", 400, _aws.NewRequestId());
-            }
-            var start = marker is null ? 0 : int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(marker)), CultureInfo.InvariantCulture);
-            var page = matching.Skip(start).Take(PageSize).ToList();
-            var next = start + PageSize < matching.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes((start + PageSize).ToString(CultureInfo.InvariantCulture))) : null;
-            return Task.FromResult(new DescribeLoadBalancersResponse(page, next));
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<DescribeTargetGroupsResponse> DescribeTargetGroupsAsync(IReadOnlyList<string> targetGroupArns, string? marker, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(targetGroupArns);
-        _aws.Enter("ELBv2", "DescribeTargetGroups");
-        lock (_aws.Gate)
-        {
-            var groups = _targetGroups.Where(g => targetGroupArns.Count == 0 || targetGroupArns.Contains(g.TargetGroupArn)).ToList();
-            if (groups.Count < targetGroupArns.Count)
-            {
-                throw new AwsServiceException("ELBv2", "DescribeTargetGroups", "TargetGroupNotFound", "One or more target groups not found", 400, _aws.NewRequestId());
-            }
-            return Task.FromResult(new DescribeTargetGroupsResponse(groups, null));
-        }
-    }
 }
 
 /// <summary>Simulated AWS Secrets Manager.</summary>

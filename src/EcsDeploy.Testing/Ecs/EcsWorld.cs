@@ -89,11 +89,31 @@ internal sealed class EcsWorld
                 Cpu = c.Cpu ?? 0,
                 Environment = c.Environment ?? [],
                 PortMappings = c.PortMappings?.Select(p => p with { Protocol = p.Protocol ?? "tcp", HostPort = p.HostPort ?? p.ContainerPort }).ToList(),
+                ExtensionData = WithEmptyLists(c.ExtensionData),
             })],
         };
         revisions.Add((registered, [.. tags]));
         return registered;
     }
+
+    /// <summary>ECS fills mountPoints, volumesFrom and systemControls of every container with empty lists when not given.</summary>
+    private static Dictionary<string, System.Text.Json.JsonElement> WithEmptyLists(Dictionary<string, System.Text.Json.JsonElement>? members)
+    {
+        var filled = members is null ? new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal) : new Dictionary<string, System.Text.Json.JsonElement>(members, StringComparer.Ordinal);
+        foreach (var name in (string[])["mountPoints", "volumesFrom", "systemControls"])
+        {
+            filled.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(Array.Empty<object>()));
+        }
+        return filled;
+    }
+
+    /// <summary>
+    /// Checks a cluster, service, family or container name as ECS does (1-255 letters, digits, hyphens and underscores);
+    /// null when valid, otherwise ECS's message.
+    /// </summary>
+    public static string? NameProblem(string name)
+        => name.Length is > 0 and <= 255 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? null
+            : $"'{name}' is not a valid name: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.";
 
     public (TaskDefinition Definition, List<EcsTag> Tags) FindTaskDefinition(string reference, string operation)
     {

@@ -281,6 +281,32 @@ internal sealed class TaskLifecycle(EcsWorld world, EcsScheduler scheduler)
     /// <summary>StopTask: STOPPING at once, then STOPPED with stopCode UserInitiated; running containers exit 143 (SIGTERM).</summary>
     public void StopByUser(SimTask task, string reason, SimService? service) => BeginStop(task, StopCodes.UserInitiated, reason, SigtermExit, service);
 
+    /// <summary>
+    /// Fargate Spot takes its capacity back: the warning (desired STOPPED, still RUNNING, stopCode TerminationNotice,
+    /// "Your Spot Task was interrupted.", SIGTERM to the containers), then STOPPING and STOPPED with stopCode
+    /// SpotInterruption. Not a failure of the deployment; the service scheduler replaces the task.
+    /// </summary>
+    public void InterruptSpot(SimTask task, SimService? service)
+    {
+        const string Reason = "Your Spot Task was interrupted.";
+        task.DesiredStatus = TaskStatuses.Stopped;
+        task.StopCode = StopCodes.TerminationNotice;
+        task.StoppedReason = Reason;
+        task.Healthy = false;
+        // The simulated application exits at SIGTERM, so the task leaves RUNNING a second later, not two minutes later.
+        world.At(TimeSpan.FromSeconds(1), () =>
+        {
+            task.StopCode = StopCodes.SpotInterruption;
+            task.LastStatus = TaskStatuses.Stopping;
+            Finish(task, SigtermExit, service);
+        });
+        if (service is not null)
+        {
+            // The service scheduler gets the interruption too and launches a replacement at once.
+            scheduler.Reconcile(service);
+        }
+    }
+
     private void Failed(SimTask task, SimService? service)
     {
         if (service is not null)

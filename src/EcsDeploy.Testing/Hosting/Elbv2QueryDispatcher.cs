@@ -15,7 +15,7 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
 
     /// <summary>Runs the action and returns the XML answer.</summary>
     /// <exception cref="AwsServiceException">The simulated service refused the call.</exception>
-    public async Task<XDocument> DispatchAsync(string action, IReadOnlyList<KeyValuePair<string, string>> form, string requestId, CancellationToken cancellationToken)
+    public Task<XDocument> DispatchAsync(string action, IReadOnlyList<KeyValuePair<string, string>> form, string requestId, CancellationToken cancellationToken)
     {
         XElement result;
         switch (action)
@@ -24,7 +24,7 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
             {
                 var names = List(form, "Names");
                 var arns = List(form, "LoadBalancerArns");
-                var page = await aws.Elbv2.DescribeLoadBalancersAsync(names, arns, Value(form, "Marker"), cancellationToken).ConfigureAwait(false);
+                var page = aws.Elbv2.DescribeLoadBalancersPage(names, arns, Value(form, "Marker"), PageSize(form, action));
                 result = new XElement(Ns + "DescribeLoadBalancersResult",
                     new XElement(Ns + "LoadBalancers", page.LoadBalancers.Select(lb => new XElement(Ns + "member",
                         new XElement(Ns + "LoadBalancerArn", lb.LoadBalancerArn),
@@ -43,7 +43,7 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
             case "DescribeTargetGroups":
             {
                 var arns = List(form, "TargetGroupArns");
-                var page = await aws.Elbv2.DescribeTargetGroupsAsync(arns, Value(form, "Marker"), cancellationToken).ConfigureAwait(false);
+                var page = aws.Elbv2.DescribeTargetGroupsPage(arns, Value(form, "Marker"), PageSize(form, action));
                 result = new XElement(Ns + "DescribeTargetGroupsResult",
                     new XElement(Ns + "TargetGroups", page.TargetGroups.Select(tg => new XElement(Ns + "member",
                         new XElement(Ns + "TargetGroupArn", tg.TargetGroupArn),
@@ -59,8 +59,8 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
             default:
                 throw new AwsServiceException("ELBv2", action, "InvalidAction", $"The action {action} is not valid for this web service.", 400);
         }
-        return new XDocument(new XElement(Ns + action + "Response", result,
-            new XElement(Ns + "ResponseMetadata", new XElement(Ns + "RequestId", requestId))));
+        return Task.FromResult(new XDocument(new XElement(Ns + action + "Response", result,
+            new XElement(Ns + "ResponseMetadata", new XElement(Ns + "RequestId", requestId)))));
     }
 
     /// <summary>An error answer as the Query protocol sends it.</summary>
@@ -71,6 +71,11 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
                 new XElement(Ns + "Code", code),
                 new XElement(Ns + "Message", message)),
             new XElement(Ns + "RequestId", requestId)));
+
+    private static int? PageSize(IReadOnlyList<KeyValuePair<string, string>> form, string action)
+        => Value(form, "PageSize") is not { } text ? null
+            : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size) ? size
+            : throw new AwsServiceException("ELBv2", action, "ValidationError", $"1 validation error detected: Value '{text}' at 'pageSize' failed to satisfy constraint: Member must be a number", 400);
 
     private static string? Value(IReadOnlyList<KeyValuePair<string, string>> form, string name)
         => form.FirstOrDefault(p => p.Key == name).Value is { Length: > 0 } value ? value : null;

@@ -160,7 +160,7 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
             {
                 var repository = RequiredString(request, "repositoryName", operation);
                 var ids = request["imageIds"]?.Deserialize<List<ImageIdentifier>>(Camel) ?? [];
-                var images = await ecr.DescribeImagesAsync(repository, ids, cancellationToken).ConfigureAwait(false);
+                var (images, nextToken) = ecr.DescribeImagesPage(repository, ids, request["maxResults"]?.GetValue<int>(), request["nextToken"]?.GetValue<string>());
                 var details = JsonSerializer.SerializeToNode(images, Camel)!.AsArray();
                 foreach (var detail in details.OfType<JsonObject>())
                 {
@@ -171,7 +171,12 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                     }
                     detail["registryId"] = aws.AccountId;
                 }
-                return new JsonObject { ["imageDetails"] = details };
+                var page = new JsonObject { ["imageDetails"] = details };
+                if (nextToken is not null)
+                {
+                    page["nextToken"] = nextToken;
+                }
+                return page;
             }
             case "BatchGetImage":
             {

@@ -51,4 +51,29 @@ public sealed class NamingTests
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => aws.Ecr.PutImageAsync(new PutImageRequest("truecaller-backend", manifest, null, new string('t', 301), null), CancellationToken.None));
         Assert.Equal("InvalidParameterException", error.ErrorCode);
     }
+
+    [Theory]
+    [InlineData("orders-api_2", true)]
+    [InlineData("orders api", false)]
+    [InlineData("orders.api", false)]
+    [InlineData("", false)]
+    public void ClusterAndServiceNames_AreOneTo255LettersDigitsHyphensUnderscores(string name, bool valid)
+    {
+        var aws = new SimulatedAws();
+        var definition = aws.Ecs.Register(new TaskDefinition { Family = "orders", ContainerDefinitions = [new ContainerDefinition { Name = "app", Image = "nginx" }] });
+        var cluster = Record.Exception(() => aws.Ecs.CreateCluster(name));
+        aws.Ecs.CreateCluster("c");
+        var service = Record.Exception(() => aws.Ecs.CreateRunningService("c", name, definition, 1));
+
+        if (valid)
+        {
+            Assert.Null(cluster);
+            Assert.Null(service);
+            return;
+        }
+        Assert.Equal($"Cluster '{name}' is not a valid name: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed. (Parameter 'name')", Assert.IsType<ArgumentException>(cluster).Message);
+        Assert.Equal($"Service '{name}' is not a valid name: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed. (Parameter 'serviceName')", Assert.IsType<ArgumentException>(service).Message);
+        Assert.Null(EcsDeploy.Testing.Ecs.EcsWorld.NameProblem(new string('a', 255)));
+        Assert.NotNull(EcsDeploy.Testing.Ecs.EcsWorld.NameProblem(new string('a', 256)));
+    }
 }

@@ -58,6 +58,10 @@ public sealed class TaskAndApiTests
         Assert.NotNull(registered.RegisteredAt);
         Assert.NotNull(registered.RegisteredBy);
         Assert.Contains("FARGATE", registered.Compatibilities!);
+        foreach (var list in (string[])["mountPoints", "volumesFrom", "systemControls"])
+        {
+            Assert.Equal("[]", container.ExtensionData![list].GetRawText());
+        }
     }
 
     [Theory]

@@ -159,6 +159,31 @@ public sealed class AwsCliAgainstHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EcrDescribeImagesAndElbv2_PageAsTheCliAsks_AndPageSizeOver400IsAValidationError()
+    {
+        _aws.Ecr.PushTestImage("truecaller-backend", "build-1");
+        _aws.Ecr.PushTestImage("truecaller-backend", "build-2");
+        var before = _aws.CallsTo("DescribeImages").Count;
+
+        var images = (await AwsCli.RunAsync(_host, "ecr", "describe-images", "--repository-name", "truecaller-backend", "--page-size", "1")).Json();
+        Assert.Equal(3, images.GetProperty("imageDetails").GetArrayLength());
+        Assert.Equal(3, _aws.CallsTo("DescribeImages").Count - before);
+
+        // PageSize is the modelled parameter, so the CLI sends it and leaves the paging to us: one load balancer and a marker.
+        var first = (await AwsCli.RunAsync(_host, "elbv2", "describe-load-balancers", "--page-size", "1")).Json();
+        Assert.Equal(1, first.GetProperty("LoadBalancers").GetArrayLength());
+        var marker = first.GetProperty("NextMarker").GetString()!;
+        var rest = await _aws.Elbv2.DescribeLoadBalancersAsync(null, null, marker, CancellationToken.None);
+        Assert.Equal(["truecaller-backend-alb", "truecaller-backend-ollama-alb"],
+            new[] { first.GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerName").GetString()!, Assert.Single(rest.LoadBalancers).LoadBalancerName }.Order(StringComparer.Ordinal));
+        Assert.Null(rest.NextMarker);
+        var tooLarge = await AwsCli.RunAsync(_host, "elbv2", "describe-target-groups", "--page-size", "401");
+        Assert.NotEqual(0, tooLarge.ExitCode);
+        Assert.Contains("ValidationError", tooLarge.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Member must have value less than or equal to 400", tooLarge.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EcsWaitServicesStable_AfterANewDeployment_ReturnsOnceTheRolloutCompleted()
     {
         var updated = (await AwsCli.RunAsync(_host, "ecs", "update-service", "--cluster", Cluster, "--service", Service, "--force-new-deployment")).Json();

@@ -49,11 +49,18 @@ internal sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentNullException.ThrowIfNull(imageIds);
+        if (imageIds.Count > 0)
+        {
+            // By id: one answer (ECR refuses nextToken and maxResults beside imageIds).
+            var answer = await transport.JsonAsync<DescribeImagesAnswer>(Service, "DescribeImages", new DescribeImagesWire(repositoryName, imageIds, null, null), Json, cancellationToken).ConfigureAwait(false);
+            return answer.ImageDetails ?? [];
+        }
         var images = new List<EcrImageDetail>();
         string? nextToken = null;
         do
         {
-            var request = new DescribeImagesWire(repositoryName, imageIds.Count > 0 ? imageIds : null, nextToken);
+            // All images: pages of the most ECR gives (maxResults 1000), following nextToken to the end.
+            var request = new DescribeImagesWire(repositoryName, null, nextToken, 1000);
             var page = await transport.JsonAsync<DescribeImagesAnswer>(Service, "DescribeImages", request, Json, cancellationToken).ConfigureAwait(false);
             images.AddRange(page.ImageDetails ?? []);
             nextToken = page.NextToken;
@@ -133,7 +140,7 @@ internal sealed class EcrWireClient(AwsWireTransport transport) : IEcrApi
     internal sealed record DescribeRepositoriesWire(IReadOnlyList<string>? RepositoryNames, string? NextToken);
     internal sealed record DescribeRepositoriesAnswer(IReadOnlyList<EcrRepository>? Repositories, string? NextToken);
     internal sealed record AuthorizationAnswer(IReadOnlyList<EcrAuthorizationData>? AuthorizationData);
-    internal sealed record DescribeImagesWire(string RepositoryName, IReadOnlyList<ImageIdentifier>? ImageIds, string? NextToken);
+    internal sealed record DescribeImagesWire(string RepositoryName, IReadOnlyList<ImageIdentifier>? ImageIds, string? NextToken, int? MaxResults);
     internal sealed record DescribeImagesAnswer(IReadOnlyList<EcrImageDetail>? ImageDetails, string? NextToken);
     internal sealed record BatchGetImageWire(string RepositoryName, IReadOnlyList<ImageIdentifier> ImageIds, IReadOnlyList<string> AcceptedMediaTypes);
     internal sealed record PutImageAnswer(EcrImage? Image);

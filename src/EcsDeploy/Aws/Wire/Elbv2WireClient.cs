@@ -18,6 +18,8 @@ internal sealed class Elbv2WireClient(AwsWireTransport transport) : IElbv2Api
         {
             parameters.Add(new("Marker", marker));
         }
+        // The largest page ELBv2 accepts (1-400), so that a caller following NextMarker needs the fewest calls.
+        parameters.Add(new("PageSize", "400"));
         var result = await transport.QueryAsync(Service, "DescribeLoadBalancers", parameters, cancellationToken).ConfigureAwait(false);
         var loadBalancers = result.Members(result.Root, "LoadBalancers").Select(member => new LoadBalancer
         {
@@ -41,6 +43,8 @@ internal sealed class Elbv2WireClient(AwsWireTransport transport) : IElbv2Api
         {
             parameters.Add(new("Marker", marker));
         }
+        // The largest page ELBv2 accepts (1-400), so that a caller following NextMarker needs the fewest calls.
+        parameters.Add(new("PageSize", "400"));
         var result = await transport.QueryAsync(Service, "DescribeTargetGroups", parameters, cancellationToken).ConfigureAwait(false);
         var targetGroups = result.Members(result.Root, "TargetGroups").Select(member => new TargetGroup
         {

@@ -230,6 +230,7 @@ public sealed class ModelConformanceTests
         await ecr.DescribeRepositoriesAsync(["repo"], ct);
         await ecr.GetAuthorizationTokenAsync(ct);
         await ecr.DescribeImagesAsync("repo", [new ImageIdentifier("sha256:abc", "v1")], ct);
+        await ecr.DescribeImagesAsync("repo", [], ct);
         await ecr.BatchGetImageAsync("repo", [new ImageIdentifier("sha256:abc", "v1")], ct);
         await ecr.PutImageAsync(new PutImageRequest("repo", "{}", "application/vnd.oci.image.manifest.v1+json", "v2", "sha256:abc"), ct);
         await ecr.PutImageScanningConfigurationAsync("repo", new ImageScanningConfiguration(true), ct);

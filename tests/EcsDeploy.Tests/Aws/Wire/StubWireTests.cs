@@ -155,7 +155,7 @@ public sealed class StubWireTests
         Assert.Null(page.TargetGroups[0].HealthCheckPath);
         Assert.Equal("m2", page.NextMarker);
         var sent = Assert.Single(stub.Requests);
-        Assert.Equal("Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=arn%3Aaws%3Aelasticloadbalancing%3Aeu-central-1%3A1%3Atargetgroup%2Fa%20b%2F1&TargetGroupArns.member.2=arn%3A2&Marker=m1",
+        Assert.Equal("Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=arn%3Aaws%3Aelasticloadbalancing%3Aeu-central-1%3A1%3Atargetgroup%2Fa%20b%2F1&TargetGroupArns.member.2=arn%3A2&Marker=m1&PageSize=400",
             System.Text.Encoding.UTF8.GetString(sent.Body));
         Assert.Equal("application/x-www-form-urlencoded; charset=utf-8", sent.Header("Content-Type"));
         Assert.Contains("/eu-central-1/elasticloadbalancing/aws4_request", sent.Header("Authorization"));
