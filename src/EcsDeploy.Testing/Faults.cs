@@ -8,7 +8,7 @@ public sealed class FaultScenarios
 {
     /// <summary>The scenario names.</summary>
     public static readonly IReadOnlyList<string> Names = ["unhealthy-tasks", "image-pull-failure", "migration-failure", "no-ollama", "throttling", "critical-vulnerability",
-        "crash-on-start", "missing-secret", "image-expired", "no-capacity", "unhealthy-ollama", "untrusted-execution-role"];
+        "crash-on-start", "missing-secret", "image-expired", "no-capacity", "unhealthy-ollama", "untrusted-execution-role", "alarm-during-bake"];
 
     private readonly SimulatedAws _aws;
 
@@ -31,6 +31,7 @@ public sealed class FaultScenarios
             case "no-capacity": NoCapacity(); break;
             case "unhealthy-ollama": UnhealthyOllama(); break;
             case "untrusted-execution-role": UntrustedExecutionRole(); break;
+            case "alarm-during-bake": AlarmDuringBake(); break;
             default: throw new ArgumentException($"Unknown fault '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
         }
     }
@@ -139,6 +140,12 @@ public sealed class FaultScenarios
     /// nothing changed, the role named).
     /// </summary>
     public void UntrustedExecutionRole() => _aws.Iam.ReplaceTrust(name => name.EndsWith("-execution", StringComparison.Ordinal), SimulatedIam.Ec2TrustPolicy);
+
+    /// <summary>
+    /// The alarms a blue/green, linear or canary deployment watches go into ALARM once it bakes (the canary's or a linear
+    /// step's bake, or the bake after the full shift): ECS rolls the deployment back.
+    /// </summary>
+    public void AlarmDuringBake() => _aws.Ecs.AlarmsFireDuringBake();
 
     private void BeforeFirstLaunchOfNewRevisions(Action<Aws.TaskDefinition> change)
     {

@@ -23,4 +23,24 @@ public sealed class SimulatedApplication
     {
         lock (_routes) { return _routes.TryGetValue(path, out var route) ? route : null; }
     }
+
+    private readonly Dictionary<(string Revision, string Path), (HttpStatusCode Status, string Body)> _revisionRoutes = [];
+
+    /// <summary>
+    /// Makes GET <paramref name="path"/> answer <paramref name="status"/> on one revision only (<c>family:revision</c>, for
+    /// example <c>truecaller-backend:2</c>): a release whose new code fails, seen on the test listener of a native deployment.
+    /// </summary>
+    public void AnswerOnRevision(string revision, string path, HttpStatusCode status, string body = "{\"status\":\"error\"}")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(revision);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_routes) { _revisionRoutes[(revision, path)] = (status, body); }
+    }
+
+    /// <summary>The answer of the revision <paramref name="taskDefinitionArn"/> to GET <paramref name="path"/>.</summary>
+    internal (HttpStatusCode Status, string Body)? Route(string path, string taskDefinitionArn)
+    {
+        var revision = taskDefinitionArn[(taskDefinitionArn.LastIndexOf('/') + 1)..];
+        lock (_routes) { return _revisionRoutes.TryGetValue((revision, path), out var route) ? route : Route(path); }
+    }
 }

@@ -33,7 +33,7 @@ public sealed partial class SimulatedEcs
             {
                 if (_world.ServiceDeployments.All.FirstOrDefault(d => d.Arn == arn) is { } record)
                 {
-                    found.Add(_world.ServiceDeployments.Describe(record));
+                    found.Add(_world.Strategies.Decorate(record, _world.ServiceDeployments.Describe(record)));
                 }
                 else
                 {

@@ -289,6 +289,10 @@ public sealed partial class SimulatedEcs : IEcsApi
                 };
             }
             SetDesiredCount(service, request.DesiredCount);
+            if (request.LoadBalancers is { } loadBalancers)
+            {
+                service.LoadBalancers = loadBalancers;
+            }
             var current = service.Deployments[0];
             var taskDefinitionArn = current.TaskDefinition;
             if (request.TaskDefinition is not null)
@@ -306,7 +310,11 @@ public sealed partial class SimulatedEcs : IEcsApi
                 current.UpdatedAt = Now;
                 var deployment = _world.NewDeployment(service, taskDefinitionArn);
                 service.Deployments.Insert(0, deployment);
-                _world.ServiceDeployments.OnStarted(service, deployment);
+                var record = _world.ServiceDeployments.OnStarted(service, deployment);
+                if (StrategyEngine.IsNative(service.Configuration))
+                {
+                    _world.Strategies.Begin(service, record, deployment, current);
+                }
                 _world.Scheduler.Reconcile(service);
             }
             else if (request.DesiredCount is not null)

@@ -20,6 +20,10 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
         var host = request.RequestUri!.Host;
         var loadBalancer = aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == host)
             ?? throw new HttpRequestException(HttpRequestError.NameResolutionError, $"Name or service not known ({host})");
+        if (aws.Ecs.TestListenerService(host, request.RequestUri.Port) is { } testService)
+        {
+            return Task.FromResult(TestListener(request, testService));
+        }
         var groups = aws.Elbv2.AllTargetGroups.Where(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn)).Select(g => g.TargetGroupArn).ToHashSet();
         var healthy = aws.Ecs.AllTasks().Where(t => t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)).Select(t => t.Group![8..]).Distinct(StringComparer.Ordinal)
             .Any(s => aws.Ecs.IsServing(s) && ServiceBehind(s, groups));
@@ -53,6 +57,33 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
         }
         response.RequestMessage = request;
         return Task.FromResult(response);
+    }
+
+    /// <summary>A test listener: only the new revision of a native deployment answers, once test traffic moved to it.</summary>
+    private HttpResponseMessage TestListener(HttpRequestMessage request, string serviceName)
+    {
+        var revision = aws.Ecs.TestTrafficRevision(serviceName);
+        var path = request.RequestUri!.AbsolutePath;
+        HttpResponseMessage response;
+        if (revision is null || !aws.Ecs.IsServing(serviceName, revision))
+        {
+            response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>") };
+        }
+        else if (aws.Application.Route(path, revision) is { } route)
+        {
+            response = new HttpResponseMessage(route.Status) { Content = new StringContent(route.Body, Encoding.UTF8, "application/json") };
+        }
+        else if (aws.Elbv2.All.FirstOrDefault(lb => lb.DNSName == request.RequestUri.Host) is { } loadBalancer
+            && aws.Elbv2.AllTargetGroups.Any(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn) && g.HealthCheckPath == path))
+        {
+            response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"status\":\"ok\"}", Encoding.UTF8, "application/json") };
+        }
+        else
+        {
+            response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
+        }
+        response.RequestMessage = request;
+        return response;
     }
 
     private bool ServiceBehind(string serviceName, HashSet<string> targetGroups)

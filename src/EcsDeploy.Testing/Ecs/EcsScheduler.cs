@@ -92,7 +92,9 @@ internal sealed class EcsScheduler
     {
         var primary = service.Deployments[0];
         var desired = service.DesiredCount;
-        var maxTotal = (int)Math.Floor(desired * (service.Configuration.MaximumPercent ?? 200) / 100.0);
+        // A blue/green, linear or canary deployment runs the new revision in full beside the old one until clean-up.
+        var held = _world.Strategies.HoldsOldTasks(service);
+        var maxTotal = held ? int.MaxValue : (int)Math.Floor(desired * (service.Configuration.MaximumPercent ?? 200) / 100.0);
         var minHealthy = (int)Math.Ceiling(desired * (service.Configuration.MinimumHealthyPercent ?? 100) / 100.0);
         var live = LiveTasks(service);
 
@@ -115,7 +117,7 @@ internal sealed class EcsScheduler
         // Scale in: the PRIMARY's tasks beyond the desired count go, those not yet running first.
         var excess = live.Where(t => t.StartedBy == primary.Id).OrderBy(t => t.Healthy).ThenByDescending(t => t.LastStatus != TaskStatuses.Running).ToList();
         draining.AddRange(excess.Take(Math.Max(0, excess.Count - desired)));
-        if (draining.Count > 0)
+        if (draining.Count > 0 && !held)
         {
             Lifecycle.Drain(service, draining, $"Scaling activity initiated by (deployment {primary.Id})");
             live = LiveTasks(service);

@@ -22,11 +22,13 @@ internal sealed class EcsWorld
         Aws = aws;
         Scheduler = new EcsScheduler(this);
         ServiceDeployments = new ServiceDeploymentLedger(this);
+        Strategies = new StrategyEngine(this);
     }
 
     public SimulatedAws Aws { get; }
     public EcsScheduler Scheduler { get; }
     public ServiceDeploymentLedger ServiceDeployments { get; }
+    public StrategyEngine Strategies { get; }
     public Dictionary<string, string> Clusters { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<(TaskDefinition Definition, List<EcsTag> Tags)>> Families { get; } = new(StringComparer.Ordinal);
     public Dictionary<(string Cluster, string Service), SimService> Services { get; } = [];

@@ -15,7 +15,7 @@ internal sealed class SimService(string name, string arn, string cluster, int de
     public DeploymentConfiguration Configuration { get; set; } = new() { MaximumPercent = 200, MinimumHealthyPercent = 100, DeploymentCircuitBreaker = new DeploymentCircuitBreaker(false, false) };
     public List<SimDeployment> Deployments { get; } = [];
     public List<ServiceEvent> Events { get; } = [];
-    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; set; } = [];
     public NetworkConfiguration? NetworkConfiguration { get; init; }
     /// <summary>Seconds after a task starts during which ECS ignores failing health checks (default 0).</summary>
     public int HealthCheckGracePeriodSeconds { get; set; }

@@ -95,6 +95,8 @@ public sealed record ServiceDeployment
     public ServiceDeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
     /// <summary>The alarms' view.</summary>
     public ServiceDeploymentAlarms? Alarms { get; init; }
+    /// <summary>The lifecycle hooks of the current stage (a paused one gives the hookId ContinueServiceDeployment needs).</summary>
+    public IReadOnlyList<DeploymentLifecycleHookDetail>? LifecycleHookDetails { get; init; }
     /// <summary>Members of the API this library does not model, kept as they were read.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? ExtensionData { get; init; }
 }

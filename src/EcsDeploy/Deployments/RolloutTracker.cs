@@ -63,6 +63,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
 
         var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
+        if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
+        {
+            // Blue/green, linear, canary: followed by service deployment ARN (Deployments/ServiceDeploymentFollower.cs).
+            return await new ServiceDeploymentFollower(context, settings, strategy).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
+        }
         return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
     }
 

@@ -21,6 +21,12 @@ public sealed record StrategySettings
     /// <summary>When set, a PAUSE hook at POST_TEST_TRAFFIC_SHIFT that ECS rolls back after this long (the test-traffic gate).</summary>
     public TimeSpan? TestTrafficPause { get; init; }
 
+    /// <summary>The test-traffic checks the run makes while the deployment is paused (from d.TestTraffic(...)).</summary>
+    internal TestTrafficOptions? TestTraffic { get; init; }
+
+    /// <summary>The lifecycle stage at which the run stops following and succeeds (--wait-until); null waits for the end.</summary>
+    public string? WaitUntilStage { get; init; }
+
     /// <summary>The deployment configuration and load balancers UpdateService sends for <paramref name="service"/>.</summary>
     /// <exception cref="PipelineStageException">The service has no load balancer to shift traffic on, or not the one named.</exception>
     public (DeploymentConfiguration Configuration, IReadOnlyList<ServiceLoadBalancer>? LoadBalancers) Apply(EcsService service)
@@ -82,6 +88,7 @@ public sealed record StrategySettings
             AlarmNames = [.. options.AlarmNames],
             LambdaHooks = [.. options.LambdaHooks],
             TestTrafficPause = options.TestTrafficChecks?.PauseTimeout,
+            TestTraffic = options.TestTrafficChecks,
         }
         : null;
 

@@ -1,0 +1,180 @@
+using EcsDeploy.Aws;
+using EcsDeploy.Reporting;
+using EcsDeploy.Rules;
+
+namespace EcsDeploy.Deployments;
+
+/// <summary>
+/// Follows a blue/green, linear or canary deployment by its service deployment ARN (DescribeServiceDeployments) to its
+/// end: reports the lifecycle stage, traffic shares and bake left; at the test-traffic pause runs the checks against the
+/// test listener and continues, or rolls back with the failing check as the reason; at the wait budget, or when the run is
+/// cancelled, stops the deployment with rollback (StopServiceDeployment) rather than leaving it paused.
+/// </summary>
+internal sealed class ServiceDeploymentFollower(PipelineContext context, RolloutSettings settings, StrategySettings strategy)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RollbackBudget = TimeSpan.FromMinutes(15);
+    private string? _ourFailure;
+    private readonly HashSet<string> _handledHooks = new(StringComparer.Ordinal);
+
+    public async Task<RolloutResult> FollowAsync(string serviceName, string arn, string deploymentId, string previousTaskDefinition, string? targetTaskDefinition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FollowCoreAsync(serviceName, arn, deploymentId, previousTaskDefinition, targetTaskDefinition, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Never leave a deployment paused or half-shifted behind a cancelled run: roll it back.
+            await StopAsync(arn, "the run was cancelled", CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<RolloutResult> FollowCoreAsync(string serviceName, string arn, string deploymentId, string previousTaskDefinition, string? targetTaskDefinition, CancellationToken cancellationToken)
+    {
+        var label = strategy.Strategy.Label;
+        var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
+        string? lastProgress = null;
+        string? lastStage = null;
+        var stageSince = context.Time.GetUtcNow();
+        var stopped = false;
+        while (true)
+        {
+            await Clock.DelayAsync(context.Time, Poll, cancellationToken).ConfigureAwait(false);
+            var deployment = await DescribeAsync(arn, cancellationToken).ConfigureAwait(false);
+            var production = deployment.TargetServiceRevision?.RequestedProductionTrafficWeight ?? 0;
+            var test = deployment.TargetServiceRevision?.RequestedTestTrafficWeight ?? 0;
+            if (deployment.LifecycleStage != lastStage)
+            {
+                lastStage = deployment.LifecycleStage;
+                stageSince = context.Time.GetUtcNow();
+            }
+            var bakeLeft = BakeLeft(deployment, stageSince);
+            var progress = $"{deployment.Status}/{deployment.LifecycleStage}/{production}/{test}";
+            if (progress != lastProgress)
+            {
+                lastProgress = progress;
+                context.Report(new ServiceDeploymentProgress(context.Time.GetUtcNow(), serviceName, arn, deployment.Status, deployment.LifecycleStage, production, test, bakeLeft));
+                context.Info($"{serviceName}: {label} deployment {deployment.Status} at {deployment.LifecycleStage}: production {production:0.#} %, test {test:0.#} % on the new revision{(bakeLeft is { } left ? $", bake {DeployRules.Describe(left)} left" : "")}");
+            }
+
+            switch (deployment.Status)
+            {
+                case ServiceDeploymentStatuses.Successful:
+                    return new RolloutResult(true, false, $"{label} deployment {Short(arn)} succeeded: all traffic on {RolloutTracker.ShortTaskDefinition(targetTaskDefinition)}",
+                        deploymentId, RolloutStates.Completed, deployment.StatusReason, targetTaskDefinition, null);
+                case ServiceDeploymentStatuses.RollbackSuccessful:
+                    var why = _ourFailure ?? deployment.Rollback?.Reason ?? deployment.StatusReason ?? "rolled back by ECS";
+                    return new RolloutResult(false, true, $"{label} deployment {Short(arn)} was rolled back ({why}); the service is on {RolloutTracker.ShortTaskDefinition(previousTaskDefinition)} again",
+                        deploymentId, RolloutStates.Failed, why, previousTaskDefinition, FailureKind.Failed);
+                case ServiceDeploymentStatuses.RollbackFailed:
+                    return new RolloutResult(false, false, $"{label} deployment {Short(arn)} failed and its rollback failed too ({deployment.StatusReason}): the service needs attention",
+                        deploymentId, RolloutStates.Failed, deployment.StatusReason, null, FailureKind.NeedsAttention);
+                case ServiceDeploymentStatuses.Stopped:
+                    return new RolloutResult(false, false, $"{label} deployment {Short(arn)} was stopped ({deployment.StatusReason}), not by this run: check who else deploys '{serviceName}'",
+                        deploymentId, RolloutStates.Failed, deployment.StatusReason, null, FailureKind.NeedsAttention);
+            }
+
+            if (deployment.Status == ServiceDeploymentStatuses.InProgress && !stopped)
+            {
+                if (strategy.WaitUntilStage is { } until && ReachedStage(deployment.LifecycleStage, until))
+                {
+                    return new RolloutResult(true, false, $"{label} deployment {Short(arn)} reached {deployment.LifecycleStage} (--wait-until {until}); it goes on without this run",
+                        deploymentId, RolloutStates.InProgress, deployment.StatusReason, targetTaskDefinition, null);
+                }
+                foreach (var hook in (deployment.LifecycleHookDetails ?? []).Where(h => h.Status == LifecycleHookStatuses.AwaitingAction && h.HookId is not null && _handledHooks.Add(h.HookId)))
+                {
+                    await OnPausedAsync(serviceName, arn, deployment, hook, cancellationToken).ConfigureAwait(false);
+                }
+                if (context.Time.GetUtcNow() >= deadline)
+                {
+                    _ourFailure = $"the deployment did not finish within the wait budget of {settings.WaitTimeout.TotalMinutes:0.#} min (at {deployment.LifecycleStage})";
+                    await StopAsync(arn, _ourFailure, cancellationToken).ConfigureAwait(false);
+                    stopped = true;
+                    deadline = context.Time.GetUtcNow() + RollbackBudget;
+                }
+            }
+            else if (context.Time.GetUtcNow() >= deadline)
+            {
+                return new RolloutResult(false, false, $"{label} deployment {Short(arn)} is still {deployment.Status} after its rollback was asked for: the service needs attention",
+                    deploymentId, RolloutStates.Failed, deployment.StatusReason, null, FailureKind.NeedsAttention);
+            }
+        }
+    }
+
+    /// <summary>A hook paused the deployment: ours (the test-traffic gate) runs its checks; another waits for its owner.</summary>
+    private async Task OnPausedAsync(string serviceName, string arn, ServiceDeployment deployment, DeploymentLifecycleHookDetail hook, CancellationToken cancellationToken)
+    {
+        if (deployment.LifecycleStage != LifecycleHookStages.PostTestTrafficShift || strategy.TestTraffic is not { } checks)
+        {
+            context.Warn($"{serviceName}: the deployment is paused at hook {hook.HookId} ({deployment.LifecycleStage}), which this run does not answer; it waits for ContinueServiceDeployment until {hook.ExpiresAt:u}, then {hook.TimeoutAction}");
+            return;
+        }
+        context.Info($"{serviceName}: test traffic is on the new revision; checking it before production traffic moves");
+        var failure = await TestTrafficChecks.RunAsync(context, checks, serviceName, cancellationToken).ConfigureAwait(false);
+        if (failure is null)
+        {
+            context.Info($"{serviceName}: test traffic checks passed; continuing to production traffic");
+            await context.Aws.Ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest(arn, hook.HookId, LifecycleHookActions.Continue), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _ourFailure = $"test traffic check failed: {failure}";
+        context.Warn($"{serviceName}: {_ourFailure}; rolling back (production traffic never moved)");
+        await context.Aws.Ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest(arn, hook.HookId, LifecycleHookActions.Rollback), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StopAsync(string arn, string why, CancellationToken cancellationToken)
+    {
+        try
+        {
+            context.Warn($"{why}: stopping service deployment {Short(arn)} with rollback");
+            await context.Aws.Ecs.StopServiceDeploymentAsync(new StopServiceDeploymentRequest(arn, StopTypes.Rollback), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is "ConflictException" or "ClientException")
+        {
+            // It ended meanwhile (finished, or already rolling back): what follows shows how.
+            context.Verbose($"StopServiceDeployment: {ex.Message}");
+        }
+    }
+
+    private async Task<ServiceDeployment> DescribeAsync(string arn, CancellationToken cancellationToken)
+    {
+        var answer = await context.Aws.Ecs.DescribeServiceDeploymentsAsync(new DescribeServiceDeploymentsRequest([arn]), cancellationToken).ConfigureAwait(false);
+        return answer.ServiceDeployments.FirstOrDefault(d => d.ServiceDeploymentArn == arn)
+            ?? throw new PipelineStageException($"Service deployment {arn} is missing ({string.Join(", ", answer.Failures.Select(f => f.Reason))}).", FailureKind.NeedsAttention);
+    }
+
+    private TimeSpan? BakeLeft(ServiceDeployment deployment, DateTimeOffset stageSince)
+    {
+        var bake = deployment.LifecycleStage switch
+        {
+            "BAKE_TIME" => strategy.Strategy.Bake,
+            LifecycleHookStages.ProductionTrafficShift when strategy.Strategy.PhaseBake > TimeSpan.Zero => strategy.Strategy.PhaseBake,
+            _ => (TimeSpan?)null,
+        };
+        if (bake is not { } total)
+        {
+            return null;
+        }
+        var left = total - (context.Time.GetUtcNow() - stageSince);
+        return left > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)) : TimeSpan.Zero;
+    }
+
+    /// <summary>Lifecycle order of the stages a service deployment reports.</summary>
+    internal static readonly IReadOnlyList<string> StageOrder =
+    [
+        LifecycleHookStages.ReconcileService, LifecycleHookStages.PreScaleUp, "SCALE_UP", LifecycleHookStages.PostScaleUp,
+        LifecycleHookStages.TestTrafficShift, LifecycleHookStages.PostTestTrafficShift, LifecycleHookStages.ProductionTrafficShift,
+        LifecycleHookStages.PostProductionTrafficShift, "BAKE_TIME", "CLEAN_UP",
+    ];
+
+    private static bool ReachedStage(string? current, string until)
+    {
+        var at = current is null ? -1 : StageOrder.ToList().IndexOf(current);
+        var target = StageOrder.ToList().IndexOf(until);
+        return target >= 0 && at >= target;
+    }
+
+    private static string Short(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
+}
