@@ -37,6 +37,7 @@ namespace EcsDeploy.Deployments
                 grants.AddRange(scope.Rollout($"DeployDependency{index + 1}", dependency));
             }
             grants.AddRange(scope.RegisterTaskDefinitions());
+            grants.AddRange(StrategyPlan.IamGrants(options, scope));
             if (options.LogRetentionDays is not null)
             {
                 grants.Add(new("FindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]));

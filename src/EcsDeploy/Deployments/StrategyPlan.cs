@@ -5,6 +5,30 @@ namespace EcsDeploy.Deployments;
 /// <summary>What the plan says about a blue/green, linear or canary deployment.</summary>
 internal static class StrategyPlan
 {
+    /// <summary>
+    /// What a blue/green, linear or canary deployment needs beyond a rolling one: following and answering its service
+    /// deployments, passing the infrastructure role (and the Lambda hooks' roles) to ECS, and finding the test listener.
+    /// </summary>
+    public static IEnumerable<Iam.IamGrant> IamGrants(DeployOptions options, Iam.IamScope scope)
+    {
+        if (!options.DeploymentStrategy.ShiftsTraffic)
+        {
+            yield break;
+        }
+        yield return new("FollowServiceDeployments", ["ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
+            [scope.Arn("ecs", $"service-deployment/{scope.Definition.Cluster}/{options.ServiceName}/*")]);
+        var roles = new[] { options.Traffic?.RoleArn }.Concat(options.LambdaHooks.Select(h => h.RoleArn))
+            .Where(r => !string.IsNullOrEmpty(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
+        if (roles.Count > 0)
+        {
+            yield return new("PassInfrastructureRole", ["iam:PassRole"], roles) { Conditions = [new("StringEquals", "iam:PassedToService", "ecs.amazonaws.com")] };
+        }
+        if (options.TestTrafficChecks is { Url: null })
+        {
+            yield return new("FindTestListener", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeLoadBalancers"], ["*"]);
+        }
+    }
+
     public static IEnumerable<KeyValuePair<string, string>> Details(DeployOptions options)
     {
         var strategy = options.DeploymentStrategy;

@@ -30,7 +30,7 @@ internal sealed class HostCommandLine
     private readonly Option<string?> _imageTag = new("--image-tag") { Description = "Deploy an image already in ECR under this tag instead of building one (Build and Push are skipped)", HelpName = "TAG", Recursive = true };
     private readonly Option<string?> _fault = new("--fault")
     {
-        Description = "Local target only: a failure scenario of the simulated AWS (unhealthy-tasks, crash-on-start, image-pull-failure, image-expired, missing-secret, no-capacity, migration-failure, no-ollama, unhealthy-ollama, throttling, critical-vulnerability, untrusted-execution-role)",
+        Description = "Local target only: a failure scenario of the simulated AWS (unhealthy-tasks, crash-on-start, image-pull-failure, image-expired, missing-secret, no-capacity, migration-failure, no-ollama, unhealthy-ollama, throttling, critical-vulnerability, untrusted-execution-role, alarm-during-bake)",
         HelpName = "NAME",
         Recursive = true,
     };

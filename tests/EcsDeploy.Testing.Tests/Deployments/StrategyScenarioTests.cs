@@ -134,4 +134,21 @@ public sealed class StrategyScenarioTests
         Assert.Equal(ServiceDeploymentStatuses.RollbackSuccessful, LastServiceDeployment(aws).Status);
         Assert.Equal(before, aws.Ecs.Service(Cluster, Service).TaskDefinition);
     }
+
+    [Fact]
+    public void Canary_IamPolicy_GrantsServiceDeploymentActions_AndPassRoleScopedToTheInfrastructureRole()
+    {
+        var (_, traffic) = Seeded();
+        var definition = Pipeline(traffic, DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)));
+
+        using var json = System.Text.Json.JsonDocument.Parse(Iam.IamPolicy.For(new Iam.IamScope(definition, "123456789012")));
+        var statements = json.RootElement.GetProperty("Statement").EnumerateArray().ToList();
+        var follow = statements.Single(s => s.GetProperty("Sid").GetString() == "FollowServiceDeployments");
+        Assert.Equal(["ecs:ContinueServiceDeployment", "ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+            follow.GetProperty("Action").EnumerateArray().Select(a => a.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("arn:aws:ecs:eu-central-1:123456789012:service-deployment/truecaller-backend-cluster/truecaller-backend-service/*", follow.GetProperty("Resource").ToString().Trim('[', ']', '"'));
+        var pass = statements.Single(s => s.GetProperty("Sid").GetString() == "PassInfrastructureRole");
+        Assert.Equal(traffic.RoleArn, pass.GetProperty("Resource").ToString().Trim('[', ']', '"'));
+        Assert.Contains("ecs.amazonaws.com", pass.GetProperty("Condition").ToString(), StringComparison.Ordinal);
+    }
 }
