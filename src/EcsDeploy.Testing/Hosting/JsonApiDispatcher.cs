@@ -124,6 +124,10 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 return await ecs.DescribeServiceDeploymentsAsync(request["serviceDeploymentArns"] is JsonArray arns
                     ? new DescribeServiceDeploymentsRequest(arns.Deserialize<List<string>>(Camel) ?? [])
                     : throw Required("serviceDeploymentArns", operation), cancellationToken).ConfigureAwait(false);
+            case "DescribeServiceRevisions":
+                return await ecs.DescribeServiceRevisionsAsync(request["serviceRevisionArns"] is JsonArray revisionArns
+                    ? new DescribeServiceRevisionsRequest(revisionArns.Deserialize<List<string>>(Camel) ?? [])
+                    : throw Required("serviceRevisionArns", operation), cancellationToken).ConfigureAwait(false);
             case "ListServiceDeployments":
                 RequiredString(request, "service", operation);
                 return await ecs.ListServiceDeploymentsAsync(Read<ListServiceDeploymentsRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,8 @@ public interface IEcsApi
     Task<DescribeServiceDeploymentsResponse> DescribeServiceDeploymentsAsync(DescribeServiceDeploymentsRequest request, CancellationToken cancellationToken);
     /// <summary>ListServiceDeployments (one page, newest first), filtered by status and creation time.</summary>
     Task<ListServiceDeploymentsResponse> ListServiceDeploymentsAsync(ListServiceDeploymentsRequest request, CancellationToken cancellationToken);
+    /// <summary>DescribeServiceRevisions (at most 20 ARNs): what a revision a service deployment names ran (its task definition).</summary>
+    Task<DescribeServiceRevisionsResponse> DescribeServiceRevisionsAsync(DescribeServiceRevisionsRequest request, CancellationToken cancellationToken);
     /// <summary>ContinueServiceDeployment: resumes or rolls back a deployment paused at a PAUSE hook. Not idempotent: a re-send finds the hook no longer paused.</summary>
     [NotIdempotent]
     Task<ContinueServiceDeploymentResponse> ContinueServiceDeploymentAsync(ContinueServiceDeploymentRequest request, CancellationToken cancellationToken);

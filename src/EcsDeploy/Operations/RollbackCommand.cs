@@ -104,13 +104,18 @@ internal static class RollbackCommand
             : new RolloutSettings(TimeSpan.FromMinutes(10));
 
     /// <summary>
-    /// The revision that last completed a deployment of the service, not "the current revision minus one": a COMPLETED
-    /// deployment beside an unfinished PRIMARY one; else, the revision whose tasks the scheduler replaced most recently
+    /// The revision that last completed a deployment of the service, not "the current revision minus one": the target of the
+    /// newest SUCCESSFUL service deployment that runs another revision (ListServiceDeployments); when that history yields
+    /// nothing, a COMPLETED deployment beside an unfinished PRIMARY one; else, the revision whose tasks the scheduler replaced most recently
     /// (stopped tasks of the service, which ECS keeps for about an hour). Without such evidence it asks for --to.
     /// </summary>
     internal static async Task<(Aws.TaskDefinition Target, string Chosen)> LastCompletedAsync(Operation operation, EcsService service, string family, CancellationToken cancellationToken)
     {
         var current = service.TaskDefinition;
+        if (await ServiceDeploymentHistory.LastSuccessfulOtherThanAsync(operation, current, cancellationToken).ConfigureAwait(false) is { } fromHistory)
+        {
+            return (await operation.ResolveRevisionAsync(fromHistory.TaskDefinition, family, cancellationToken).ConfigureAwait(false), fromHistory.Chosen);
+        }
         if (service.Deployments.Skip(1).FirstOrDefault(d => d.RolloutState == RolloutStates.Completed) is { } completed)
         {
             return (await operation.ResolveRevisionAsync(completed.TaskDefinition, family, cancellationToken).ConfigureAwait(false), $"deployment {completed.Id} completed with it");

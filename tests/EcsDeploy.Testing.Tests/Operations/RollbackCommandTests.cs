@@ -132,4 +132,82 @@ public sealed class RollbackCommandTests
         Assert.Contains("would roll truecaller-backend-service back from truecaller-backend:2 to truecaller-backend:1", stdout, StringComparison.Ordinal);
         Assert.Equal(before, day2.Mutations.Count);
     }
+
+    [Fact]
+    public async Task Rollback_TakesItsTargetFromTheServiceDeployments_TheLastSuccessfulOneOfAnotherRevision()
+    {
+        var day2 = new DayTwo();
+        var v2 = day2.Register("v2");
+        day2.Register("v3-never-deployed");
+        var v4 = day2.Register("v4");
+        await day2.DeployAsync(v2);
+        await day2.DeployAsync(v4);
+
+        var (code, json, _) = await day2.JsonAsync("rollback", "--dry-run");
+
+        Assert.Equal(0, code);
+        Assert.EndsWith("truecaller-backend:2", json.GetProperty("to").GetString());
+        Assert.StartsWith("service deployment ", json.GetProperty("chosen").GetString());
+        Assert.Single(day2.Aws.CallsTo("ListServiceDeployments"));
+        Assert.Single(day2.Aws.CallsTo("DescribeServiceRevisions"));
+    }
+
+    [Fact]
+    public async Task Rollback_AfterADeploymentThatEcsRolledBack_GoesToTheLastSuccessfulRevisionBeforeIt_NeverToTheFailedOne()
+    {
+        var day2 = new DayTwo();
+        var v2 = day2.Register("v2");
+        var v3 = day2.Register("v3-bad");
+        await day2.DeployAsync(v2);
+        day2.Aws.Ecs.Behaviour = launch => launch.TaskDefinition.Revision == 3 ? TaskBehaviour.FailsHealthChecks : TaskBehaviour.Healthy;
+        await day2.Aws.Ecs.UpdateServiceAsync(new Aws.UpdateServiceRequest { Cluster = DayTwo.Cluster, Service = DayTwo.Service, TaskDefinition = v3 }, CancellationToken.None);
+        day2.Aws.Clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal("truecaller-backend:2", day2.Running);
+
+        var (code, json, _) = await day2.JsonAsync("rollback", "--dry-run");
+
+        Assert.Equal(0, code);
+        Assert.EndsWith("truecaller-backend:1", json.GetProperty("to").GetString());
+        Assert.StartsWith("service deployment ", json.GetProperty("chosen").GetString());
+    }
+
+    [Fact]
+    public async Task Rollback_WhenTheServiceDeploymentHistoryCannotBeRead_FallsBackToTheServicesDeploymentsAndTasks()
+    {
+        var day2 = new DayTwo();
+        var v2 = day2.Register("v2");
+        await day2.DeployAsync(v2);
+        var host = new EcsDeploy.Hosting.PipelineHost();
+        host.Targets.Add("local", new WithoutServiceDeployments(day2.Aws));
+        var stdout = new StringWriter();
+
+        var code = await host.RunAsync(DayTwo.Pipeline(), ["rollback", "--dry-run", "--output", "json"], stdout, new StringWriter(), _ => null);
+
+        Assert.Equal(0, code);
+        var json = System.Text.Json.JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.EndsWith("truecaller-backend:1", json.GetProperty("to").GetString());
+        Assert.Equal("its tasks ran until the deployment of truecaller-backend:2 replaced them", json.GetProperty("chosen").GetString());
+    }
+
+    /// <summary>The simulated AWS behind an ECS endpoint that does not know ListServiceDeployments (an older API or emulator).</summary>
+    private sealed class WithoutServiceDeployments(SimulatedAws aws) : EcsDeploy.Hosting.IDeploymentTarget
+    {
+        public Task<Aws.AwsEnvironment> CreateAsync(PipelineDefinition definition, EcsDeploy.Hosting.HostOptions options, CancellationToken cancellationToken)
+        {
+            var ecs = System.Reflection.DispatchProxy.Create<Aws.IEcsApi, RefusingProxy>();
+            ((RefusingProxy)(object)ecs).Inner = aws.Ecs;
+            return Task.FromResult(Aws.AwsEnvironment.Create(aws.Region, ecs, aws.Ecr, aws.Elbv2, aws.SecretsManager, aws.Logs,
+                _ => Task.FromResult<Aws.IImageRegistry>(aws.Ecr.Registry), null, new SimulatedHttpHandler(aws), aws.Clock, "simulated AWS without service deployments", isLocal: true));
+        }
+    }
+
+    public class RefusingProxy : System.Reflection.DispatchProxy
+    {
+        internal Aws.IEcsApi Inner { get; set; } = null!;
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+            => targetMethod!.Name == nameof(Aws.IEcsApi.ListServiceDeploymentsAsync)
+                ? throw new Aws.AwsServiceException("ECS", "ListServiceDeployments", "UnknownOperationException", "Unknown operation ListServiceDeployments", 400)
+                : targetMethod.Invoke(Inner, args);
+    }
 }

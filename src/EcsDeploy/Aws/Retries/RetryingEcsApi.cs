@@ -52,4 +52,7 @@ internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEc
 
     public Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(StopServiceDeploymentRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("StopServiceDeployment", idempotent: false, ct => inner.StopServiceDeploymentAsync(request, ct), cancellationToken);
+
+    public Task<DescribeServiceRevisionsResponse> DescribeServiceRevisionsAsync(DescribeServiceRevisionsRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeServiceRevisions", idempotent: true, ct => inner.DescribeServiceRevisionsAsync(request, ct), cancellationToken);
 }

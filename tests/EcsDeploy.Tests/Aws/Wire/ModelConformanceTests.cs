@@ -117,7 +117,7 @@ public sealed class ModelConformanceTests
         Assert.Equal(
             ["ApplicationAutoScaling.DescribeScalableTargets", "ApplicationAutoScaling.RegisterScalableTarget", "CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
-             "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
+             "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServiceRevisions", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
              "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
@@ -213,6 +213,7 @@ public sealed class ModelConformanceTests
             Cluster = "cluster", TaskDefinition = "app:3", NetworkConfiguration = network, StartedBy = "ecsdeploy", Count = 1, ClientToken = "token",
             Overrides = new TaskOverride([new ContainerOverride { Name = "app", Command = ["migrate"], Environment = [new EcsKeyValuePair("A", "1")] }]),
         }, ct);
+        await ecs.DescribeServiceRevisionsAsync(new DescribeServiceRevisionsRequest(["arn:aws:ecs:eu-central-1:1:service-revision/c/s/1"]), ct);
         await ecs.DescribeTasksAsync(new DescribeTasksRequest("cluster", ["task"]), ct);
         await ecs.ListTasksAsync(new ListTasksRequest { Cluster = "cluster", ServiceName = "service", StartedBy = "ecsdeploy", DesiredStatus = "STOPPED", NextToken = "token" }, ct);
         await ecs.StopTaskAsync(new StopTaskRequest("cluster", "task", "stopped by ecsdeploy run: timed out"), ct);
