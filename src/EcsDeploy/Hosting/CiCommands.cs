@@ -7,8 +7,8 @@ namespace EcsDeploy.Hosting;
 /// <summary>The script host's commands that change nothing: --print-iam-policy and --emit-workflows.</summary>
 internal static class CiCommands
 {
-    /// <summary>Prints the pipeline's policy; the roles, log groups and families are read from the target when it answers.</summary>
-    public static async Task PrintIamPolicyAsync(PipelineDefinition definition, CommandLineOptions options, IDeploymentTarget? target, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Prints the pipeline's policy, or <paramref name="command"/>'s (<c>--command NAME</c>); the roles, log groups and families are read from the target when it answers.</summary>
+    public static async Task PrintIamPolicyAsync(PipelineDefinition definition, CommandLineOptions options, IDeploymentTarget? target, PipelineCommand? command, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var scope = new IamScope(definition, options.AccountId ?? IamScope.AccountPlaceholder);
         if (target is not null)
@@ -19,14 +19,14 @@ internal static class CiCommands
                 withoutFault.Fault = null;
                 var aws = await target.CreateAsync(definition, withoutFault, cancellationToken).ConfigureAwait(false);
                 scope = await IamPolicy.ResolveAsync(scope, aws, cancellationToken).ConfigureAwait(false);
-                await stderr.WriteLineAsync($"IAM policy for '{definition.Name}': task roles, log groups and families read from {aws.Description}.").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"IAM policy for '{definition.Name}'{(command is null ? "" : $" command {command.Name}")}: task roles, log groups and families read from {aws.Description}.").ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AwsServiceException or HttpRequestException or PipelineStageException or InvalidOperationException or ArgumentException)
             {
                 await stderr.WriteLineAsync($"note: could not read the running task definition ({ex.Message}); the policy allows any task role passed to ECS and the /ecs/* log groups.").ConfigureAwait(false);
             }
         }
-        await stdout.WriteLineAsync(IamPolicy.For(scope)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(command is null ? IamPolicy.For(scope) : IamPolicy.For(command.IamGrants(scope))).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

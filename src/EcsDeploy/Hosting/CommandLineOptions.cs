@@ -14,6 +14,8 @@ public sealed record CommandLineOptions
     public bool Plain { get; init; }
     /// <summary><c>--print-iam-policy</c>: print the least-privilege IAM policy the pipeline needs, and change nothing.</summary>
     public bool PrintIamPolicy { get; init; }
+    /// <summary><c>--command NAME</c> with <c>--print-iam-policy</c>: the policy of that command (rollback, scale, ...) instead of the pipeline run's.</summary>
+    public string? IamCommand { get; init; }
     /// <summary><c>--account-id ID</c>: the account in the policy's ARNs (default: the <c>${AWS::AccountId}</c> placeholder).</summary>
     public string? AccountId { get; init; }
     /// <summary><c>--emit-workflows DIR</c>: write the GitHub Actions workflows under DIR/.github/workflows, and change nothing.</summary>

@@ -39,6 +39,7 @@ internal sealed class HostCommandLine
     private readonly Option<string?> _gitSha = new("--git-sha") { Description = "The commit to tag the image with (default: GITHUB_SHA, then git rev-parse HEAD)", HelpName = "SHA", Recursive = true };
     private readonly Option<bool> _verbose = new("--verbose") { Description = "More detail: every plan input, retries, command output", Recursive = true };
     private readonly Option<bool> _printIamPolicy = new("--print-iam-policy") { Description = "Print the least-privilege IAM policy the pipeline needs and change nothing (with --account-id ID)" };
+    private readonly Option<string?> _iamCommand = new("--command") { Description = "With --print-iam-policy: the policy of one command (status, diff, rollback, run, revisions, deregister, scale) instead of the pipeline run's", HelpName = "NAME" };
     private readonly Option<string?> _accountId = new("--account-id") { Description = "The 12-digit AWS account id in the policy's ARNs (default: the ${AWS::AccountId} placeholder)", HelpName = "ID" };
     private readonly Option<string?> _emitWorkflows = new("--emit-workflows") { Description = "Write DIR/.github/workflows/deploy.yml and pr-check.yml and change nothing", HelpName = "DIR" };
 
@@ -60,7 +61,7 @@ internal sealed class HostCommandLine
         Root = new RootCommand("Runs the pipeline: plan every stage, then build, push, migrate, deploy and verify (the default command).")
         {
             _target, _dryRun, _noWait, _deployOllama, _deployDependencies, _imageTag, _fault, _output, _plain, _gitSha, _verbose,
-            _printIamPolicy, _accountId, _emitWorkflows,
+            _printIamPolicy, _iamCommand, _accountId, _emitWorkflows,
         };
         // The pipeline run is the root's own work (the host runs it): with an action, a subcommand is optional.
         Root.SetAction(_ => ExitCodes.Success);
@@ -133,6 +134,15 @@ internal sealed class HostCommandLine
         {
             errors.Add(accountProblem);
         }
+        var iamCommand = result.GetValue(_iamCommand);
+        if (iamCommand is not null && !result.GetValue(_printIamPolicy))
+        {
+            errors.Add($"--command {iamCommand} names the command whose IAM policy to print: add --print-iam-policy.");
+        }
+        else if (iamCommand is not null && _commands.Values.All(c => c.Name != iamCommand))
+        {
+            errors.Add($"--command: no command named '{iamCommand}': use one of {string.Join(", ", _commands.Values.Select(c => c.Name))}.");
+        }
         problems = errors;
         var explicitText = output == "text" && result.GetResult(_output) is { Implicit: false };
         return new CommandLineOptions
@@ -141,6 +151,7 @@ internal sealed class HostCommandLine
             Output = output,
             Plain = result.GetValue(_plain) || explicitText,
             PrintIamPolicy = result.GetValue(_printIamPolicy),
+            IamCommand = iamCommand,
             AccountId = accountId,
             EmitWorkflows = result.GetValue(_emitWorkflows),
         };

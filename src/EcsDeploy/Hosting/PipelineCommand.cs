@@ -49,6 +49,11 @@ public sealed class PipelineCommand
     public string Name { get; }
     /// <summary>What it does, for <c>--help</c>.</summary>
     public string Description { get; }
+    /// <summary>
+    /// The IAM actions the command needs, scoped to the pipeline's resources (<c>--print-iam-policy --command NAME</c>
+    /// prints them); none by default.
+    /// </summary>
+    public Func<Iam.IamScope, IEnumerable<Iam.IamGrant>> IamGrants { get; init; } = _ => [];
     /// <summary>The work.</summary>
     public Func<PipelineCommandContext, CancellationToken, Task<FailureKind?>> Run { get; }
     /// <summary>Options of this command alone (read them through <see cref="PipelineCommandContext.ParseResult"/>).</summary>

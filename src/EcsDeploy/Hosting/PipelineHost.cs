@@ -147,7 +147,8 @@ public sealed class PipelineHost
         if (options.PrintIamPolicy)
         {
             var target = definition.UsesAws ? Targets.Find(options.Host.Target) : null;
-            await CiCommands.PrintIamPolicyAsync(definition, options, target, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var iamCommand = options.IamCommand is { } name ? Commands.First(c => c.Name == name) : null;
+            await CiCommands.PrintIamPolicyAsync(definition, options, target, iamCommand, stdout, stderr, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 

@@ -16,7 +16,7 @@ public sealed record IamGrant(string Sid, IReadOnlyList<string> Actions, IReadOn
 
 /// <summary>
 /// Implemented by stages that call AWS: the IAM actions the stage uses, as data next to the stage, scoped to the
-/// resources it touches. <see cref="IamPolicy.For"/> reads every stage of a definition; third-party stages that
+/// resources it touches. <see cref="IamPolicy.For(IamScope)"/> reads every stage of a definition; third-party stages that
 /// implement it are included too.
 /// </summary>
 public interface IDeclaresIamPermissions
@@ -125,9 +125,13 @@ public static class IamPolicy
     public static IReadOnlyList<string> Actions(IamScope scope) => [.. Grants(scope).SelectMany(g => g.Actions).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>The policy document: grants with the same resources and conditions merged, actions and resources sorted.</summary>
-    public static string For(IamScope scope)
+    public static string For(IamScope scope) => For(Grants(scope));
+
+    /// <summary>The policy document of <paramref name="grants"/> (a command's, for example), merged and sorted as <see cref="For(IamScope)"/> does.</summary>
+    public static string For(IEnumerable<IamGrant> grants)
     {
-        var statements = Grants(scope)
+        ArgumentNullException.ThrowIfNull(grants);
+        var statements = grants
             .GroupBy(g => string.Join('\n', g.Resources.Order(StringComparer.Ordinal)) + "\n--\n" + string.Join('\n', g.Conditions.Select(c => $"{c.Operator} {c.Key} {c.Value}")), StringComparer.Ordinal)
             .Select(group => new
             {

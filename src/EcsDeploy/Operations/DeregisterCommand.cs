@@ -30,7 +30,10 @@ internal static class DeregisterCommand
         var keep = new Option<int?>("--keep") { Description = "How many of the newest ACTIVE revisions to keep (1 or more; in-use revisions are always kept)", HelpName = "N", Required = true };
         var delete = new Option<bool>("--delete") { Description = "Also delete the deregistered revisions (DeleteTaskDefinitions): this cannot be undone" };
         var command = new PipelineCommand("deregister", "Deregisters the family's revisions beyond the newest N, never one in use; --dry-run lists what would go",
-            (context, ct) => RunAsync(context, keep, delete, ct));
+            (context, ct) => RunAsync(context, keep, delete, ct))
+        {
+            IamGrants = CommandIam.Deregister,
+        };
         command.Options.Add(keep);
         command.Options.Add(delete);
         return command;

@@ -28,7 +28,10 @@ internal static class DiffCommand
     {
         var exitCode = new Option<bool>("--exit-code") { Description = "Exit 1 when there is a difference, 0 when there is none (as git diff --exit-code)" };
         var command = new PipelineCommand("diff", "Shows what the pipeline would change: the task definition and the service settings it owns, against what runs now",
-            (context, ct) => RunAsync(context, exitCode, ct));
+            (context, ct) => RunAsync(context, exitCode, ct))
+        {
+            IamGrants = CommandIam.Diff,
+        };
         command.Options.Add(exitCode);
         return command;
     }

@@ -14,7 +14,10 @@ internal static class RevisionsCommand
     {
         var all = new Option<bool>("--all") { Description = "Include INACTIVE (deregistered) revisions" };
         var command = new PipelineCommand("revisions", "Lists the family's revisions, newest first, marking those in use (service, running tasks, rollback target, deployment in progress)",
-            (context, ct) => RunAsync(context, all, ct));
+            (context, ct) => RunAsync(context, all, ct))
+        {
+            IamGrants = CommandIam.Revisions,
+        };
         command.Options.Add(all);
         return command;
     }

@@ -33,7 +33,10 @@ internal static class RollbackCommand
         var to = new Option<string?>("--to") { Description = "The revision to go back to (41, family:41 or an ARN); default: the one that last completed a deployment", HelpName = "REVISION" };
         var deregisterFailed = new Option<bool>("--deregister-failed") { Description = "After a successful rollback, deregister the revision it left" };
         var command = new PipelineCommand("rollback", "Points the service back at the revision that last completed a deployment (or --to REVISION) and follows the rollout",
-            (context, ct) => RunAsync(context, to, deregisterFailed, ct));
+            (context, ct) => RunAsync(context, to, deregisterFailed, ct))
+        {
+            IamGrants = CommandIam.Rollback,
+        };
         command.Options.Add(to);
         command.Options.Add(deregisterFailed);
         return command;

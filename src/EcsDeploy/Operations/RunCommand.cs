@@ -37,7 +37,10 @@ internal static class RunCommand
         var timeout = new Option<int>("--timeout") { Description = "Minutes the task may take before it is stopped (default 15)", DefaultValueFactory = _ => 15, HelpName = "MINUTES" };
         var arguments = new Argument<string[]>("command") { Description = "The command to run, after --", Arity = ArgumentArity.OneOrMore };
         var command = new PipelineCommand("run", "Runs a one-off task on the service's revision with its network; the essential containers' exit code decides",
-            (context, ct) => RunAsync(context, revision, container, timeout, arguments, ct));
+            (context, ct) => RunAsync(context, revision, container, timeout, arguments, ct))
+        {
+            IamGrants = CommandIam.Run,
+        };
         command.Options.Add(revision);
         command.Options.Add(container);
         command.Options.Add(timeout);

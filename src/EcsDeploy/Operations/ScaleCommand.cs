@@ -41,7 +41,10 @@ internal static class ScaleCommand
         var count = new Option<int?>("--count") { Description = "The number of tasks to run (0 or more)", HelpName = "N", Required = true };
         var adjust = new Option<bool>("--adjust-range") { Description = "When N is outside the service's Application Auto Scaling range, widen the range to include N first (RegisterScalableTarget)" };
         var command = new PipelineCommand("scale", "Sets the service's desired count and follows it until N tasks run steadily (refuses a count outside its auto scaling range)",
-            (context, ct) => RunAsync(context, count, adjust, ct));
+            (context, ct) => RunAsync(context, count, adjust, ct))
+        {
+            IamGrants = CommandIam.Scale,
+        };
         command.Options.Add(count);
         command.Options.Add(adjust);
         return command;

@@ -47,7 +47,10 @@ internal static class StatusCommand
         var watch = new Option<bool>("--watch") { Description = "Repeat every 5 s until no deployment is in progress" };
         var events = new Option<int>("--events") { Description = "How many of the last service events to show (default 10)", DefaultValueFactory = _ => 10, HelpName = "N" };
         var command = new PipelineCommand("status", "Shows the service: deployments with rollout state and counts, last events, the running revision and image digest, tasks and their health",
-            (context, ct) => RunAsync(context, watch, events, ct));
+            (context, ct) => RunAsync(context, watch, events, ct))
+        {
+            IamGrants = CommandIam.Status,
+        };
         command.Options.Add(watch);
         command.Options.Add(events);
         return command;
