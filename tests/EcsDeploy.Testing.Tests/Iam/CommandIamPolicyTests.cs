@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EcsDeploy.Testing.Tests.Operations;
 
-namespace EcsDeploy.Testing.Tests.Iam;
+namespace EcsDeploy.Testing.Tests;
 
 /// <summary>
 /// <c>--print-iam-policy --command NAME</c>: each day-2 command's policy holds every action the command calls on the
