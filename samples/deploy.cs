@@ -40,7 +40,10 @@ return await Pipeline.For("truecaller-backend")
     .WithOllama(o => o
         .Model("llama3.2:1b")
         .Timeout(TimeSpan.FromSeconds(30))
-        .Service("truecaller-backend-ollama-service"))
+        .Service("truecaller-backend-ollama-service")
+        // --deploy-ollama builds samples/ollama: Dockerfile (model baked in) with docker or buildah, Dockerfile.pull
+        // (the entrypoint pulls the model at start) with the daemonless builder; the plan says which.
+        .Image(Path.Combine(scriptDirectory, "ollama")))
     .Deploy(d => d
         .Service("truecaller-backend-service")
         .Container("truecaller-backend")

@@ -37,7 +37,9 @@ public sealed record PipelineResult
     public OllamaEndpoint? Ollama { get; init; }
     /// <summary>The deployment.</summary>
     public DeploymentOutcome? Deployment { get; init; }
-    /// <summary>Whether the service was rolled back.</summary>
+    /// <summary>With --deploy-ollama: the Ollama service's image, new revision and rollout (rolled out before the backend).</summary>
+    public OllamaServiceOutcome? OllamaService { get; init; }
+    /// <summary>Whether a service the run deployed was rolled back (the backend, or with --deploy-ollama the Ollama service).</summary>
     public bool RolledBack { get; init; }
     /// <summary>The task definition the service was rolled back to.</summary>
     public string? RolledBackTo { get; init; }
@@ -170,7 +172,7 @@ public static class PipelineRunner
                         // An AWS error after changes may have started: a person should look.
                         _ => context.Get(StageOutputs.TaskDefinition) is null ? FailureKind.Failed : FailureKind.NeedsAttention,
                     };
-                    var rolledBack = context.Get(StageOutputs.Deployment)?.RolledBack == true;
+                    var rolledBack = context.Get(StageOutputs.Deployment)?.RolledBack == true || context.Get(Ollama.OllamaOutputs.Service)?.Deployment?.RolledBack == true;
                     return Finish(OutcomeOf(kind, rolledBack), $"{name}: {message}");
                 }
             }
@@ -228,6 +230,9 @@ public static class PipelineRunner
         var deployment = context.Get(StageOutputs.Deployment);
 
         var taskDefinition = context.Get(StageOutputs.TaskDefinition);
+        var ollamaService = context.Get(Ollama.OllamaOutputs.Service);
+        // The backend's rollback, else the Ollama service's (--deploy-ollama: a failed Ollama rollout stops the run before the backend).
+        var rolledBack = deployment?.RolledBack == true ? deployment : ollamaService?.Deployment is { RolledBack: true } ollamaDeployment ? ollamaDeployment : null;
         return new PipelineResult
         {
             Pipeline = context.Definition.Name,
@@ -242,8 +247,9 @@ public static class PipelineRunner
             ImageScan = context.Get(StageOutputs.ImageScan),
             Ollama = context.Get(StageOutputs.OllamaUrl),
             Deployment = deployment,
-            RolledBack = deployment?.RolledBack ?? false,
-            RolledBackTo = deployment?.RolledBack == true ? deployment.FinalTaskDefinition : null,
+            OllamaService = ollamaService,
+            RolledBack = rolledBack is not null,
+            RolledBackTo = rolledBack?.FinalTaskDefinition,
             Stages = stages,
             Plan = [.. plans.Select(p => ((StagePlanned)context.Masker.Mask(new StagePlanned(context.Time.GetUtcNow(), p))).Plan)],
             AwsRetries = retries,

@@ -21,17 +21,27 @@ internal static class OllamaRollout
         {
             return pushed.Reference;
         }
-        if (context.Aws.Terraform is { } terraform
-            && await terraform.ReadAsync(cancellationToken).ConfigureAwait(false) is { } outputs
-            && outputs.TryGetValue("ecr_ollama_repository_url", out var url)
-            && url.Value.ValueKind == JsonValueKind.String
-            && url.Value.GetString() is { Length: > 0 } repository)
+        if (await TerraformRepositoryUrlAsync(context, cancellationToken).ConfigureAwait(false) is { } repository)
         {
             return repository + ":latest";
         }
         var current = running.TaskDefinition.ContainerDefinitions?.FirstOrDefault(c => c.Name == containerName)?.Image
             ?? throw new PipelineStageException($"The Ollama service's task definition has no container '{containerName}'.", FailureKind.Invalid);
         return RepositoryOf(current) + ":latest";
+    }
+
+    /// <summary>The Ollama repository's URL: the names read from Terraform, else the output <c>ecr_ollama_repository_url</c>; null without either.</summary>
+    public static async Task<string?> TerraformRepositoryUrlAsync(PipelineContext context, CancellationToken cancellationToken)
+    {
+        if (context.Aws.Terraform is { } terraform
+            && await terraform.ReadAsync(cancellationToken).ConfigureAwait(false) is { } outputs
+            && outputs.TryGetValue("ecr_ollama_repository_url", out var url)
+            && url.Value.ValueKind == JsonValueKind.String
+            && url.Value.GetString() is { Length: > 0 } repository)
+        {
+            return repository;
+        }
+        return null;
     }
 
     /// <summary>The environment the Ollama container gets: the model its entrypoint pulls and keeps loaded.</summary>
@@ -48,12 +58,24 @@ internal static class OllamaRollout
         var image = await ImageAsync(context, basis.Running, basis.ContainerName, cancellationToken).ConfigureAwait(false);
         // Rendered without the backend's extra environment: OLLAMA_URL and friends belong to the backend.
         var rendered = TaskDefinitionRenderer.Render(basis.Running.TaskDefinition, new TaskDefinitionChanges(basis.Family, basis.ContainerName, image, Environment(model), basis.Secrets));
+        if (OllamaImage.Planned(context) is { } built)
+        {
+            // The image built now: its container is healthy once the model is there (pulled at start, or baked in).
+            rendered = rendered with
+            {
+                ContainerDefinitions = [.. rendered.ContainerDefinitions!.Select(c => c.Name == basis.ContainerName ? c with { HealthCheck = OllamaImage.HealthCheck(built.PullAtStart) } : c)],
+            };
+        }
         var registered = await context.TaskDefinitions.RegisterAsync(rendered, basis.Running.Tags, cancellationToken).ConfigureAwait(false);
         context.Set(OllamaOutputs.TaskDefinition, registered);
         context.Info($"Ollama: {(registered.Reused ? "reusing" : "registered")} {RolloutService.ShortName(registered.Arn)} with {image}");
 
         var settings = new RolloutSettings(TimeSpan.FromMinutes(15), AnotherDeployment.Wait, CircuitBreaker: true, Rollback: true);
+        var outcome = new OllamaServiceOutcome { Service = service, ImageReference = image, Image = context.Get(OllamaOutputs.Image), TaskDefinitionArn = registered.Arn };
+        context.Set(OllamaOutputs.Service, outcome);
         var result = await context.Rollouts.RollOutAsync(service, registered.Arn, settings, cancellationToken).ConfigureAwait(false);
+        outcome = outcome with { Deployment = Outcome(service, result) };
+        context.Set(OllamaOutputs.Service, outcome);
         if (!result.Succeeded)
         {
             throw new PipelineStageException(
@@ -67,6 +89,7 @@ internal static class OllamaRollout
         {
             context.Warn($"Ollama: {problem}; rolling back to {RolloutService.ShortName(previous)}");
             var back = await context.Rollouts.RollOutAsync(service, previous, settings, cancellationToken).ConfigureAwait(false);
+            context.Set(OllamaOutputs.Service, outcome with { Deployment = Outcome(service, back) with { RolledBack = back.Succeeded } });
             throw new PipelineStageException(
                 $"Ollama service '{service}' runs {RolloutService.ShortName(registered.Arn)} but {problem}. "
                 + (back.Succeeded ? $"Rolled back: it is on {RolloutService.ShortName(previous)} again." : $"The rollback to {RolloutService.ShortName(previous)} did not complete either ({back.Summary}).")
@@ -75,6 +98,17 @@ internal static class OllamaRollout
         }
         context.Info($"Ollama: {service} runs {RolloutService.ShortName(registered.Arn)}; {endpoint.Url}/api/tags lists {model}");
     }
+
+    private static DeploymentOutcome Outcome(string service, RolloutResult result) => new()
+    {
+        Service = service,
+        DeploymentId = result.DeploymentId,
+        RolloutState = result.RolloutState,
+        RolloutStateReason = result.RolloutStateReason,
+        RolledBack = result.RolledBack,
+        FinalTaskDefinition = result.FinalTaskDefinition,
+        Confirmed = true,
+    };
 
     /// <summary>GETs /api/tags until it lists the model; null when it does, else what was wrong at the deadline.</summary>
     private static async Task<string?> WaitForModelAsync(PipelineContext context, string url, string model, TimeSpan within, CancellationToken cancellationToken)
@@ -146,6 +180,9 @@ internal static class OllamaOutputs
 {
     /// <summary>The Ollama image pushed by this run, when the sample builds one.</summary>
     public static readonly OutputKey<PushedImage> Image = new("ollama image");
+
+    /// <summary>What this run did to the Ollama service, for the result.</summary>
+    public static readonly OutputKey<OllamaServiceOutcome> Service = new("ollama service");
 
     /// <summary>The Ollama revision this run rolled out.</summary>
     public static readonly OutputKey<RegisteredTaskDefinition> TaskDefinition = new("ollama task definition");

@@ -19,6 +19,10 @@ namespace EcsDeploy
         internal string? ServiceName { get; private set; }
         internal string LoadBalancerFilter { get; private set; } = "ollama";
         internal string TerraformOutputName { get; private set; } = "ollama_alb_dns_name";
+        internal string? ImageDirectory { get; private set; }
+        internal string BakeDockerfile { get; private set; } = "Dockerfile";
+        internal string PullDockerfile { get; private set; } = "Dockerfile.pull";
+        internal string? RepositoryName { get; private set; }
 
         /// <summary>The model the backend uses (OLLAMA_MODEL; default <c>llama3.2:1b</c>).</summary>
         public OllamaOptions Model(string model)
@@ -41,6 +45,30 @@ namespace EcsDeploy
         {
             _freeze.EnsureMutable();
             ServiceName = service;
+            return this;
+        }
+
+        /// <summary>
+        /// With --deploy-ollama, builds the Ollama image from this folder and pushes it to the Ollama repository (tags: the git
+        /// SHA and <c>latest</c>). Builders that run RUN steps (docker, buildah) build <paramref name="dockerfile"/>, which
+        /// bakes the model in (it gets <c>--build-arg OLLAMA_MODEL</c>); the daemonless builder builds
+        /// <paramref name="pullAtStartDockerfile"/>, whose entrypoint pulls the model at start. Without this the new Ollama
+        /// revision runs the repository's <c>latest</c> image.
+        /// </summary>
+        public OllamaOptions Image(string directory, string dockerfile = "Dockerfile", string pullAtStartDockerfile = "Dockerfile.pull")
+        {
+            _freeze.EnsureMutable();
+            ImageDirectory = directory;
+            BakeDockerfile = dockerfile;
+            PullDockerfile = pullAtStartDockerfile;
+            return this;
+        }
+
+        /// <summary>The Ollama ECR repository (default: Terraform's <c>ecr_ollama_repository_url</c>, else <c>{pipeline}-ollama</c>).</summary>
+        public OllamaOptions Repository(string name)
+        {
+            _freeze.EnsureMutable();
+            RepositoryName = name;
             return this;
         }
 
@@ -87,6 +115,14 @@ namespace EcsDeploy.Ollama
             .. scope.Rollout("DeployOllamaService", ServiceName(scope.Definition)),
             // --deploy-ollama registers a new revision of the Ollama family, passing its roles.
             .. scope.RegisterTaskDefinitions(),
+            // --deploy-ollama with o.Image(...) pushes the Ollama image.
+            .. (options.ImageDirectory is null ? Array.Empty<Iam.IamGrant>() :
+            [
+                new("PushOllamaImage",
+                    ["ecr:DescribeRepositories", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
+                    [scope.Arn("ecr", "repository/" + (options.RepositoryName ?? scope.Definition.Name + "-ollama"))]),
+                new("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+            ]),
         ];
 
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(OllamaExtensions), nameof(OllamaExtensions.WithOllama));
@@ -132,8 +168,17 @@ namespace EcsDeploy.Ollama
             var details = new List<KeyValuePair<string, string>> { new("OLLAMA_URL", $"{endpoint.Url} (from {endpoint.Source})"), new("OLLAMA_MODEL", options.ModelName) };
             if (context.Options.DeployOllama)
             {
-                details.Add(new("deploy", $"a new revision of {ServiceName(context.Definition)} (the Ollama repository's image, OLLAMA_MODEL={options.ModelName}), "
+                var repository = await RepositoryAsync(context, cancellationToken).ConfigureAwait(false);
+                var image = await OllamaImage.PlanAsync(context, options, repository, cancellationToken).ConfigureAwait(false);
+                var imageText = image is null ? $"the image tagged latest in {repository}" : $"the image built now and pushed to {repository}";
+                details.Add(new("deploy", $"a new revision of {ServiceName(context.Definition)} ({imageText}, OLLAMA_MODEL={options.ModelName}), "
                     + "rolled out first with the circuit breaker and rollback on, then /api/tags must list the model before the backend is deployed"));
+                if (image is not null)
+                {
+                    details.Add(new("ollama image", $"{image.Describe(options.ModelName)}; pushed to {repository} tagged with the git SHA and latest"));
+                    details.Add(new("ollama image builder", $"{image.Choice.Builder.Kind.ToString().ToLowerInvariant()}: {image.Choice.Why}"));
+                    context.Info("Ollama image: " + image.Describe(options.ModelName));
+                }
             }
             return new StagePlan(Stage.Name, $"OLLAMA_URL={endpoint.Url} from {endpoint.Source}") { Details = details };
         }
@@ -146,8 +191,24 @@ namespace EcsDeploy.Ollama
                 return;
             }
             var service = ServiceName(context.Definition);
+            if (await OllamaImage.BuildAndPushAsync(context, options.ModelName, cancellationToken).ConfigureAwait(false) is { } pushed)
+            {
+                context.Set(OllamaOutputs.Image, pushed);
+            }
             await OllamaRollout.RunAsync(context, service, options.ModelName, cancellationToken).ConfigureAwait(false);
             context.Set(StageOutputs.DeployedServices, [.. context.Get(StageOutputs.DeployedServices) ?? [], service]);
+        }
+
+        /// <summary>The Ollama ECR repository: o.Repository(...), else Terraform's <c>ecr_ollama_repository_url</c>, else <c>{pipeline}-ollama</c>.</summary>
+        public async Task<string> RepositoryAsync(PipelineContext context, CancellationToken cancellationToken)
+        {
+            if (options.RepositoryName is { } name)
+            {
+                return name;
+            }
+            var url = await OllamaRollout.TerraformRepositoryUrlAsync(context, cancellationToken).ConfigureAwait(false);
+            var slash = url?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+            return url is not null && slash > 0 ? url[(slash + 1)..] : context.Definition.Name + "-ollama";
         }
 
         /// <summary>Terraform output first, then the one load balancer whose name contains the filter.</summary>

@@ -69,6 +69,11 @@ public sealed class TextReporter(TextWriter writer, bool verbose) : IPipelineRep
         {
             writer.WriteLine($"  OLLAMA_URL:      {ollama.Url} (from {ollama.Source})");
         }
+        if (result.OllamaService is { } ollamaService)
+        {
+            writer.WriteLine($"  Ollama service:  {ollamaService.Service} {ollamaService.TaskDefinitionArn} ({ollamaService.ImageReference})"
+                + (ollamaService.Deployment is { } rollout ? $" {rollout.RolloutState}{(rollout.RolledBack ? ", rolled back" : "")}" : ""));
+        }
         if (result.TaskDefinitionArn is not null)
         {
             writer.WriteLine($"  task definition: {result.TaskDefinitionArn}{(result.TaskDefinitionReused == true ? " (reused)" : "")}");

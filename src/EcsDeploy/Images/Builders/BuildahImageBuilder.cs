@@ -47,6 +47,10 @@ internal sealed class BuildahImageBuilder(ProcessRunner runner, string program =
         build.AddRange(["bud", "--isolation", "chroot", "--layers=false", "--timestamp", "0", "--identity-label=false",
             "--platform", platform.Os + "/" + platform.Architecture + (platform.Variant is null ? "" : "/" + platform.Variant),
             "--format", "oci", "-f", request.DockerfilePath, "-t", tag]);
+        foreach (var (name, value) in request.BuildArguments)
+        {
+            build.AddRange(["--build-arg", name + "=" + value]);
+        }
         if (authFile is not null)
         {
             build.AddRange(["--authfile", authFile]);

@@ -78,6 +78,10 @@ internal sealed class DockerImageBuilder(ProcessRunner runner, string program = 
             "--provenance=false",
             "--output", $"type=oci,dest={layout},tar=false",
         };
+        foreach (var (name, value) in request.BuildArguments)
+        {
+            args.AddRange(["--build-arg", name + "=" + value]);
+        }
         if (request.CacheReference is { } cache)
         {
             args.AddRange(["--cache-from", "type=registry,ref=" + cache, "--cache-to", "type=registry,ref=" + cache + ",mode=max"]);
@@ -90,7 +94,8 @@ internal sealed class DockerImageBuilder(ProcessRunner runner, string program = 
     internal static (List<string> Build, List<string> Save) ClassicArguments(ImageBuildRequest request, string tag, string archive)
     {
         var platform = request.BaseImage.Platform;
-        List<string> build = ["build", "--file", request.DockerfilePath, "--tag", tag, "--platform", platform.Os + "/" + platform.Architecture, request.ContextDirectory];
+        List<string> build = ["build", "--file", request.DockerfilePath, "--tag", tag, "--platform", platform.Os + "/" + platform.Architecture,
+            .. request.BuildArguments.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value }), request.ContextDirectory];
         List<string> save = ["save", "--output", archive, tag];
         return (build, save);
     }

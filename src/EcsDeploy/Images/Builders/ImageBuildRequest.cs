@@ -17,6 +17,10 @@ internal sealed record ImageBuildRequest(string ContextDirectory, string Dockerf
     /// <summary>Docker only: a registry reference used as build cache (<c>--cache-from/--cache-to type=registry</c>).</summary>
     public string? CacheReference { get; init; }
 
+    /// <summary>Build arguments (<c>--build-arg NAME=VALUE</c>) for the Dockerfile's ARGs, passed by docker and
+    /// buildah (whose RUN steps read them); the daemonless builder, which runs no RUN step, keeps the ARG defaults.</summary>
+    public IReadOnlyDictionary<string, string> BuildArguments { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Receives each line the builder's programs print.</summary>
     public Action<string>? OnOutput { get; init; }
 }
