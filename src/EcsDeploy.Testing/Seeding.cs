@@ -77,8 +77,9 @@ public sealed record SeedSpec
         }
         return new SeedSpec
         {
-            Cluster = definition.Cluster,
-            Service = deploy?.Service ?? $"{definition.Name}-service",
+            // Pipeline.FromTerraform leaves the cluster and service to the outputs this environment then gives.
+            Cluster = definition.Cluster.Length > 0 ? definition.Cluster : $"{definition.Name}-cluster",
+            Service = deploy?.Service is { Length: > 0 } service ? service : $"{definition.Name}-service",
             Family = deploy?.Family ?? deploy?.Container ?? definition.Name,
             Repository = push?.Repository(definition) ?? definition.Name,
             OllamaService = ollama?.ServiceName(definition),

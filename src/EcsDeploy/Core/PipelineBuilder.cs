@@ -9,6 +9,22 @@ public static class Pipeline
 {
     /// <summary>Starts a pipeline definition. The name is the default task family, container and ECR repository.</summary>
     public static PipelineBuilder For(string name) => new(name);
+
+    /// <summary>
+    /// Starts a pipeline whose names come from Terraform outputs, as the seed's: the cluster (<c>ecs_cluster_name</c>),
+    /// the deployed service (<c>ecs_service_name</c>), the ECR repository (<c>ecr_repository_url</c>) and, with
+    /// WithOllama, the Ollama service (<c>ollama_service_name</c>), its repository (<c>ecr_ollama_repository_url</c>) and
+    /// its load balancer (<c>ollama_alb_dns_name</c>). <paramref name="source"/> says where the outputs are read on
+    /// <c>--target aws</c> (a state file, <c>s3://</c> state, or <c>terraform output -json</c> in a folder); on
+    /// <c>--target local</c> the simulated AWS holds them. They are read before any AWS call; every missing one is
+    /// listed at once (exit 2), and the plan shows each name and the output it came from. A name given in the pipeline
+    /// (<c>.OnCluster</c>, <c>d.Service</c>, ...) wins over its output.
+    /// </summary>
+    public static PipelineBuilder FromTerraform(string name, Action<TerraformSettings>? source = null)
+    {
+        var builder = new PipelineBuilder(name) { NamesFromTerraform = true };
+        return source is null ? builder : builder.WithTerraform(source);
+    }
 }
 
 /// <summary>
@@ -28,6 +44,9 @@ public sealed class PipelineBuilder
 
     /// <summary>The pipeline name.</summary>
     public string Name { get; }
+
+    /// <summary>Whether the names come from Terraform outputs (<see cref="Pipeline.FromTerraform"/>).</summary>
+    internal bool NamesFromTerraform { get; init; }
 
     /// <summary>The AWS region (default: <c>AWS_REGION</c>, then <c>AWS_DEFAULT_REGION</c>).</summary>
     public PipelineBuilder InRegion(string region)
@@ -81,7 +100,7 @@ public sealed class PipelineBuilder
         var region = _region.Length > 0 ? _region
             : Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "";
         var cluster = _cluster ?? "";
-        var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze());
+        var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze(), NamesFromTerraform);
 
         var problems = new List<string>();
         NameCheck.Add(problems, AwsNameKind.PipelineName, Name);
@@ -100,7 +119,7 @@ public sealed class PipelineBuilder
         }
         if (_cluster is null)
         {
-            if (usesAws)
+            if (usesAws && !NamesFromTerraform)
             {
                 problems.Add("No cluster: call .OnCluster(\"my-cluster\").");
             }

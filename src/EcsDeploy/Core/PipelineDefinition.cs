@@ -9,14 +9,31 @@ namespace EcsDeploy;
 /// </summary>
 public sealed class PipelineDefinition
 {
-    internal PipelineDefinition(string name, string region, string cluster, IReadOnlyList<IPipelineStage> stages, TerraformSettings terraform)
+    internal PipelineDefinition(string name, string region, string cluster, IReadOnlyList<IPipelineStage> stages, TerraformSettings terraform, bool namesFromTerraform = false)
     {
         Name = name;
         Region = region;
         Cluster = cluster;
         Stages = stages;
         Terraform = terraform;
+        NamesFromTerraform = namesFromTerraform;
     }
+
+    /// <summary>
+    /// Whether the cluster, services, repositories and the Ollama DNS name come from Terraform outputs
+    /// (<see cref="Pipeline.FromTerraform"/>); they are read at run time, before any AWS call (see <see cref="Names"/>).
+    /// </summary>
+    public bool NamesFromTerraform { get; }
+
+    /// <summary>The names read from Terraform, each with the output it came from; empty until a run has read them.</summary>
+    public IReadOnlyList<ResolvedName> Names { get; private init; } = [];
+
+    /// <summary>The value of the Terraform output <paramref name="output"/> this definition took a name from, or null.</summary>
+    internal string? NameFrom(string output) => Names.FirstOrDefault(n => n.Output == output)?.Value;
+
+    /// <summary>A copy with the names read from Terraform: the cluster, and the stages that take a name from them.</summary>
+    internal PipelineDefinition WithNames(string cluster, IReadOnlyList<IPipelineStage> stages, IReadOnlyList<ResolvedName> names)
+        => new(Name, Region, cluster, stages, Terraform, NamesFromTerraform) { Names = names };
 
     /// <summary>The pipeline name (<c>Pipeline.For(name)</c>); the default family, container and repository.</summary>
     public string Name { get; }
@@ -41,6 +58,12 @@ public sealed class PipelineDefinition
     /// <summary>The stage that declares it produces <paramref name="output"/>, or null.</summary>
     public IPipelineStage? ProducerOf(string output) => Stages.FirstOrDefault(s => s.Descriptor.DeclaresProduces(output));
 }
+
+/// <summary>A name a pipeline took from Terraform: what it names, its value and the output it came from.</summary>
+/// <param name="What">What it names (cluster, service, repository, Ollama service, ...).</param>
+/// <param name="Value">The name (a repository URL's repository part for repositories).</param>
+/// <param name="Output">The Terraform output it came from, or null when the pipeline gives it.</param>
+public sealed record ResolvedName(string What, string Value, string? Output);
 
 /// <summary>An invalid pipeline definition: every problem, each with its fix. Nothing was changed.</summary>
 public sealed class PipelineValidationException : Exception

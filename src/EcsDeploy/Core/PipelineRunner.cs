@@ -66,6 +66,16 @@ public static class PipelineRunner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         var masker = options.Masker ?? new SecretMasker();
+        // Pipeline.FromTerraform: the names are read before anything else; a missing output ends the run below, unchanged.
+        string? namesProblem = null;
+        try
+        {
+            definition = await Discovery.TerraformNames.ResolveAsync(definition, aws.Terraform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineStageException ex) when (ex.Kind == FailureKind.Invalid)
+        {
+            namesProblem = ex.Message;
+        }
         var context = new PipelineContext(definition, aws, options, reporter, masker);
         var stages = new List<StageResult>();
         var plans = new List<StagePlan>();
@@ -78,6 +88,17 @@ public static class PipelineRunner
         try
         {
             // 1. Plan: read-only calls only. Any problem here ends the run with nothing changed.
+            if (namesProblem is not null)
+            {
+                context.Report(new StageMessage(context.Time.GetUtcNow(), Discovery.TerraformNames.PlanName, namesProblem, MessageLevel.Error));
+                return Finish(RunOutcome.Invalid, namesProblem + " Nothing was changed.");
+            }
+            if (Discovery.TerraformNames.Plan(definition, aws.Terraform?.Source) is { } namesPlan)
+            {
+                plans.Add(namesPlan);
+                context.Report(new StagePlanned(context.Time.GetUtcNow(), namesPlan));
+            }
+            var stagePlans = plans.Count;
             try
             {
                 await Discovery.TerraformOutputCheck.CheckAsync(definition.Terraform, aws.Terraform, cancellationToken).ConfigureAwait(false);
@@ -115,7 +136,7 @@ public static class PipelineRunner
             }
             if (options.DryRun)
             {
-                stages.AddRange(plans.Select(p => new StageResult(p.Stage, p.Skipped ? StageStatus.Skipped : StageStatus.Planned, TimeSpan.Zero, p.Summary)));
+                stages.AddRange(plans.Skip(stagePlans).Select(p => new StageResult(p.Stage, p.Skipped ? StageStatus.Skipped : StageStatus.Planned, TimeSpan.Zero, p.Summary)));
                 return Finish(RunOutcome.Planned, null);
             }
 
@@ -128,10 +149,11 @@ public static class PipelineRunner
                 var stage = definition.Stages[i];
                 var name = stage.Descriptor.Name;
                 context.CurrentStage = name;
-                if (plans[i].Skipped)
+                var plan = plans[stagePlans + i];
+                if (plan.Skipped)
                 {
-                    stages.Add(new StageResult(name, StageStatus.Skipped, TimeSpan.Zero, plans[i].Summary));
-                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Skipped, TimeSpan.Zero, plans[i].Summary));
+                    stages.Add(new StageResult(name, StageStatus.Skipped, TimeSpan.Zero, plan.Summary));
+                    context.Report(new StageFinished(context.Time.GetUtcNow(), name, StageStatus.Skipped, TimeSpan.Zero, plan.Summary));
                     continue;
                 }
                 cancellationToken.ThrowIfCancellationRequested();

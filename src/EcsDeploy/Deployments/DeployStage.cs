@@ -29,7 +29,7 @@ namespace EcsDeploy.Deployments
         /// <summary>The service's rollout, registering its task definition (passing its roles), and resolving its secrets' ARNs.</summary>
         public IEnumerable<Iam.IamGrant> IamGrants(Iam.IamScope scope)
         {
-            var grants = new List<Iam.IamGrant>(scope.Rollout("DeployService", options.ServiceName!));
+            var grants = new List<Iam.IamGrant>(scope.Rollout("DeployService", ServiceName!));
             var ollamaService = scope.Definition.Stage<Ollama.OllamaStage>()?.ServiceName(scope.Definition);
             foreach (var (dependency, index) in Graph(scope.Definition).DeploymentOrder().Where(d => d != ollamaService).Select((d, i) => (d, i)))
             {
@@ -56,6 +56,12 @@ namespace EcsDeploy.Deployments
             return grants;
         }
 
+        /// <summary>The service the Terraform output <c>ecs_service_name</c> names (<c>Pipeline.FromTerraform</c>), when d.Service(...) is not given.</summary>
+        internal string? ServiceFromTerraform { get; init; }
+
+        /// <summary>d.Service(...), else the service Terraform names.</summary>
+        internal string? ServiceName => options.ServiceName ?? ServiceFromTerraform;
+
         public static readonly StageDescriptor Stage = StageDescriptor.FromMethod(typeof(DeployExtensions), nameof(DeployExtensions.Deploy));
         /// <summary>What this stage's plan read, for its execution (not an output other stages read).</summary>
         private static readonly OutputKey<ServiceRevisionBasis> Basis = new("deploy basis");
@@ -64,7 +70,7 @@ namespace EcsDeploy.Deployments
 
         public DeployOptions Options => options;
 
-        public ServiceRevisionSpec Target => new(options.ServiceName ?? "")
+        public ServiceRevisionSpec Target => new(ServiceName ?? "")
         {
             Container = options.ContainerName,
             Family = options.FamilyName,
@@ -78,9 +84,10 @@ namespace EcsDeploy.Deployments
         };
 
         /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
-        public ServiceGraph Graph(PipelineDefinition definition)
+        public ServiceGraph Graph(PipelineDefinition definition) => Graph(definition, ServiceName ?? "");
+
+        private ServiceGraph Graph(PipelineDefinition definition, string root)
         {
-            var root = options.ServiceName ?? "";
             var graph = new ServiceGraph(root);
             foreach (var (from, to) in options.DependencyEdges)
             {
@@ -95,13 +102,16 @@ namespace EcsDeploy.Deployments
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {
-            if (options.ServiceName is null)
+            if (ServiceName is null)
             {
-                problems.Add("Deploy: no service: call d.Service(\"my-service\").");
+                if (!definition.NamesFromTerraform)
+                {
+                    problems.Add("Deploy: no service: call d.Service(\"my-service\").");
+                }
             }
             else
             {
-                NameCheck.Add(problems, AwsNameKind.Service, options.ServiceName);
+                NameCheck.Add(problems, AwsNameKind.Service, ServiceName);
             }
             if (options.ContainerName is not null)
             {
@@ -132,7 +142,8 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add($"Deploy: log retention of {days} days is not a period CloudWatch Logs accepts: use one of {string.Join(", ", LogRetentionPeriods.Allowed)} (for example d.LogRetention(7)).");
             }
-            foreach (var problem in Graph(definition).Problems())
+            // Before Terraform names the service (Pipeline.FromTerraform), a stand-in checks the dependencies' names and cycles.
+            foreach (var problem in Graph(definition, ServiceName ?? (definition.NamesFromTerraform ? "ecs-service-name" : "")).Problems())
             {
                 problems.Add(problem);
             }
@@ -161,7 +172,7 @@ namespace EcsDeploy.Deployments
             var diff = TaskDefinitionRenderer.Diff(basis.Running.TaskDefinition, rendered);
             var details = new List<KeyValuePair<string, string>>
             {
-                new("service", $"{options.ServiceName} in {context.Definition.Cluster}"),
+                new("service", $"{ServiceName} in {context.Definition.Cluster}"),
                 new("running now", basis.Running.TaskDefinition.TaskDefinitionArn ?? "?"),
                 new("container", basis.ContainerName),
             };
@@ -190,10 +201,10 @@ namespace EcsDeploy.Deployments
                 details.AddRange(StrategyPlan.Details(options));
             }
             var summary = context.Options.NoWait || !options.WaitEnabled
-                ? $"update {options.ServiceName} without waiting"
+                ? $"update {ServiceName} without waiting"
                 : strategy.ShiftsTraffic
-                    ? $"update {options.ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration)} of bake, waiting up to {StrategySettings.WaitBudget(options).TotalMinutes:0.#} min"
-                    : $"update {options.ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
+                    ? $"update {ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration)} of bake, waiting up to {StrategySettings.WaitBudget(options).TotalMinutes:0.#} min"
+                    : $"update {ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
             return new StagePlan(Stage.Name, summary) { Details = details, Diff = diff.Count == 0 ? ["(no change to the task definition)"] : diff };
         }
 
@@ -202,7 +213,7 @@ namespace EcsDeploy.Deployments
             await ApplyLogRetentionAsync(context, cancellationToken).ConfigureAwait(false);
             var registered = await EnsureRegisteredAsync(context, cancellationToken).ConfigureAwait(false);
             await DeployDependenciesAsync(context, cancellationToken).ConfigureAwait(false);
-            var serviceName = options.ServiceName!;
+            var serviceName = ServiceName!;
 
             if (context.Options.NoWait || !options.WaitEnabled)
             {
@@ -246,7 +257,7 @@ namespace EcsDeploy.Deployments
                 if (!result.Succeeded)
                 {
                     throw new PipelineStageException(
-                        $"Dependency '{dependency}' of '{options.ServiceName}' did not deploy ({result.Summary}); '{options.ServiceName}' was not touched.",
+                        $"Dependency '{dependency}' of '{ServiceName}' did not deploy ({result.Summary}); '{ServiceName}' was not touched.",
                         result.RolledBack ? FailureKind.Failed : result.Failure ?? FailureKind.NeedsAttention);
                 }
                 done = [.. done, dependency];

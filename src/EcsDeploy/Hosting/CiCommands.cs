@@ -10,7 +10,9 @@ internal static class CiCommands
     /// <summary>Prints the pipeline's policy, or <paramref name="command"/>'s (<c>--command NAME</c>); the roles, log groups and families are read from the target when it answers.</summary>
     public static async Task PrintIamPolicyAsync(PipelineDefinition definition, CommandLineOptions options, IDeploymentTarget? target, PipelineCommand? command, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var scope = new IamScope(definition, options.AccountId ?? IamScope.AccountPlaceholder);
+        var account = options.AccountId ?? IamScope.AccountPlaceholder;
+        // Pipeline.FromTerraform: '*' stands for each name until the target's Terraform outputs give it.
+        var scope = new IamScope(Discovery.TerraformNames.Wildcards(definition), account);
         if (target is not null)
         {
             try
@@ -18,12 +20,14 @@ internal static class CiCommands
                 var withoutFault = options.Host.Clone();
                 withoutFault.Fault = null;
                 var aws = await target.CreateAsync(definition, withoutFault, cancellationToken).ConfigureAwait(false);
+                scope = new IamScope(await Discovery.TerraformNames.ResolveAsync(definition, aws.Terraform, cancellationToken).ConfigureAwait(false), account);
                 scope = await IamPolicy.ResolveAsync(scope, aws, cancellationToken).ConfigureAwait(false);
                 await stderr.WriteLineAsync($"IAM policy for '{definition.Name}'{(command is null ? "" : $" command {command.Name}")}: task roles, log groups and families read from {aws.Description}.").ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AwsServiceException or HttpRequestException or PipelineStageException or InvalidOperationException or ArgumentException)
             {
-                await stderr.WriteLineAsync($"note: could not read the running task definition ({ex.Message}); the policy allows any task role passed to ECS and the /ecs/* log groups.").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"note: could not read the running task definition ({ex.Message}); the policy allows any task role passed to ECS and the /ecs/* log groups"
+                    + (definition.NamesFromTerraform ? ", and '*' for each name Terraform gives" : "") + ".").ConfigureAwait(false);
             }
         }
         await stdout.WriteLineAsync(command is null ? IamPolicy.For(scope) : IamPolicy.For(command.IamGrants(scope))).ConfigureAwait(false);

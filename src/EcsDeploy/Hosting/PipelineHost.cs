@@ -165,6 +165,15 @@ public sealed class PipelineHost
         }
         if (commandLine.SelectedCommand(parse) is { } command)
         {
+            try
+            {
+                // Pipeline.FromTerraform: a command acts on the names Terraform gives, as a run does.
+                definition = await Discovery.TerraformNames.ResolveAsync(definition, aws.Terraform, cancel.Token).ConfigureAwait(false);
+            }
+            catch (PipelineStageException ex)
+            {
+                return await WriteFailureAsync(Failure(definition.Name, options.Host.Target, ex.Kind, ex.Message), options, stdout, stderr, prefix: "error: ").ConfigureAwait(false);
+            }
             return await RunCommandAsync(command, parse, options, definition, aws, stdout, stderr, environment, cancel.Token).ConfigureAwait(false);
         }
         var console = new ConsoleRun(this, options, stdout, stderr, environment, aws);

@@ -73,7 +73,10 @@ namespace EcsDeploy.Images
 
         public StageDescriptor Descriptor => Stage;
 
-        public string Repository(PipelineDefinition definition) => options.RepositoryName ?? definition.Name;
+        public PushOptions Options => options;
+
+        /// <summary>p.Repository(...), else the one Terraform's <c>ecr_repository_url</c> names (Pipeline.FromTerraform), else the pipeline name.</summary>
+        public string Repository(PipelineDefinition definition) => options.RepositoryName ?? definition.NameFrom(Discovery.TerraformNames.Repository) ?? definition.Name;
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {

@@ -131,7 +131,7 @@ namespace EcsDeploy.Ollama
 
         public OllamaOptions Options => options;
 
-        public string ServiceName(PipelineDefinition definition) => options.ServiceName ?? definition.Name + "-ollama-service";
+        public string ServiceName(PipelineDefinition definition) => options.ServiceName ?? definition.NameFrom(Discovery.TerraformNames.OllamaService) ?? definition.Name + "-ollama-service";
 
         public void Validate(PipelineDefinition definition, ICollection<string> problems)
         {
@@ -202,7 +202,7 @@ namespace EcsDeploy.Ollama
         /// <summary>The Ollama ECR repository: o.Repository(...), else Terraform's <c>ecr_ollama_repository_url</c>, else <c>{pipeline}-ollama</c>.</summary>
         public async Task<string> RepositoryAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            if (options.RepositoryName is { } name)
+            if ((options.RepositoryName ?? context.Definition.NameFrom(Discovery.TerraformNames.OllamaRepository)) is { } name)
             {
                 return name;
             }
