@@ -7,7 +7,8 @@
 //   dotnet run samples/local-aws.cs -- --port 4566 --fault unhealthy-tasks
 //   dotnet run samples/local-aws.cs -- --fault http-503:0.1 --fault slow:0.05 --slow-delay 3
 //
-// Paste the printed export lines into another shell, then for example:
+// Paste the printed export lines into another shell (ECSDEPLOY_TERRAFORM_STATE names a state file with the seed's
+// Terraform outputs, from which deploy.cs takes its names), then for example:
 //   aws ecs describe-services --cluster truecaller-backend-cluster --services truecaller-backend-service
 //   dotnet run samples/deploy.cs -- --target aws
 //   curl http://<alb dns name>/health          (HTTP_PROXY sends it through the host)
@@ -96,7 +97,11 @@ await using var host = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOption
     Faults = hostFaults with { SlowDelay = slowDelay },
 }, CancellationToken.None);
 
-foreach (var (name, value) in host.EnvironmentVariables.Concat(host.ProxyEnvironmentVariables))
+// The seed's Terraform outputs, as a state file: deploy.cs (Pipeline.FromTerraform) reads its names from it on --target aws.
+var stateFolder = Directory.CreateTempSubdirectory("local-aws-");
+var statePath = Path.Combine(stateFolder.FullName, "terraform.tfstate");
+await File.WriteAllTextAsync(statePath, aws.Terraform.ToStateJson());
+foreach (var (name, value) in host.EnvironmentVariables.Concat(host.ProxyEnvironmentVariables).Append(new("ECSDEPLOY_TERRAFORM_STATE", statePath)))
 {
     Console.WriteLine($"export {name}={value}");
 }
@@ -122,6 +127,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
 await stopped.Task;
+stateFolder.Delete(recursive: true);
 var statistics = host.Statistics;
 Console.Error.WriteLine($"# stopped: {statistics.ApiCalls} API calls, {statistics.RegistryRequests} registry requests, {statistics.LoadBalancerRequests} load balancer requests, {statistics.SignatureFailures} refused signatures, {statistics.FaultsInjected} injected faults");
 return 0;

@@ -340,6 +340,17 @@ public sealed class SimulatedTerraform : ITerraformOutputs
     {
         lock (_outputs) { return Task.FromResult<IReadOnlyDictionary<string, TerraformOutput>?>(new Dictionary<string, TerraformOutput>(_outputs)); }
     }
+
+    /// <summary>The outputs as a Terraform state file (format version 4) holds them, for a pipeline on <c>--target aws</c>
+    /// whose Terraform source is that file (samples/local-aws.cs writes it).</summary>
+    public string ToStateJson()
+    {
+        lock (_outputs)
+        {
+            var outputs = _outputs.ToDictionary(o => o.Key, o => new { value = o.Value.Value, type = "string", sensitive = o.Value.Sensitive }, StringComparer.Ordinal);
+            return JsonSerializer.Serialize(new { version = 4, terraform_version = "1.9.0", serial = 1, lineage = "ecsdeploy-simulated", outputs, resources = Array.Empty<object>() });
+        }
+    }
 }
 
 /// <summary>The Ollama server behind the simulated Ollama load balancer.</summary>

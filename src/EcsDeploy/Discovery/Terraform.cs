@@ -140,7 +140,7 @@ public sealed class TerraformStateFile(string path) : ITerraformOutputs
     }
 }
 
-/// <summary>Reads outputs with <c>terraform output -json</c>, where the terraform binary exists.</summary>
+/// <summary>Reads outputs with <c>terraform output -json</c>, where the terraform binary and the folder exist (else: no outputs).</summary>
 public sealed class TerraformCommandOutputs(string directory, ProcessRunner runner) : ITerraformOutputs
 {
     /// <inheritdoc />
@@ -152,7 +152,7 @@ public sealed class TerraformCommandOutputs(string directory, ProcessRunner runn
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, TerraformOutput>?> ReadAsync(CancellationToken cancellationToken)
     {
-        if (!ProcessRunner.IsOnPath(Program))
+        if (!ProcessRunner.IsOnPath(Program) || !Directory.Exists(directory))
         {
             return null;
         }
