@@ -16,13 +16,17 @@ internal static class TestPipelines
         return directory;
     }
 
-    public static PipelineBuilder Seed(string context, Action<DeployOptions>? deploy = null) => Pipeline.For("truecaller-backend")
+    public static PipelineBuilder Seed(string context, Action<DeployOptions>? deploy = null, Action<OllamaOptions>? ollama = null) => Pipeline.For("truecaller-backend")
         .InRegion("eu-central-1")
         .OnCluster("truecaller-backend-cluster")
         .Build(b => b.WorkingDirectory(context).Image("Dockerfile"))
         .Push()
         .Migrate(m => m.Prisma())
-        .WithOllama(o => o.Model("llama3.2:1b").Timeout(TimeSpan.FromSeconds(30)))
+        .WithOllama(o =>
+        {
+            o.Model("llama3.2:1b").Timeout(TimeSpan.FromSeconds(30));
+            ollama?.Invoke(o);
+        })
         .Deploy(d =>
         {
             d.Service("truecaller-backend-service")

@@ -57,6 +57,71 @@ public sealed class OllamaRolloutTests
         Assert.Contains(events.Events.OfType<StageMessage>(), m => m.Message.Contains("/api/tags lists llama3.2:1b", StringComparison.Ordinal));
     }
 
+    /// <summary>An Ollama image folder as the sample's: a baking Dockerfile (RUN) and a pull-at-start one (no RUN).</summary>
+    private static string OllamaImageFolder()
+    {
+        var directory = Directory.CreateTempSubdirectory("ecsdeploy-ollama-").FullName;
+        File.WriteAllText(Path.Combine(directory, "Dockerfile"), "FROM ollama/ollama:latest\nARG OLLAMA_MODEL=llama3.2:1b\nRUN ollama pull \"$OLLAMA_MODEL\"\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/bin/sh\", \"/entrypoint.sh\"]\n");
+        File.WriteAllText(Path.Combine(directory, "Dockerfile.pull"), "FROM ollama/ollama:latest\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/bin/sh\", \"/entrypoint.sh\"]\n");
+        File.WriteAllText(Path.Combine(directory, "entrypoint.sh"), "#!/bin/sh\nollama serve & ollama pull \"$OLLAMA_MODEL\"; wait\n");
+        return directory;
+    }
+
+    [Fact]
+    public async Task DeployOllama_WithAnImageFolder_PushesTheOllamaImageAndRollsItOutFirst_ThenTheBackendPointingAtIt()
+    {
+        var aws = Seed.Truecaller();
+        var definition = TestPipelines.Seed(TestPipelines.CreateContext(), ollama: o => o.Image(OllamaImageFolder())).Build();
+        var (result, events) = await TestPipelines.RunAsync(aws, definition, new RunOptions { GitSha = TestPipelines.GitSha, DeployOllama = true });
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        // Two pushed images: the backend's and Ollama's, each tagged with the git SHA and latest.
+        var ollamaImage = result.OllamaService!.Image!;
+        Assert.Equal("truecaller-backend-ollama", ollamaImage.RepositoryName);
+        Assert.Equal([TestPipelines.GitSha, "latest"], ollamaImage.Tags);
+        Assert.Equal([TestPipelines.GitSha, "latest"], result.Image!.Tags);
+        Assert.Contains(TestPipelines.GitSha, aws.Ecr.Images("truecaller-backend-ollama")[ollamaImage.Digest]);
+        Assert.Contains("latest", aws.Ecr.Images("truecaller-backend-ollama")[ollamaImage.Digest]);
+
+        // Two new revisions; Ollama's runs the pushed image, pulled at start (the local target builds with the daemonless
+        // builder), with the health check that waits for the model.
+        var ollama = aws.Ecs.CurrentTaskDefinition(Cluster, Ollama);
+        Assert.Equal(2, ollama.Revision);
+        var container = Assert.Single(ollama.ContainerDefinitions!);
+        Assert.Equal(ollamaImage.Reference, container.Image);
+        Assert.Equal(300, container.HealthCheck!.StartPeriod);
+        Assert.Contains("ollama show", string.Join(' ', container.HealthCheck.Command!), StringComparison.Ordinal);
+        Assert.Equal(ollama.TaskDefinitionArn, result.OllamaService.TaskDefinitionArn);
+        Assert.Equal("COMPLETED", result.OllamaService.Deployment!.RolloutState);
+        Assert.Equal(2, aws.Ecs.CurrentTaskDefinition(Cluster, Backend).Revision);
+        Assert.True(Assert.Single(aws.Ecs.Service(Cluster, Ollama).Deployments).CreatedAt < Assert.Single(aws.Ecs.Service(Cluster, Backend).Deployments).CreatedAt);
+        var backendEnvironment = Assert.Single(aws.Ecs.CurrentTaskDefinition(Cluster, Backend).ContainerDefinitions!).Environment!;
+        var ollamaUrl = "http://" + await OutputAsync(aws, "ollama_alb_dns_name");
+        Assert.Contains(backendEnvironment, e => e.Name == "OLLAMA_URL" && e.Value == ollamaUrl);
+
+        // The plan says where the model comes from.
+        var plan = result.Plan.Single(p => p.Stage == "WithOllama").Details.ToDictionary(d => d.Key, d => d.Value);
+        Assert.StartsWith("daemonless build of Dockerfile.pull", plan["ollama image"], StringComparison.Ordinal);
+        Assert.Contains("the entrypoint pulls llama3.2:1b at start", plan["ollama image"], StringComparison.Ordinal);
+        Assert.Contains(events.Events.OfType<StageMessage>(), m => m.Message.StartsWith("Ollama image: daemonless build of Dockerfile.pull pushed as", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DeployOllama_WithoutThePullAtStartDockerfile_IsInvalidBeforeAnyChange()
+    {
+        var aws = Seed.Truecaller();
+        var folder = OllamaImageFolder();
+        File.Delete(Path.Combine(folder, "Dockerfile.pull"));
+        var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext(), ollama: o => o.Image(folder)).Build(),
+            new RunOptions { GitSha = TestPipelines.GitSha, DeployOllama = true });
+
+        Assert.Equal(RunOutcome.Invalid, result.Outcome);
+        Assert.Contains("Dockerfile.pull' does not exist", result.Error, StringComparison.Ordinal);
+        Assert.Contains("runs no RUN step", result.Error, StringComparison.Ordinal);
+        Assert.Single(aws.Ecr.Images("truecaller-backend-ollama"));
+        Assert.Equal(1, aws.Ecs.CurrentTaskDefinition(Cluster, Ollama).Revision);
+    }
+
     [Fact]
     public async Task DeployOllama_WhenTheNewOllamaRevisionIsUnhealthy_RollsOllamaBackAndLeavesTheBackendUntouched()
     {
@@ -66,6 +131,11 @@ public sealed class OllamaRolloutTests
             new RunOptions { GitSha = TestPipelines.GitSha, DeployOllama = true });
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        // A service the run deployed was rolled back: the outcome says so, and names the revision Ollama is back on.
+        Assert.Equal(RunOutcome.RolledBack, result.Outcome);
+        Assert.True(result.RolledBack);
+        Assert.EndsWith("task-definition/truecaller-backend-ollama:1", result.RolledBackTo, StringComparison.Ordinal);
+        Assert.True(result.OllamaService!.Deployment!.RolledBack);
         Assert.Contains("back on truecaller-backend-ollama:1", result.Error, StringComparison.Ordinal);
         Assert.Contains("backend was not touched", result.Error, StringComparison.Ordinal);
         Assert.Equal(1, aws.Ecs.CurrentTaskDefinition(Cluster, Ollama).Revision);
@@ -84,6 +154,8 @@ public sealed class OllamaRolloutTests
             new RunOptions { GitSha = TestPipelines.GitSha, DeployOllama = true });
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Equal(RunOutcome.RolledBack, result.Outcome);
+        Assert.EndsWith("task-definition/truecaller-backend-ollama:1", result.RolledBackTo, StringComparison.Ordinal);
         Assert.Contains("does not list the model 'llama3.2:1b'", result.Error, StringComparison.Ordinal);
         Assert.Equal(1, aws.Ecs.CurrentTaskDefinition(Cluster, Ollama).Revision);
         Assert.Equal(1, aws.Ecs.CurrentTaskDefinition(Cluster, Backend).Revision);
