@@ -62,6 +62,53 @@ public sealed class DeploySampleTests(DeploySampleTests.Checkout checkout) : ICl
         Assert.Equal("Terraform output ollama_alb_dns_name", root.GetProperty("ollama").GetProperty("source").GetString());
     }
 
+    [Fact]
+    public async Task Deploy_DeployOllama_OutputJson_PushesTwoImagesAndRollsOutOllamaFirst_TheBackendPointingAtIt_Exit0()
+    {
+        var result = await Samples.RunAsync("deploy.cs", ["--deploy-ollama", "--output", "json"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("deployed", root.GetProperty("outcome").GetString());
+        // The names came from the simulated environment's Terraform outputs.
+        var names = root.GetProperty("plan")[0];
+        Assert.Equal("Names", names.GetProperty("stage").GetString());
+        Assert.Contains(names.GetProperty("details").EnumerateArray(), d => d.GetProperty("key").GetString() == "Ollama service"
+            && d.GetProperty("value").GetString() == "truecaller-backend-ollama-service (Terraform output ollama_service_name)");
+        // Two pushed images, each tagged with the git SHA and latest.
+        Assert.Equal([Samples.GitSha, "latest"], root.GetProperty("image").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var ollama = root.GetProperty("ollamaService");
+        Assert.Equal("truecaller-backend-ollama", ollama.GetProperty("image").GetProperty("repositoryName").GetString());
+        Assert.Equal([Samples.GitSha, "latest"], ollama.GetProperty("image").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        // Two new revisions, the Ollama one running the pushed image.
+        Assert.EndsWith("task-definition/truecaller-backend-ollama:2", ollama.GetProperty("taskDefinitionArn").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ollama.GetProperty("image").GetProperty("reference").GetString(), ollama.GetProperty("imageReference").GetString());
+        Assert.Equal("COMPLETED", ollama.GetProperty("deployment").GetProperty("rolloutState").GetString());
+        Assert.EndsWith("task-definition/truecaller-backend:2", root.GetProperty("taskDefinitionArn").GetString(), StringComparison.Ordinal);
+        Assert.Equal("COMPLETED", root.GetProperty("deployment").GetProperty("rolloutState").GetString());
+        // Ollama first: its stage finished before Deploy started, and the backend's OLLAMA_URL is its load balancer.
+        var stages = root.GetProperty("stages").EnumerateArray().Select(st => st.GetProperty("name").GetString()).ToList();
+        Assert.True(stages.IndexOf("WithOllama") < stages.IndexOf("Deploy"));
+        var ollamaDns = names.GetProperty("details").EnumerateArray().Single(d => d.GetProperty("key").GetString() == "Ollama load balancer").GetProperty("value").GetString()!.Split(' ')[0];
+        Assert.Equal("http://" + ollamaDns, root.GetProperty("ollama").GetProperty("url").GetString());
+        var ollamaPlan = root.GetProperty("plan").EnumerateArray().Single(p => p.GetProperty("stage").GetString() == "WithOllama").GetProperty("details").EnumerateArray()
+            .Single(d => d.GetProperty("key").GetString() == "ollama image").GetProperty("value").GetString();
+        Assert.StartsWith("daemonless build of Dockerfile.pull", ollamaPlan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_DeployOllama_UnhealthyOllama_RollsOllamaBackAndLeavesTheBackendUntouched_Exit1()
+    {
+        var result = await Samples.RunAsync("deploy.cs", ["--deploy-ollama", "--fault", "unhealthy-ollama"]);
+
+        Assert.True(result.ExitCode == 1, result.Output);
+        Assert.Equal("truecaller-backend on simulated AWS: rolled-back (exit code 1)", ClosingLine(result));
+        Assert.Contains("rolled back to:  arn:aws:ecs:eu-central-1:123456789012:task-definition/truecaller-backend-ollama:1", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("The backend was not touched.", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(result.Stdout.Split('\n'), l => l.TrimStart().StartsWith("skipped    Deploy ", StringComparison.Ordinal));
+    }
+
     /// <summary>The README's faults, with the exit code and outcome each must give (README, docs/cli.md, docs/getting-started.md).</summary>
     public static TheoryData<string, int, string> Faults => new()
     {
