@@ -110,9 +110,9 @@ internal static class TerraformNames
         };
     }
 
-    private static List<Wanted> Wanted(PipelineDefinition definition)
+    private static List<WantedName> Wanted(PipelineDefinition definition)
     {
-        var wanted = new List<Wanted> { new("cluster", Cluster, definition.Cluster.Length > 0 ? definition.Cluster : null, AwsNameKind.Cluster) };
+        var wanted = new List<WantedName> { new("cluster", Cluster, definition.Cluster.Length > 0 ? definition.Cluster : null, AwsNameKind.Cluster) };
         if (definition.Stage<DeployStage>() is { } deploy)
         {
             wanted.Add(new("service", Service, deploy.Options.ServiceName, AwsNameKind.Service));
@@ -142,7 +142,7 @@ internal static class TerraformNames
 }
 
 /// <summary>A name the pipeline takes from a Terraform output, unless it gives it.</summary>
-internal sealed record Wanted(string What, string Output, string? Given, AwsNameKind? Kind)
+internal sealed record WantedName(string What, string Output, string? Given, AwsNameKind? Kind)
 {
     public bool IsRepository { get; init; }
 }

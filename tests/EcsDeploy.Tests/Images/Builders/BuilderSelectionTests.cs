@@ -149,6 +149,24 @@ public sealed class BuilderSelectionTests
     }
 
     [Fact]
+    public void DockerAndBuildahArguments_PassEachBuildArgument_AsTheOllamaImageBakesItsModel()
+    {
+        var request = new ImageBuildRequest("/ctx", "/ctx/Dockerfile", "/out") { BuildArguments = new Dictionary<string, string> { ["OLLAMA_MODEL"] = "llama3.2:1b" } };
+
+        var buildx = DockerImageBuilder.BuildxArguments(request, "ecsdeploy-build:x", "/out/oci");
+        var (classic, _) = DockerImageBuilder.ClassicArguments(request, "ecsdeploy-build:x", "/out/image.tar");
+        var (buildah, _) = BuildahImageBuilder.Arguments(request, "/out/storage", "localhost/ecsdeploy-build:x", "/out/oci", null, []);
+
+        foreach (var args in new[] { buildx, classic, buildah })
+        {
+            var at = args.IndexOf("--build-arg");
+            Assert.True(at >= 0, string.Join(' ', args));
+            Assert.Equal("OLLAMA_MODEL=llama3.2:1b", args[at + 1]);
+            Assert.Equal("/ctx", args[^1]);
+        }
+    }
+
+    [Fact]
     public void BuildahArguments_PrivateVfsStorageChrootAndAuthFile_NoSecretOnTheCommandLine()
     {
         var request = new ImageBuildRequest("/ctx", "/ctx/Dockerfile", "/out")
