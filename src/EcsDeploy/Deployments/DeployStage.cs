@@ -47,7 +47,7 @@ namespace EcsDeploy.Deployments
             }
             if (options.AutoScalingSuspended)
             {
-                grants.AddRange(scope.SuspendAutoScaling(options.ServiceName!));
+                grants.AddRange(scope.SuspendAutoScaling(ServiceName!));
             }
             if (options.SecretReferences.Count > 0)
             {
@@ -190,7 +190,7 @@ namespace EcsDeploy.Deployments
             }
             if (options.AutoScalingSuspended)
             {
-                var target = await AutoScalingSuspension.FindAsync(AutoScalingSuspension.Require(context), context.Definition.Cluster, options.ServiceName!, cancellationToken).ConfigureAwait(false);
+                var target = await AutoScalingSuspension.FindAsync(AutoScalingSuspension.Require(context), context.Definition.Cluster, ServiceName!, cancellationToken).ConfigureAwait(false);
                 details.Add(new("auto scaling", target is null ? "no scalable target: nothing to suspend"
                     : context.Options.NoWait || !options.WaitEnabled ? "left as it is: without waiting, nothing would restore it after the rollout"
                     : $"suspended during the rollout, then restored ({AutoScalingSuspension.Describe((target.SuspendedState ?? SuspendedState.None).Explicit())} now; range {target.MinCapacity}-{target.MaxCapacity})"));
