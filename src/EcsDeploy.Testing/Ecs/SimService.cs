@@ -16,7 +16,7 @@ internal sealed class SimService(string name, string arn, string cluster, int de
     public List<SimDeployment> Deployments { get; } = [];
     public List<ServiceEvent> Events { get; } = [];
     public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; set; } = [];
-    public NetworkConfiguration? NetworkConfiguration { get; init; }
+    public NetworkConfiguration? NetworkConfiguration { get; set; }
     /// <summary>Seconds after a task starts during which ECS ignores failing health checks (default 0).</summary>
     public int HealthCheckGracePeriodSeconds { get; set; }
     public (string Id, string TaskDefinition)? LastCompleted { get; set; }

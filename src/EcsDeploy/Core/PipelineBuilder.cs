@@ -38,6 +38,7 @@ public sealed class PipelineBuilder
     private readonly TerraformSettings _terraform = new();
     private string _region = "";
     private string? _cluster;
+    private bool _preflight = true;
     private PipelineDefinition? _built;
 
     internal PipelineBuilder(string name) => Name = name;
@@ -61,6 +62,18 @@ public sealed class PipelineBuilder
     {
         EnsureNotBuilt();
         _cluster = cluster;
+        return this;
+    }
+
+    /// <summary>
+    /// Turns off the preflight every plan runs otherwise: the read-only checks of what AWS would refuse at launch (roles
+    /// and their trust, image platform, secrets and JSON keys, log groups, load balancers, Fargate size). The
+    /// <c>verify</c> command still runs them.
+    /// </summary>
+    public PipelineBuilder WithoutPreflight()
+    {
+        EnsureNotBuilt();
+        _preflight = false;
         return this;
     }
 
@@ -100,7 +113,7 @@ public sealed class PipelineBuilder
         var region = _region.Length > 0 ? _region
             : Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "";
         var cluster = _cluster ?? "";
-        var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze(), NamesFromTerraform);
+        var definition = new PipelineDefinition(Name, region, cluster, [.. _stages], _terraform.Freeze(), NamesFromTerraform) { Preflight = _preflight };
 
         var problems = new List<string>();
         NameCheck.Add(problems, AwsNameKind.PipelineName, Name);

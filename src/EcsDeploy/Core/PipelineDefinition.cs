@@ -46,6 +46,12 @@ public sealed class PipelineDefinition
     /// <summary>Where Terraform outputs are read from.</summary>
     public TerraformSettings Terraform { get; }
 
+    /// <summary>
+    /// Whether every plan runs the preflight (the checks of the <c>verify</c> command) before any change; on unless the
+    /// pipeline calls <see cref="PipelineBuilder.WithoutPreflight"/>.
+    /// </summary>
+    public bool Preflight { get; internal init; } = true;
+
     /// <summary>Whether any stage talks to AWS (false when every stage is an <see cref="IAwsFreeStage"/>).</summary>
     public bool UsesAws => Stages.Any(s => s is not IAwsFreeStage);
 

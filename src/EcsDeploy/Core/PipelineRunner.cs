@@ -51,6 +51,8 @@ public sealed record PipelineResult
     public IReadOnlyList<string> LeftByEarlierRuns { get; init; } = [];
     /// <summary>Calls retried under the retry policy.</summary>
     public int AwsRetries { get; init; }
+    /// <summary>The preflight's checks, one tree per service (null when the pipeline turned it off or deploys no service).</summary>
+    public Preflight.PreflightReport? Preflight { get; init; }
     /// <summary>The PR checks' results (TypeCheck, Lint, ...), in order; empty when the pipeline has none.</summary>
     public IReadOnlyList<Checks.CheckResult> Checks { get; init; } = [];
 }
@@ -107,6 +109,20 @@ public static class PipelineRunner
             {
                 context.Report(new StageMessage(context.Time.GetUtcNow(), "Terraform", ex.Message, MessageLevel.Error));
                 return Finish(RunOutcome.Invalid, ex.Message + " Nothing was changed.");
+            }
+            // The preflight: what AWS would refuse at launch, checked before any stage plans (Preflight/).
+            try
+            {
+                if (await global::EcsDeploy.Preflight.PreflightRunner.PlanAsync(context, cancellationToken).ConfigureAwait(false) is { Failed: true } failedPreflight)
+                {
+                    return Finish(RunOutcome.Invalid, $"Preflight: {failedPreflight.Summary()}. Nothing was changed.");
+                }
+            }
+            catch (Exception ex) when (ex is PipelineStageException or AwsServiceException or HttpRequestException)
+            {
+                var message = $"Preflight: {Describe(ex)}";
+                context.Report(new StageMessage(context.Time.GetUtcNow(), global::EcsDeploy.Preflight.PreflightRunner.Name, message, MessageLevel.Error));
+                return Finish(ex is PipelineStageException { Kind: FailureKind.Cancelled } ? RunOutcome.Cancelled : RunOutcome.Invalid, message + " Nothing was changed.");
             }
             foreach (var stage in definition.Stages)
             {
@@ -277,6 +293,7 @@ public static class PipelineRunner
             AwsRetries = retries,
             LeftByEarlierRuns = context.Get(StageOutputs.LeftByEarlierRuns) ?? [],
             Checks = context.Get(global::EcsDeploy.Checks.CheckOutputs.Results) ?? [],
+            Preflight = context.Get(global::EcsDeploy.Preflight.PreflightRunner.Report),
         };
     }
 }

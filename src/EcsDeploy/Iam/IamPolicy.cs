@@ -114,6 +114,8 @@ public static class IamPolicy
         }
         // The tasks' log lines are masked with the values of their secrets (Reporting/TaskSecretMasking.cs).
         grants.AddRange(Reporting.TaskSecretMasking.IamGrant(scope) is { } masking ? [masking] : []);
+        // The preflight every plan runs (read-only).
+        grants.AddRange(Preflight.PreflightIam.Grants(scope));
         if (scope.Definition.Terraform.StateFilePath is { } state && state.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
             grants.Add(new IamGrant("ReadTerraformState", ["s3:GetObject"], [$"arn:{scope.Partition}:s3:::{state["s3://".Length..]}"]));

@@ -4,7 +4,7 @@ namespace EcsDeploy.Operations;
 
 /// <summary>
 /// The day-2 commands every pipeline script has beside the pipeline run (<c>dotnet run deploy.cs -- rollback --to 41</c>):
-/// status, diff, rollback, run, revisions, deregister and scale. Registered by <see cref="PipelineHost"/>.
+/// status, diff, rollback, run, revisions, deregister, scale, verify and import. Registered by <see cref="PipelineHost"/>.
 /// </summary>
 internal static class DayTwoCommands
 {
@@ -18,5 +18,7 @@ internal static class DayTwoCommands
         RevisionsCommand.Create(),
         DeregisterCommand.Create(),
         ScaleCommand.Create(),
+        VerifyCommand.Create(),
+        ImportCommand.Create(),
     ];
 }

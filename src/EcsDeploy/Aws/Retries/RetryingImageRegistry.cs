@@ -8,6 +8,9 @@ internal sealed class RetryingImageRegistry(IImageRegistry inner, AwsRetryPolicy
 {
     public string Host => inner.Host;
 
+    /// <summary>The registry client this one retries.</summary>
+    internal IImageRegistry Inner => inner;
+
     public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken)
         => policy.ExecuteAsync("BlobExists", idempotent: true, ct => inner.BlobExistsAsync(repository, digest, ct), cancellationToken);
 

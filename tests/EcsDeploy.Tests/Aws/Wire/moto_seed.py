@@ -121,6 +121,8 @@ def placeholder_manifest(label):
 tc = {}
 family, tc_cluster = "truecaller-backend", "truecaller-backend-cluster"
 ecs.create_cluster(clusterName=tc_cluster)
+for group in ("/ecs/truecaller-backend", "/ecs/truecaller-backend-ollama"):
+    logs.create_log_group(logGroupName=group)
 for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "GOOGLE_APPLICATION_CREDENTIALS_JSON"):
     sm.create_secret(Name="truecaller-backend/" + name, SecretString="moto-" + name.lower())
 backend_repo = ecr.create_repository(repositoryName=family)["repository"]["repositoryUri"]

@@ -1,0 +1,27 @@
+using EcsDeploy.Iam;
+
+namespace EcsDeploy.Preflight;
+
+/// <summary>The read-only IAM actions the preflight (and the <c>verify</c> command) uses.</summary>
+internal static class PreflightIam
+{
+    /// <summary>
+    /// The grants of the preflight when the pipeline runs it: reading the task's roles, target groups, log groups, and the
+    /// image's manifest and config in ECR. Secrets get no grant of their own: the Deploy stage's DescribeSecret covers the
+    /// pipeline's references, another secret of the running revision is skipped when it may not be described, and a
+    /// JSON key is checked only when the deployer may already read the value.
+    /// </summary>
+    public static IEnumerable<IamGrant> Grants(IamScope scope)
+    {
+        if (!scope.Definition.Preflight || scope.Definition.DeployedService is null)
+        {
+            yield break;
+        }
+        yield return new IamGrant("PreflightReadTaskRoles", ["iam:GetRole"],
+            scope.RoleArns.Count == 0 ? [$"arn:{scope.Partition}:iam::{scope.AccountId}:role/*"] : scope.RoleArns);
+        yield return new IamGrant("PreflightReadTargetGroups", ["elasticloadbalancing:DescribeTargetGroups"], ["*"]);
+        yield return new IamGrant("PreflightFindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]);
+        yield return new IamGrant("PreflightReadImages", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [scope.Arn("ecr", "repository/*")]);
+        yield return new IamGrant("PreflightRegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]);
+    }
+}
