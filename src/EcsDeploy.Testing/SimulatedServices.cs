@@ -78,6 +78,37 @@ public sealed partial class SimulatedElbv2 : IElbv2Api
 
     internal IReadOnlyList<LoadBalancer> All { get { lock (_aws.Gate) { return [.. _loadBalancers]; } } }
     internal IReadOnlyList<TargetGroup> AllTargetGroups { get { lock (_aws.Gate) { return [.. _targetGroups]; } } }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(string targetGroupArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetGroupArn);
+        _aws.Enter("ELBv2", "DescribeTargetGroupAttributes");
+        lock (_aws.Gate)
+        {
+            if (!_targetGroups.Any(g => g.TargetGroupArn == targetGroupArn))
+            {
+                throw new AwsServiceException("ELBv2", "DescribeTargetGroupAttributes", "TargetGroupNotFound", "One or more target groups not found", 400, _aws.NewRequestId());
+            }
+            var health = Health(targetGroupArn);
+            IReadOnlyDictionary<string, string> attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["deregistration_delay.timeout_seconds"] = ((int)health.DeregistrationDelay.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                ["stickiness.enabled"] = "false",
+                ["load_balancing.algorithm.type"] = "round_robin",
+                ["slow_start.duration_seconds"] = "0",
+            };
+            return Task.FromResult(attributes);
+        }
+    }
+
+    private static TargetGroup WithSettings(TargetGroup group, TargetGroupHealth health) => group with
+    {
+        HealthCheckIntervalSeconds = (int)health.Interval.TotalSeconds,
+        HealthCheckTimeoutSeconds = (int)health.Timeout.TotalSeconds,
+        HealthyThresholdCount = health.HealthyThreshold,
+        UnhealthyThresholdCount = health.UnhealthyThreshold,
+    };
 }
 
 /// <summary>Simulated AWS Secrets Manager.</summary>

@@ -16,9 +16,19 @@ public sealed record TargetGroupHealth(TimeSpan Interval, TimeSpan Timeout, int 
     /// <summary>An application load balancer's defaults: 30 s, 5 s, 5, 2 and 300 s.</summary>
     public static TargetGroupHealth AlbDefaults { get; } = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), 5, 2, TimeSpan.FromSeconds(300));
 
+    /// <summary>
+    /// How much later (earlier when negative) than its settings say the simulated load balancer really turns a target
+    /// healthy or unhealthy and ends draining (default none): DescribeTargetGroups still shows the settings, so a
+    /// follower that predicts from them is wrong by this much.
+    /// </summary>
+    public TimeSpan Skew { get; init; }
+
     /// <summary>How long after registration a healthy target is reported healthy.</summary>
-    public TimeSpan TimeToHealthy => Interval * HealthyThreshold;
+    public TimeSpan TimeToHealthy => Interval * HealthyThreshold + Skew;
 
     /// <summary>How long after registration a failing target is reported unhealthy.</summary>
-    public TimeSpan TimeToUnhealthy => Interval * UnhealthyThreshold;
+    public TimeSpan TimeToUnhealthy => Interval * UnhealthyThreshold + Skew;
+
+    /// <summary>How long a deregistered target drains before its task stops.</summary>
+    public TimeSpan TimeToDrain => DeregistrationDelay + Skew;
 }

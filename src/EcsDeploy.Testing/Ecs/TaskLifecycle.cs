@@ -267,7 +267,7 @@ internal sealed class TaskLifecycle(EcsWorld world, EcsScheduler scheduler)
             return;
         }
         world.AddEvent(service, $"(service {service.Name}) has begun draining connections on {tasks.Count} tasks.");
-        world.At(world.Aws.Elbv2.Health(targetGroup).DeregistrationDelay, () =>
+        world.At(world.Aws.Elbv2.Health(targetGroup).TimeToDrain, () =>
         {
             world.AddEvent(service, $"(service {service.Name}) has stopped {tasks.Count} running tasks: {ids}.");
             foreach (var task in tasks)

@@ -55,7 +55,8 @@ public sealed partial class SimulatedElbv2
                 throw new AwsServiceException("ELBv2", Operation, "TargetGroupNotFound", "One or more target groups not found", 400, _aws.NewRequestId());
             }
             var (page, next) = Page(groups, marker, size, Operation);
-            return new DescribeTargetGroupsResponse(page, next);
+            // Each group with the health check settings it has (what a follower predicts from; a skew is not shown).
+            return new DescribeTargetGroupsResponse([.. page.Select(g => WithSettings(g, Health(g.TargetGroupArn)))], next);
         }
     }
 

@@ -52,8 +52,19 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
                         new XElement(Ns + "Port", "80"),
                         new XElement(Ns + "TargetType", "ip"),
                         tg.HealthCheckPath is null ? null : new XElement(Ns + "HealthCheckPath", tg.HealthCheckPath),
+                        Optional("HealthCheckIntervalSeconds", tg.HealthCheckIntervalSeconds),
+                        Optional("HealthCheckTimeoutSeconds", tg.HealthCheckTimeoutSeconds),
+                        Optional("HealthyThresholdCount", tg.HealthyThresholdCount),
+                        Optional("UnhealthyThresholdCount", tg.UnhealthyThresholdCount),
                         new XElement(Ns + "LoadBalancerArns", tg.LoadBalancerArns.Select(a => new XElement(Ns + "member", a)))))),
                     page.NextMarker is null ? null : new XElement(Ns + "NextMarker", page.NextMarker));
+                break;
+            }
+            case "DescribeTargetGroupAttributes":
+            {
+                var attributes = await aws.Elbv2.DescribeTargetGroupAttributesAsync(Value(form, "TargetGroupArn") ?? "", cancellationToken).ConfigureAwait(false);
+                result = new XElement(Ns + "DescribeTargetGroupAttributesResult",
+                    new XElement(Ns + "Attributes", attributes.Select(a => new XElement(Ns + "member", new XElement(Ns + "Key", a.Key), new XElement(Ns + "Value", a.Value)))));
                 break;
             }
             default:
@@ -76,6 +87,8 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
         => Value(form, "PageSize") is not { } text ? null
             : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size) ? size
             : throw new AwsServiceException("ELBv2", action, "ValidationError", $"1 validation error detected: Value '{text}' at 'pageSize' failed to satisfy constraint: Member must be a number", 400);
+
+    private static XElement? Optional(string name, int? value) => value is { } v ? new XElement(Ns + name, v.ToString(CultureInfo.InvariantCulture)) : null;
 
     private static string? Value(IReadOnlyList<KeyValuePair<string, string>> form, string name)
         => form.FirstOrDefault(p => p.Key == name).Value is { Length: > 0 } value ? value : null;

@@ -141,6 +141,14 @@ public sealed record TargetGroup
     public IReadOnlyList<string> LoadBalancerArns { get; init; } = [];
     /// <summary>The health check path.</summary>
     public string? HealthCheckPath { get; init; }
+    /// <summary>Seconds between health checks of a target (ALB default 30).</summary>
+    public int? HealthCheckIntervalSeconds { get; init; }
+    /// <summary>Seconds after which a check without answer fails (ALB default 5).</summary>
+    public int? HealthCheckTimeoutSeconds { get; init; }
+    /// <summary>Consecutive passing checks before an unhealthy or new target is healthy (ALB default 5).</summary>
+    public int? HealthyThresholdCount { get; init; }
+    /// <summary>Consecutive failing checks before a target is unhealthy (ALB default 2).</summary>
+    public int? UnhealthyThresholdCount { get; init; }
 }
 
 /// <summary>One page of DescribeLoadBalancers.</summary>

@@ -84,6 +84,8 @@ public interface IElbv2Api
     Task<DescribeLoadBalancersResponse> DescribeLoadBalancersAsync(IReadOnlyList<string>? names, IReadOnlyList<string>? loadBalancerArns, string? marker, CancellationToken cancellationToken);
     /// <summary>DescribeTargetGroups by ARN (one page).</summary>
     Task<DescribeTargetGroupsResponse> DescribeTargetGroupsAsync(IReadOnlyList<string> targetGroupArns, string? marker, CancellationToken cancellationToken);
+    /// <summary>DescribeTargetGroupAttributes: the target group's attributes by key (for example <c>deregistration_delay.timeout_seconds</c>).</summary>
+    Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(string targetGroupArn, CancellationToken cancellationToken);
 }
 
 /// <summary>AWS Secrets Manager operations the pipeline uses.</summary>

@@ -35,9 +35,9 @@ public sealed record RolloutResult(
 /// </summary>
 internal sealed class RolloutTracker(PipelineContext context, RolloutSettings settings)
 {
-    private static readonly TimeSpan FastPoll = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+    private readonly ServiceWatch _watch = ServiceWatch.For(context.Aws);
+    private RolloutTimings _timings = RolloutTimings.Defaults;
     private readonly Dictionary<string, string> _failureEvents = new(StringComparer.Ordinal);
 
     private string Cluster => context.Definition.Cluster;
@@ -45,7 +45,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     /// <summary>Deploys <paramref name="taskDefinitionArn"/> to the service (or forces a new deployment when null) and follows it.</summary>
     public async Task<RolloutResult> DeployAsync(string serviceName, string? taskDefinitionArn, CancellationToken cancellationToken)
     {
-        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var service = await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         MarkEventsSeen(service);
         if (taskDefinitionArn is not null && service.Deployments.FirstOrDefault(d => d.TaskDefinition == taskDefinitionArn && d.RolloutState == RolloutStates.InProgress) is { } earlier)
         {
@@ -61,6 +61,9 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, null);
         }
 
+        // The settings that time the rollout, read once before it starts: the follower predicts from them.
+        _timings = await RolloutTimings.ReadAsync(context, service, taskDefinitionArn ?? previous, cancellationToken).ConfigureAwait(false);
+        context.Verbose($"{serviceName}: rollout timings from {_timings.Source}");
         var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
         if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
@@ -74,7 +77,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     /// <summary>Updates the service without waiting (--no-wait).</summary>
     public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
     {
-        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var service = await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Id;
     }
 
@@ -100,17 +103,28 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
     {
+        var (result, rollBackBecause) = await FollowUntilDecidedAsync(serviceName, deploymentId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
+        return rollBackBecause is null
+            ? result!
+            : await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition, rollBackBecause, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the service when the schedule says until the deployment is decided; returns the result, or why to roll back ourselves.</summary>
+    private async Task<(RolloutResult? Result, string? RollBackBecause)> FollowUntilDecidedAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
+    {
+        using var lease = _watch.Follow();
+        var schedule = new RolloutSchedule(_timings, settings.CircuitBreaker);
         var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
-        var interval = FastPoll;
+        var next = schedule.Next(context.Time.GetUtcNow());
         string? lastProgress = null;
         var failureReported = false;
         Deployment? lastSeen = null;
 
         while (true)
         {
-            await Clock.DelayAsync(context.Time, interval, cancellationToken).ConfigureAwait(false);
-            var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
-            var moved = ReportNewEvents(service);
+            var service = await DescribeAsync(serviceName, next < deadline ? next : deadline, cancellationToken).ConfigureAwait(false);
+            var fresh = ReportNewEvents(service);
+            schedule.Observe(service, fresh, context.Time.GetUtcNow());
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
             lastSeen = ours ?? lastSeen;
             if (ours is null && lastSeen is not null && _failureEvents.TryGetValue(deploymentId, out var failure))
@@ -124,7 +138,6 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 var progress = $"{ours.RolloutState}/{ours.DesiredCount}/{ours.RunningCount}/{ours.PendingCount}/{ours.FailedTasks}";
                 if (progress != lastProgress)
                 {
-                    moved = true;
                     lastProgress = progress;
                     context.Report(new DeploymentProgress(context.Time.GetUtcNow(), serviceName, ours.Id, ours.RolloutState, ours.DesiredCount, ours.RunningCount, ours.PendingCount, ours.FailedTasks));
                 }
@@ -133,8 +146,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             // Success: our deployment is the PRIMARY, COMPLETED, and fully running.
             if (ours is { Status: DeploymentStatuses.Primary, RolloutState: RolloutStates.Completed } && ours.RunningCount == ours.DesiredCount)
             {
-                return new RolloutResult(true, false, $"deployment {ours.Id} completed: {ours.RunningCount}/{ours.DesiredCount} tasks running {ShortTaskDefinition(ours.TaskDefinition)}",
-                    ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, null);
+                return (new RolloutResult(true, false, $"deployment {ours.Id} completed: {ours.RunningCount}/{ours.DesiredCount} tasks running {ShortTaskDefinition(ours.TaskDefinition)}",
+                    ours.Id, ours.RolloutState, ours.RolloutStateReason, ours.TaskDefinition, null), null);
             }
 
             var ourFailed = ours?.RolloutState == RolloutStates.Failed;
@@ -150,9 +163,9 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
 
             if (replaced)
             {
-                return new RolloutResult(false, false,
+                return (new RolloutResult(false, false,
                     $"deployment {deploymentId} was replaced by deployment {primary!.Id} ({ShortTaskDefinition(primary.TaskDefinition)}), which this run did not start: check who else deploys '{serviceName}'",
-                    deploymentId, ours?.RolloutState, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
+                    deploymentId, ours?.RolloutState, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention), null);
             }
 
             if (rollingBack && primary!.Id != deploymentId)
@@ -160,21 +173,21 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 // ECS is rolling back (circuit breaker): success of that rollback is what remains to see.
                 if (primary.RolloutState == RolloutStates.Completed && primary.RunningCount == primary.DesiredCount && service.Deployments.Count == 1)
                 {
-                    return new RolloutResult(false, true,
+                    return (new RolloutResult(false, true,
                         $"deployment {deploymentId} failed ({lastSeen?.RolloutStateReason ?? "rolled back by ECS"}); the service is back on {ShortTaskDefinition(primary.TaskDefinition)}",
-                        deploymentId, lastSeen?.RolloutState ?? RolloutStates.Failed, lastSeen?.RolloutStateReason, primary.TaskDefinition, FailureKind.Failed);
+                        deploymentId, lastSeen?.RolloutState ?? RolloutStates.Failed, lastSeen?.RolloutStateReason, primary.TaskDefinition, FailureKind.Failed), null);
                 }
                 if (primary.RolloutState == RolloutStates.Failed)
                 {
-                    return new RolloutResult(false, true,
+                    return (new RolloutResult(false, true,
                         $"deployment {deploymentId} failed and ECS's rollback to {ShortTaskDefinition(primary.TaskDefinition)} failed too: the service needs attention",
-                        deploymentId, RolloutStates.Failed, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention);
+                        deploymentId, RolloutStates.Failed, ours?.RolloutStateReason, primary.TaskDefinition, FailureKind.NeedsAttention), null);
                 }
             }
             else if (ourFailed && ours!.Status == DeploymentStatuses.Primary)
             {
                 // Failed with no automatic rollback (breaker without rollback): roll back ourselves.
-                return await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition, $"deployment {deploymentId} failed: {ours.RolloutStateReason}", cancellationToken).ConfigureAwait(false);
+                return (null, $"deployment {deploymentId} failed: {ours.RolloutStateReason}");
             }
 
             if (context.Time.GetUtcNow() >= deadline)
@@ -183,14 +196,11 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 {
                     await ReportStoppedTasksAsync(serviceName, deploymentId, cancellationToken).ConfigureAwait(false);
                 }
-                return await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition,
-                    $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min", cancellationToken).ConfigureAwait(false);
+                return (null, $"deployment {deploymentId} did not complete within {settings.WaitTimeout.TotalMinutes:0.#} min");
             }
 
-            // Poll every second right after a change (the next one often follows), backing off to every 5 s while
-            // nothing moves (a rollout behind an ALB waits minutes on health checks and draining). Throttling is
-            // handled by the retry policy under every call.
-            interval = moved ? FastPoll : TimeSpan.FromTicks(Math.Min(SlowPoll.Ticks, (long)(interval.Ticks * 1.5)));
+            // Read again when the schedule says: rarely while nothing can end the rollout, closely where it can.
+            next = schedule.Next(context.Time.GetUtcNow());
         }
     }
 
@@ -201,8 +211,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             return new RolloutResult(false, false, $"{why}; rollback is off, so the service stays as it is", deploymentId, null, null, null, FailureKind.NeedsAttention);
         }
         context.Warn($"{why}; rolling back {serviceName} to {ShortTaskDefinition(previousTaskDefinition)}");
-        var rollback = new RolloutTracker(context, settings with { Rollback = false, WhenAnotherInProgress = AnotherDeployment.Wait });
-        var service = await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var rollback = new RolloutTracker(context, settings with { Rollback = false, WhenAnotherInProgress = AnotherDeployment.Wait }) { _timings = _timings };
+        var service = await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         rollback.MarkEventsSeen(service);
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
@@ -231,23 +241,24 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         }
         context.Info($"{service.ServiceName}: waiting for the deployment in progress to finish first ({inProgress})");
         var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
+        using var lease = _watch.Follow();
+        var schedule = new RolloutSchedule(await RolloutTimings.ReadAsync(context, service, null, cancellationToken).ConfigureAwait(false), circuitBreaker: true);
         while (Busy(service))
         {
             if (context.Time.GetUtcNow() >= deadline)
             {
                 throw new PipelineStageException($"Service '{service.ServiceName}' still had another deployment in progress after {settings.WaitTimeout.TotalMinutes:0.#} min; nothing was changed.", FailureKind.Failed);
             }
-            await Clock.DelayAsync(context.Time, SlowPoll, cancellationToken).ConfigureAwait(false);
-            service = await DescribeAsync(service.ServiceName, cancellationToken).ConfigureAwait(false);
-            ReportNewEvents(service);
+            service = await DescribeAsync(service.ServiceName, schedule.Next(context.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            schedule.Observe(service, ReportNewEvents(service), context.Time.GetUtcNow());
         }
         return service;
     }
 
-    private async Task<EcsService> DescribeAsync(string serviceName, CancellationToken cancellationToken)
+    /// <summary>Reads the service at <paramref name="at"/> through the process's shared Describe budget.</summary>
+    private async Task<EcsService> DescribeAsync(string serviceName, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var response = await context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(Cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
-        var service = response.Services.FirstOrDefault(s => s.ServiceName == serviceName);
+        var service = await _watch.DescribeAsync(Cluster, serviceName, at, cancellationToken).ConfigureAwait(false);
         if (service is null || service.Status is ResourceStatuses.Inactive or ResourceStatuses.Draining)
         {
             throw new PipelineStageException($"Service '{serviceName}' is {(service is null ? "MISSING" : service.Status)} in cluster '{Cluster}'.", FailureKind.NeedsAttention);
@@ -263,7 +274,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         }
     }
 
-    private bool ReportNewEvents(EcsService service)
+    private List<ServiceEvent> ReportNewEvents(EcsService service)
     {
         // Events come newest first; reverse before the stable sort so that equal timestamps keep their real order.
         var fresh = service.Events.Where(e => _seenEvents.Add(e.Id)).Reverse().OrderBy(e => e.CreatedAt).ToList();
@@ -279,7 +290,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             }
             context.Report(new ServiceEventObserved(context.Time.GetUtcNow(), service.ServiceName, serviceEvent.CreatedAt, serviceEvent.Message));
         }
-        return fresh.Count > 0;
+        return fresh;
     }
 
     /// <summary>Shows why the deployment's tasks stopped: reason, exit codes, and the tail of their logs.</summary>
@@ -310,42 +321,4 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     }
 
     internal static string ShortTaskDefinition(string? arn) => arn is null ? "(none)" : arn[(arn.LastIndexOf('/') + 1)..];
-}
-
-/// <summary>Reads the last lines a task's containers logged through the awslogs driver.</summary>
-internal static class TaskLogs
-{
-    public static async Task<IReadOnlyList<string>> TailAsync(PipelineContext context, EcsTask task, int lines, CancellationToken cancellationToken)
-    {
-        if (task.TaskDefinitionArn is null)
-        {
-            return [];
-        }
-        var definition = (await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(task.TaskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
-        if (await TaskSecretMasking.RegisterAsync(context.Masker, context.Aws.SecretsManager, definition.ContainerDefinitions ?? [], cancellationToken).ConfigureAwait(false) is { } withheld)
-        {
-            return [withheld];
-        }
-        var taskId = task.TaskArn.Split('/')[^1];
-        var result = new List<string>();
-        foreach (var container in definition.ContainerDefinitions ?? [])
-        {
-            var options = container.LogConfiguration?.Options;
-            if (container.LogConfiguration?.LogDriver != "awslogs" || options is null
-                || !options.TryGetValue("awslogs-group", out var group) || !options.TryGetValue("awslogs-stream-prefix", out var prefix))
-            {
-                continue;
-            }
-            try
-            {
-                var events = await context.Aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(group, $"{prefix}/{container.Name}/{taskId}", lines, StartFromHead: false), cancellationToken).ConfigureAwait(false);
-                result.AddRange(events.Events.Select(e => e.Message.TrimEnd()));
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
-            {
-                result.Add($"(no log stream {prefix}/{container.Name}/{taskId} in {group})");
-            }
-        }
-        return result;
-    }
 }

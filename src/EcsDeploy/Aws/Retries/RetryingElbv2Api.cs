@@ -11,4 +11,7 @@ internal sealed class RetryingElbv2Api(IElbv2Api inner, AwsRetryPolicy policy) :
 
     public Task<DescribeTargetGroupsResponse> DescribeTargetGroupsAsync(IReadOnlyList<string> targetGroupArns, string? marker, CancellationToken cancellationToken)
         => policy.ExecuteAsync("DescribeTargetGroups", idempotent: true, ct => inner.DescribeTargetGroupsAsync(targetGroupArns, marker, ct), cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(string targetGroupArn, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("DescribeTargetGroupAttributes", idempotent: true, ct => inner.DescribeTargetGroupAttributesAsync(targetGroupArn, ct), cancellationToken);
 }

@@ -52,9 +52,31 @@ internal sealed class Elbv2WireClient(AwsWireTransport transport) : IElbv2Api
             TargetGroupName = result.Text(member, "TargetGroupName") ?? "",
             LoadBalancerArns = result.Members(member, "LoadBalancerArns").Select(e => e.Value).ToList(),
             HealthCheckPath = result.Text(member, "HealthCheckPath"),
+            HealthCheckIntervalSeconds = Int(result.Text(member, "HealthCheckIntervalSeconds")),
+            HealthCheckTimeoutSeconds = Int(result.Text(member, "HealthCheckTimeoutSeconds")),
+            HealthyThresholdCount = Int(result.Text(member, "HealthyThresholdCount")),
+            UnhealthyThresholdCount = Int(result.Text(member, "UnhealthyThresholdCount")),
         }).ToList();
         return new DescribeTargetGroupsResponse(targetGroups, NonEmpty(result.Text(result.Root, "NextMarker")));
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(string targetGroupArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetGroupArn);
+        var result = await transport.QueryAsync(Service, "DescribeTargetGroupAttributes", [new("TargetGroupArn", targetGroupArn)], cancellationToken).ConfigureAwait(false);
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in result.Members(result.Root, "Attributes"))
+        {
+            if (result.Text(member, "Key") is { Length: > 0 } key)
+            {
+                attributes[key] = result.Text(member, "Value") ?? "";
+            }
+        }
+        return attributes;
+    }
+
+    private static int? Int(string? text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static void AddList(List<KeyValuePair<string, string>> parameters, string name, IReadOnlyList<string>? values)
     {
