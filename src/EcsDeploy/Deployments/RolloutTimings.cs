@@ -56,11 +56,15 @@ internal sealed record RolloutTimings
             deregistration = Defaults.DeregistrationDelay;
             try
             {
-                var group = (await context.Aws.Elbv2.DescribeTargetGroupsAsync([targetGroup], null, cancellationToken).ConfigureAwait(false)).TargetGroups.FirstOrDefault();
+                // Two independent reads: side by side.
+                var groups = context.Aws.Elbv2.DescribeTargetGroupsAsync([targetGroup], null, cancellationToken);
+                var attributesRead = context.Aws.Elbv2.DescribeTargetGroupAttributesAsync(targetGroup, cancellationToken);
+                await Task.WhenAll(groups, attributesRead).ConfigureAwait(false);
+                var group = (await groups.ConfigureAwait(false)).TargetGroups.FirstOrDefault();
                 var interval = TimeSpan.FromSeconds(group?.HealthCheckIntervalSeconds ?? 30);
                 targetHealthy = interval * (group?.HealthyThresholdCount ?? 5);
                 targetUnhealthy = interval * (group?.UnhealthyThresholdCount ?? 2);
-                var attributes = await context.Aws.Elbv2.DescribeTargetGroupAttributesAsync(targetGroup, cancellationToken).ConfigureAwait(false);
+                var attributes = await attributesRead.ConfigureAwait(false);
                 if (attributes.TryGetValue("deregistration_delay.timeout_seconds", out var delay)
                     && int.TryParse(delay, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
                 {
@@ -81,7 +85,7 @@ internal sealed record RolloutTimings
         {
             try
             {
-                var definition = (await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(taskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+                var definition = await context.TaskDefinitions.RevisionAsync(taskDefinitionArn, cancellationToken).ConfigureAwait(false);
                 if ((definition.ContainerDefinitions ?? []).FirstOrDefault(c => c.Essential != false && c.HealthCheck is not null)?.HealthCheck is { } check)
                 {
                     containerHealthy = TimeSpan.FromSeconds(check.Interval ?? 30);

@@ -61,17 +61,23 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 settled.Id, settled.RolloutState, settled.RolloutStateReason, previous, null);
         }
 
-        // The settings that time the rollout, read once before it starts: the follower predicts from them.
-        _timings = await RolloutTimings.ReadAsync(context, service, taskDefinitionArn ?? previous, cancellationToken).ConfigureAwait(false);
-        context.Verbose($"{serviceName}: rollout timings from {_timings.Source}");
+        // The settings that time the rollout (the follower predicts from them), read beside UpdateService: they do not
+        // hold the change back.
+        var timingsRead = RolloutTimings.ReadAsync(context, service, taskDefinitionArn ?? previous, cancellationToken);
         var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
+        _timings = await timingsRead.ConfigureAwait(false);
+        context.Verbose($"{serviceName}: rollout timings from {_timings.Source}");
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
+<<<<<<< HEAD
         if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
         {
             // Blue/green, linear, canary: followed by service deployment ARN (Deployments/ServiceDeploymentFollower.cs).
             return await new ServiceDeploymentFollower(context, settings, strategy).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
         }
         return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
+=======
+        return await FollowAsync(serviceName, ours.Id, previous, ours.CreatedAt, cancellationToken).ConfigureAwait(false);
+>>>>>>> 6dd8f88 (Follower ties ECS's clock to ours (falls back to 1-5 s reads when it runs at another speed); timings read beside UpdateService; a revision is read at most once a run (TaskDefinitionService.RevisionAsync), secrets resolved side by side and once per id; Deploy-started crash test expects the registered revision)
     }
 
     /// <summary>Updates the service without waiting (--no-wait).</summary>
@@ -101,21 +107,26 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", FailureKind.NeedsAttention);
     }
 
-    private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
+    private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        var (result, rollBackBecause) = await FollowUntilDecidedAsync(serviceName, deploymentId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
+        var (result, rollBackBecause) = await FollowUntilDecidedAsync(serviceName, deploymentId, previousTaskDefinition, createdAt, cancellationToken).ConfigureAwait(false);
         return rollBackBecause is null
             ? result!
             : await RollBackOurselvesAsync(serviceName, deploymentId, previousTaskDefinition, rollBackBecause, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the service when the schedule says until the deployment is decided; returns the result, or why to roll back ourselves.</summary>
-    private async Task<(RolloutResult? Result, string? RollBackBecause)> FollowUntilDecidedAsync(string serviceName, string deploymentId, string previousTaskDefinition, CancellationToken cancellationToken)
+    private async Task<(RolloutResult? Result, string? RollBackBecause)> FollowUntilDecidedAsync(string serviceName, string deploymentId, string previousTaskDefinition, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         using var lease = _watch.Follow();
         var schedule = new RolloutSchedule(_timings, settings.CircuitBreaker);
         var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
-        var next = schedule.Next(context.Time.GetUtcNow());
+        // ECS stamps events with its own clock: the schedule works on it, and the deployment's creation, just before
+        // UpdateService answered, ties it to ours. A clock that does not tick with ours (an event from what would be our
+        // future: a simulated host at another speed) makes predictions worthless: then read every 1 to 5 s instead.
+        var offset = createdAt == default ? (TimeSpan?)null : createdAt - context.Time.GetUtcNow();
+        var interval = Adaptive.Fast;
+        var next = offset is { } o ? schedule.Next(context.Time.GetUtcNow() + o) - o : context.Time.GetUtcNow() + interval;
         string? lastProgress = null;
         var failureReported = false;
         Deployment? lastSeen = null;
@@ -124,8 +135,14 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         {
             var service = await DescribeAsync(serviceName, next < deadline ? next : deadline, cancellationToken).ConfigureAwait(false);
             var fresh = ReportNewEvents(service);
-            schedule.Observe(service, fresh, context.Time.GetUtcNow());
+            if (offset is { } known && fresh.Any(e => e.CreatedAt > context.Time.GetUtcNow() + known + Adaptive.Fast * 2))
+            {
+                context.Verbose($"{serviceName}: ECS's clock runs ahead of this machine's; reading every 1 to 5 s instead of predicting");
+                offset = null;
+            }
+            schedule.Observe(service, fresh, context.Time.GetUtcNow() + (offset ?? TimeSpan.Zero));
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
+            var progressed = false;
             lastSeen = ours ?? lastSeen;
             if (ours is null && lastSeen is not null && _failureEvents.TryGetValue(deploymentId, out var failure))
             {
@@ -138,6 +155,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
                 var progress = $"{ours.RolloutState}/{ours.DesiredCount}/{ours.RunningCount}/{ours.PendingCount}/{ours.FailedTasks}";
                 if (progress != lastProgress)
                 {
+                    progressed = true;
                     lastProgress = progress;
                     context.Report(new DeploymentProgress(context.Time.GetUtcNow(), serviceName, ours.Id, ours.RolloutState, ours.DesiredCount, ours.RunningCount, ours.PendingCount, ours.FailedTasks));
                 }
@@ -200,7 +218,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             }
 
             // Read again when the schedule says: rarely while nothing can end the rollout, closely where it can.
-            next = schedule.Next(context.Time.GetUtcNow());
+            interval = fresh.Count > 0 || progressed ? Adaptive.Fast : Adaptive.Next(interval);
+            next = offset is { } skew ? schedule.Next(context.Time.GetUtcNow() + skew) - skew : context.Time.GetUtcNow() + interval;
         }
     }
 
@@ -220,8 +239,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             Service = serviceName,
             TaskDefinition = previousTaskDefinition,
         }, cancellationToken).ConfigureAwait(false);
-        var rollbackId = updated.Service.Deployments.First(d => d.Status == DeploymentStatuses.Primary).Id;
-        var result = await rollback.FollowAsync(serviceName, rollbackId, previousTaskDefinition, cancellationToken).ConfigureAwait(false);
+        var rollbackDeployment = updated.Service.Deployments.First(d => d.Status == DeploymentStatuses.Primary);
+        var result = await rollback.FollowAsync(serviceName, rollbackDeployment.Id, previousTaskDefinition, rollbackDeployment.CreatedAt, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
             ? new RolloutResult(false, true, $"{why}; rolled back: the service is on {ShortTaskDefinition(previousTaskDefinition)} again", deploymentId, RolloutStates.Failed, why, previousTaskDefinition, FailureKind.Failed)
             : new RolloutResult(false, false, $"{why}; the rollback to {ShortTaskDefinition(previousTaskDefinition)} did not complete either: {result.Summary}", deploymentId, RolloutStates.Failed, why, result.FinalTaskDefinition, FailureKind.NeedsAttention);
@@ -321,4 +340,13 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     }
 
     internal static string ShortTaskDefinition(string? arn) => arn is null ? "(none)" : arn[(arn.LastIndexOf('/') + 1)..];
+
+    /// <summary>The fallback pace when ECS's clock cannot be tied to ours: every second after a change, backing off to 5 s.</summary>
+    private static class Adaptive
+    {
+        public static readonly TimeSpan Fast = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan Slow = TimeSpan.FromSeconds(5);
+
+        public static TimeSpan Next(TimeSpan interval) => TimeSpan.FromTicks(Math.Min(Slow.Ticks, (long)(interval.Ticks * 1.5)));
+    }
 }

@@ -12,7 +12,7 @@ internal static class TaskLogs
         {
             return [];
         }
-        var definition = (await context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(task.TaskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+        var definition = await context.TaskDefinitions.RevisionAsync(task.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
         if (await TaskSecretMasking.RegisterAsync(context.Masker, context.Aws.SecretsManager, definition.ContainerDefinitions ?? [], cancellationToken).ConfigureAwait(false) is { } withheld)
         {
             return [withheld];

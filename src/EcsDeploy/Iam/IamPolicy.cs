@@ -53,6 +53,9 @@ public sealed record IamScope(PipelineDefinition Definition, string AccountId)
     public IEnumerable<IamGrant> Rollout(string sid, string service)
     {
         yield return new IamGrant(sid, ["ecs:DescribeServices", "ecs:UpdateService"], [ServiceArn(service)]);
+        // The follower times its reads from the target group's health check and deregistration delay (ELB's Describe
+        // actions take no resource-level permissions).
+        yield return new IamGrant("ReadTargetGroupTimings", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes"], ["*"]);
         foreach (var grant in Tasks())
         {
             yield return grant;

@@ -10,6 +10,8 @@ public sealed class SecretReferenceService
 {
     private readonly PipelineContext _context;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string?>>> _arns = new(StringComparer.Ordinal);
+
     internal SecretReferenceService(PipelineContext context) => _context = context;
 
     /// <summary>
@@ -19,16 +21,18 @@ public sealed class SecretReferenceService
     public async Task<IReadOnlyList<EcsSecret>> ResolveAsync(IEnumerable<KeyValuePair<string, string>> references, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(references);
+        // Independent reads: side by side, each secret id at most once a run (its ARN does not change under a run).
+        var lookups = references.Select(r => (Name: r.Key, Id: r.Value, Arn: ArnAsync(r.Value, cancellationToken))).ToList();
+        await Task.WhenAll(lookups.Select(l => l.Arn)).ConfigureAwait(false);
         var secrets = new List<EcsSecret>();
         var missing = new List<string>();
-        foreach (var (name, secretId) in references)
+        foreach (var (name, secretId, arn) in lookups)
         {
-            try
+            if (await arn.ConfigureAwait(false) is { } found)
             {
-                var secret = await _context.Aws.SecretsManager.DescribeSecretAsync(secretId, cancellationToken).ConfigureAwait(false);
-                secrets.Add(new EcsSecret(name, secret.ARN));
+                secrets.Add(new EcsSecret(name, found));
             }
-            catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
+            else
             {
                 missing.Add($"{name} -> {secretId}");
             }
@@ -39,4 +43,18 @@ public sealed class SecretReferenceService
         }
         return secrets;
     }
+
+    /// <summary>The secret's ARN, or null when Secrets Manager has no such secret; asked once per secret id and run.</summary>
+    private Task<string?> ArnAsync(string secretId, CancellationToken cancellationToken)
+        => _arns.GetOrAdd(secretId, id => new Lazy<Task<string?>>(async () =>
+        {
+            try
+            {
+                return (await _context.Aws.SecretsManager.DescribeSecretAsync(id, cancellationToken).ConfigureAwait(false)).ARN;
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceNotFoundException")
+            {
+                return null;
+            }
+        })).Value;
 }

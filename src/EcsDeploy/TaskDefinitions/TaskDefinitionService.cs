@@ -15,6 +15,7 @@ public sealed class TaskDefinitionService
 {
     private readonly PipelineContext _context;
     private readonly HashSet<string> _registeredThisRun = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskDefinition> _revisions = new(StringComparer.Ordinal);
 
     internal TaskDefinitionService(PipelineContext context) => _context = context;
 
@@ -30,6 +31,7 @@ public sealed class TaskDefinitionService
         var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status == ResourceStatuses.Active)
             ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", FailureKind.Invalid);
         var current = await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!), cancellationToken).ConfigureAwait(false);
+        Remember(current.TaskDefinition);
         return new RunningService(service, current.TaskDefinition, current.Tags);
     }
 
@@ -87,6 +89,29 @@ public sealed class TaskDefinitionService
         return registered;
     }
 
+    /// <summary>
+    /// The revision <paramref name="taskDefinitionArn"/> names. A revision never changes once registered, so a run reads
+    /// each one at most once (and none it registered or read already).
+    /// </summary>
+    internal async Task<TaskDefinition> RevisionAsync(string taskDefinitionArn, CancellationToken cancellationToken)
+    {
+        if (_revisions.TryGetValue(taskDefinitionArn, out var known))
+        {
+            return known;
+        }
+        var described = await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(taskDefinitionArn, IncludeTags: false), cancellationToken).ConfigureAwait(false);
+        Remember(described.TaskDefinition);
+        return described.TaskDefinition;
+    }
+
+    private void Remember(TaskDefinition definition)
+    {
+        if (definition.TaskDefinitionArn is { } arn && definition.Revision is not null)
+        {
+            _revisions[arn] = definition;
+        }
+    }
+
     /// <summary>Whether this run registered <paramref name="taskDefinitionArn"/> (rather than an earlier run or another tool).</summary>
     public bool RegisteredThisRun(string taskDefinitionArn)
     {
@@ -96,6 +121,7 @@ public sealed class TaskDefinitionService
     private async Task<RegisteredTaskDefinition> RegisterNewAsync(TaskDefinition rendered, IReadOnlyList<EcsTag>? tags, CancellationToken cancellationToken)
     {
         var response = await _context.Aws.Ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(rendered, tags ?? []), cancellationToken).ConfigureAwait(false);
+        Remember(response.TaskDefinition);
         return new RegisteredTaskDefinition(response.TaskDefinition.TaskDefinitionArn!, response.TaskDefinition.Revision ?? 0, false, response.TaskDefinition);
     }
 
@@ -104,6 +130,7 @@ public sealed class TaskDefinitionService
         try
         {
             var latest = await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(family, IncludeTags: false), cancellationToken).ConfigureAwait(false);
+            Remember(latest.TaskDefinition);
             return TaskDefinitionRenderer.AreEquivalent(latest.TaskDefinition, rendered)
                 ? new RegisteredTaskDefinition(latest.TaskDefinition.TaskDefinitionArn!, latest.TaskDefinition.Revision ?? 0, true, latest.TaskDefinition)
                 : null;
