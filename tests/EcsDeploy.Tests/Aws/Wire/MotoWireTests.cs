@@ -284,6 +284,10 @@ public sealed class MotoWireTests(MotoServerFixture moto)
         Assert.Equal("wire-llm-tg", group.TargetGroupName);
         Assert.Equal("/api/tags", group.HealthCheckPath);
         Assert.Equal([ollama.LoadBalancerArn], group.LoadBalancerArns);
+        // The health check settings and the deregistration delay the rollout follower times its reads with (ALB defaults).
+        Assert.Equal((30, 5, 5, 2), (group.HealthCheckIntervalSeconds, group.HealthCheckTimeoutSeconds, group.HealthyThresholdCount, group.UnhealthyThresholdCount));
+        var attributes = await elb.DescribeTargetGroupAttributesAsync(group.TargetGroupArn, Ct);
+        Assert.Equal("300", attributes["deregistration_delay.timeout_seconds"]);
 
         var missing = await Assert.ThrowsAsync<AwsServiceException>(() => elb.DescribeLoadBalancersAsync(["wire-missing"], null, null, Ct));
         Assert.Equal("LoadBalancerNotFound", missing.ErrorCode);
