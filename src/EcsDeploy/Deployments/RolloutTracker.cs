@@ -45,6 +45,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
     /// <summary>Deploys <paramref name="taskDefinitionArn"/> to the service (or forces a new deployment when null) and follows it.</summary>
     public async Task<RolloutResult> DeployAsync(string serviceName, string? taskDefinitionArn, CancellationToken cancellationToken)
     {
+        // Active from the first read: on a virtual clock, time waits for this rollout's reads until it is decided.
+        using var lease = _watch.Follow();
         var service = await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         MarkEventsSeen(service);
         if (taskDefinitionArn is not null && service.Deployments.FirstOrDefault(d => d.TaskDefinition == taskDefinitionArn && d.RolloutState == RolloutStates.InProgress) is { } earlier)

@@ -69,9 +69,17 @@ internal sealed class ServiceWatch
     /// </summary>
     public IDisposable Follow()
     {
+        // One lease per flow: a rollback followed inside a rollout's flow is the same follower.
+        if (Held.Value == this)
+        {
+            return NoLease.Instance;
+        }
+        Held.Value = this;
         lock (_gate) { _followers++; }
         return new Lease(this);
     }
+
+    private static readonly AsyncLocal<ServiceWatch?> Held = new();
 
     /// <summary>Reads <paramref name="service"/> of <paramref name="cluster"/> at <paramref name="at"/> (at once when it has passed); null when ECS says it is MISSING.</summary>
     public Task<EcsService?> DescribeAsync(string cluster, string service, DateTimeOffset at, CancellationToken cancellationToken)
@@ -226,8 +234,18 @@ internal sealed class ServiceWatch
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
+                Held.Value = null;
                 watch.Leave();
             }
+        }
+    }
+
+    private sealed class NoLease : IDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public void Dispose()
+        {
         }
     }
 
