@@ -13,7 +13,7 @@
 // All times are virtual (the simulated AWS's clock), so the figures are exact and repeatable. The last lines are
 // for scripts:
 //   rollout-tracking: max report delay X s, calls ours/waiter Y
-//   rollout-tracking: ten services at once, max DescribeServices per second N (ECS documents 20 sustained)
+// (X the highest delay over the timelines, Y the highest ratio of DescribeServices calls).
 
 using System.Globalization;
 using EcsDeploy;
@@ -59,8 +59,8 @@ var ten = await RunTenServicesAsync();
 Console.WriteLine();
 Console.WriteLine($"ten services followed at once: {ten.Calls} DescribeServices calls after the first UpdateService (up to ten services per call), at most {ten.MaxPerSecond} in one second; {ten.Deployed}/10 deployed");
 Console.WriteLine(falseSuccess == 0 ? "no false success or failure" : $"WRONG OUTCOME on {falseSuccess} timeline(s)");
+Console.WriteLine($"ten services at once: at most {ten.MaxPerSecond} DescribeServices calls in one second (ECS documents 20 per second sustained for service reads, per account and Region)");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rollout-tracking: max report delay {maxDelay:0.0} s, calls ours/waiter {maxRatio:0.00}"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rollout-tracking: ten services at once, max DescribeServices per second {ten.MaxPerSecond} (ECS documents 20 sustained)"));
 return falseSuccess == 0 ? 0 : 1;
 
 static void Print(string scenario, string tool, Measurement m)
