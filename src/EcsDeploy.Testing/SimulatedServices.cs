@@ -81,6 +81,10 @@ public sealed partial class SimulatedElbv2 : IElbv2Api
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(string targetGroupArn, CancellationToken cancellationToken)
+        => Task.FromResult(TargetGroupAttributes(targetGroupArn));
+
+    /// <summary>DescribeTargetGroupAttributes: the deregistration delay and the defaults of the other attributes.</summary>
+    internal IReadOnlyDictionary<string, string> TargetGroupAttributes(string targetGroupArn)
     {
         ArgumentException.ThrowIfNullOrEmpty(targetGroupArn);
         _aws.Enter("ELBv2", "DescribeTargetGroupAttributes");
@@ -98,7 +102,7 @@ public sealed partial class SimulatedElbv2 : IElbv2Api
                 ["load_balancing.algorithm.type"] = "round_robin",
                 ["slow_start.duration_seconds"] = "0",
             };
-            return Task.FromResult(attributes);
+            return attributes;
         }
     }
 

@@ -62,7 +62,7 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
             }
             case "DescribeTargetGroupAttributes":
             {
-                var attributes = await aws.Elbv2.DescribeTargetGroupAttributesAsync(Value(form, "TargetGroupArn") ?? "", cancellationToken).ConfigureAwait(false);
+                var attributes = aws.Elbv2.TargetGroupAttributes(Value(form, "TargetGroupArn") ?? "");
                 result = new XElement(Ns + "DescribeTargetGroupAttributesResult",
                     new XElement(Ns + "Attributes", attributes.Select(a => new XElement(Ns + "member", new XElement(Ns + "Key", a.Key), new XElement(Ns + "Value", a.Value)))));
                 break;
