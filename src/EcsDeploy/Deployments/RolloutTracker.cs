@@ -70,16 +70,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         _timings = await timingsRead.ConfigureAwait(false);
         context.Verbose($"{serviceName}: rollout timings from {_timings.Source}");
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
-<<<<<<< HEAD
-        if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
+        if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
         {
             // Blue/green, linear, canary: followed by service deployment ARN (Deployments/ServiceDeploymentFollower.cs).
             return await new ServiceDeploymentFollower(context, settings, strategy).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
         }
-        return await FollowAsync(serviceName, ours.Id, previous, cancellationToken).ConfigureAwait(false);
-=======
         return await FollowAsync(serviceName, ours.Id, previous, ours.CreatedAt, cancellationToken).ConfigureAwait(false);
->>>>>>> 6dd8f88 (Follower ties ECS's clock to ours (falls back to 1-5 s reads when it runs at another speed); timings read beside UpdateService; a revision is read at most once a run (TaskDefinitionService.RevisionAsync), secrets resolved side by side and once per id; Deploy-started crash test expects the registered revision)
     }
 
     /// <summary>Updates the service without waiting (--no-wait).</summary>
