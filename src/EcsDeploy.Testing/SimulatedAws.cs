@@ -108,6 +108,12 @@ public sealed class SimulatedAws
     /// </summary>
     public int? ThrottleEveryNthCall { get; set; }
 
+    /// <summary>
+    /// Operations the caller's IAM policy does not allow (for example <c>"GetSecretValue"</c>): each call of one is
+    /// refused as AWS refuses it (<c>AccessDenied</c> from IAM, <c>AccessDeniedException</c> from the JSON services).
+    /// </summary>
+    public ISet<string> DeniedOperations { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>An environment whose ports go through the standard retry policy, as a pipeline run uses.</summary>
     public AwsEnvironment CreateEnvironment(AwsRetryPolicy? retryPolicy = null) => AwsEnvironment.Create(
         Region, Ecs, Ecr, Elbv2, SecretsManager, Logs,
@@ -150,6 +156,12 @@ public sealed class SimulatedAws
         if (throttled)
         {
             throw new AwsServiceException(service, operation, "ThrottlingException", "Rate exceeded", 400, NewRequestId());
+        }
+        if (DeniedOperations.Contains(operation))
+        {
+            var prefix = service switch { "ELBv2" => "elasticloadbalancing", "Registry" => "ecr", _ => service.ToLowerInvariant() };
+            throw new AwsServiceException(service, operation, service == "IAM" ? "AccessDenied" : "AccessDeniedException",
+                $"User: arn:aws:iam::{AccountId}:user/deployer is not authorized to perform: {prefix}:{operation} because no identity-based policy allows the {prefix}:{operation} action", 403, NewRequestId());
         }
         Ecs.AdvanceWorld();
         Ecr.AdvanceWorld();

@@ -105,6 +105,22 @@ public sealed class VerifyCommandTests
         Assert.Contains(detail, check.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("1024", "3072")]
+    [InlineData("4096", "30720")]
+    [InlineData("16384", "122880")]
+    public async Task FargateSize_APairFargateOffers_Passes(string cpu, string memory)
+    {
+        var world = new PreflightWorld();
+        await world.RunAsync(d => d with { Cpu = cpu, Memory = memory });
+        var (code, report, _) = await world.VerifyAsync();
+
+        Assert.Equal(0, code);
+        var check = Check(report, "Fargate size");
+        Assert.Equal("ok", Status(check));
+        Assert.Equal($"cpu {cpu}, memory {memory}", check.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task RuntimePlatform_Unsupported_Fails_Arm64Linux_Passes()
     {
@@ -157,6 +173,43 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public async Task ExecutionRole_Missing_Fails_TaskRole_NotTrustingEcsTasks_Fails()
+    {
+        var world = new PreflightWorld();
+        world.Aws.Iam.DeleteRole("truecaller-backend-execution");
+        Assert.True(world.Aws.Iam.SetTrustPolicy("truecaller-backend-task", SimulatedIam.Ec2TrustPolicy));
+        var (code, report, _) = await world.VerifyAsync();
+
+        Assert.Equal(2, code);
+        var execution = Check(report, "execution role");
+        Assert.Equal("failed", Status(execution));
+        Assert.Contains("role truecaller-backend-execution does not exist", execution.GetProperty("detail").GetString());
+        Assert.Contains("executionRoleArn", execution.GetProperty("fix").GetString());
+        var task = Check(report, "task role");
+        Assert.Equal("failed", Status(task));
+        Assert.Contains("role truecaller-backend-task does not trust ecs-tasks.amazonaws.com", task.GetProperty("detail").GetString());
+        Assert.Equal("arn:aws:iam::123456789012:role/truecaller-backend-task", task.GetProperty("resource").GetString());
+        Assert.Empty(world.Day2.Mutations);
+    }
+
+    [Fact]
+    public async Task Roles_TheDeployerMayNotRead_AreSkippedSayingWhy_NeverPassed()
+    {
+        var world = new PreflightWorld();
+        world.Aws.Iam.DeleteRole("truecaller-backend-task");
+        world.Aws.DeniedOperations.Add("GetRole");
+        var (code, report, _) = await world.VerifyAsync();
+
+        Assert.Equal(0, code);
+        foreach (var name in new[] { "execution role", "task role" })
+        {
+            var role = Check(report, name);
+            Assert.Equal("skipped", Status(role));
+            Assert.Contains("iam:GetRole denied", role.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task TaskRole_Missing_Fails()
     {
         var world = new PreflightWorld();
@@ -187,6 +240,28 @@ public sealed class VerifyCommandTests
         (code, report, _) = await world.VerifyAsync();
         Assert.Equal(0, code);
         Assert.Equal("in ECR, has linux/amd64", Check(report, "image of truecaller-backend").GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Image_BuiltForAnotherOs_Fails_AndAnIndexWithoutTheTasksPlatform_Fails()
+    {
+        var world = new PreflightWorld();
+        var windows = world.PushImage("windows-only", "windows/amd64");
+        await world.RunAsync(d => WithContainer(d, c => c with { Image = windows }));
+        var (code, report, _) = await world.VerifyAsync();
+        Assert.Equal(2, code);
+        var image = Check(report, "image of truecaller-backend");
+        Assert.Equal("failed", Status(image));
+        Assert.Contains("is built for windows/amd64, but the task runs linux/amd64", image.GetProperty("detail").GetString());
+        Assert.Equal(windows, image.GetProperty("resource").GetString());
+
+        var others = world.PushImage("arm-and-s390x", "linux/arm64", "linux/s390x");
+        await world.RunAsync(d => WithContainer(d, c => c with { Image = others }));
+        (code, report, _) = await world.VerifyAsync();
+        Assert.Equal(2, code);
+        image = Check(report, "image of truecaller-backend");
+        Assert.Equal("failed", Status(image));
+        Assert.Contains("is built for linux/arm64, linux/s390x, but the task runs linux/amd64", image.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -236,6 +311,29 @@ public sealed class VerifyCommandTests
         Assert.Equal("failed", Status(host));
         Assert.Contains("no JSON key 'host' (its keys: username, password)", host.GetProperty("detail").GetString());
         Assert.DoesNotContain("Sim-Pa55-json-key", stdout);
+    }
+
+    [Fact]
+    public async Task SecretJsonKey_WhenTheDeployerMayNotReadTheValue_IsSkippedSayingWhy()
+    {
+        var world = new PreflightWorld();
+        var arn = world.Aws.SecretsManager.CreateSecret("truecaller-backend/db", """{"username":"app","password":"Sim-Pa55-denied"}""");
+        await world.RunAsync(d => WithContainer(d, c => c with { Secrets = [new EcsSecret("DB_PASSWORD", $"{arn}:password::"), new EcsSecret("DB_HOST", $"{arn}:host::")] }), wait: false);
+        world.Aws.DeniedOperations.Add("GetSecretValue");
+        var (code, report, _) = await world.VerifyAsync();
+
+        Assert.Equal(0, code);
+        foreach (var (name, key) in new[] { ("secret DB_PASSWORD", "password"), ("secret DB_HOST", "host") })
+        {
+            var check = Check(report, name);
+            Assert.Equal("skipped", Status(check));
+            Assert.Contains($"secretsmanager:GetSecretValue denied), so JSON key '{key}' is not checked", check.GetProperty("detail").GetString());
+        }
+
+        world.Aws.SecretsManager.DeleteSecret("truecaller-backend/db");
+        (code, report, _) = await world.VerifyAsync();
+        Assert.Equal(2, code);
+        Assert.Contains("Secrets Manager has no secret", Check(report, "secret DB_PASSWORD").GetProperty("detail").GetString());
     }
 
     [Fact]
