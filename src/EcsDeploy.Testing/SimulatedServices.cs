@@ -343,9 +343,8 @@ public sealed class SimulatedLogs : ICloudWatchLogsApi
             {
                 throw new AwsServiceException("Logs", "GetLogEvents", "ResourceNotFoundException", "The specified log stream does not exist.", 400, _aws.NewRequestId());
             }
-            var limit = request.Limit ?? 10000;
-            var page = request.StartFromHead ? events.Take(limit) : events.TakeLast(limit);
-            return Task.FromResult(new GetLogEventsResponse([.. page], "f/end", "b/start"));
+            return Task.FromResult(LogEventPages.Page(events, request)
+                ?? throw new AwsServiceException("Logs", "GetLogEvents", "InvalidParameterException", "The specified nextToken is invalid.", 400, _aws.NewRequestId()));
         }
     }
 }

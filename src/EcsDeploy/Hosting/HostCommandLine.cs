@@ -92,8 +92,8 @@ internal sealed class HostCommandLine
     /// <summary>Every option of the root command, as <c>--help</c> lists them.</summary>
     public IEnumerable<Option> Options => Root.Options;
 
-    /// <summary>Parses <paramref name="args"/>.</summary>
-    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args, Configuration);
+    /// <summary>Parses <paramref name="args"/>; a command to run begins at <c>--</c> or at its first word (<see cref="TrailingCommand"/>).</summary>
+    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(TrailingCommand.Separate(Root, args), Configuration);
 
     /// <summary>True when the parse asks for help (<c>--help</c>, <c>-h</c>, <c>-?</c>).</summary>
     public static bool IsHelp(ParseResult result) => result.Action is HelpAction;

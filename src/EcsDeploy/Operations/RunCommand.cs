@@ -58,6 +58,15 @@ internal static class RunCommand
         {
             throw new PipelineStageException($"--timeout {minutes.ToString(CultureInfo.InvariantCulture)} is not a number of minutes: give 1 or more (--timeout 30).", FailureKind.Invalid);
         }
+        // Everything after -- is the command (TrailingCommand): say so when it holds an option that would change where
+        // or what runs had it come before --, since the task then runs as the options before -- say.
+        var root = command.ParseResult.RootCommandResult.Command;
+        var misplaced = TrailingCommand.OptionsWithin(root.Options.Where(o => o.Name == "--target").Concat([revisionOption, containerOption, timeoutOption]), words);
+        if (misplaced.Count > 0)
+        {
+            operation.Context.Warn($"{string.Join(", ", misplaced)} after -- belongs to the task's command ({string.Join(' ', words)}), not to this script: "
+                + $"to set {(misplaced.Count == 1 ? "it" : "them")} for the script, put {(misplaced.Count == 1 ? "it" : "them")} before -- (run {misplaced[0]} ... -- COMMAND).");
+        }
         var running = await operation.DescribeServiceAsync(cancellationToken).ConfigureAwait(false);
         var family = running.TaskDefinition.Family!;
         var definition = operation.Value(revisionOption) is { } revision

@@ -99,4 +99,30 @@ public sealed class PagingTests
         Assert.Equal(("ValidationError", message), (groups.ErrorCode, groups.ErrorMessage));
         Assert.Equal(2, aws.Elbv2.DescribeLoadBalancersPage(null, null, null, 400).LoadBalancers.Count);
     }
+
+    [Fact]
+    public async Task GetLogEvents_ForwardTokenReadsOnlyWhatWasLoggedSince_AndAtTheEndAnswersTheSameToken()
+    {
+        var aws = Seed.Truecaller();
+        const string Group = "/ecs/truecaller-backend", Stream = "ecs/truecaller-backend/abc";
+        aws.Logs.Append(Group, Stream, aws.Clock.GetUtcNow(), ["one", "two", "three"]);
+
+        var first = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, Limit: 2, StartFromHead: true), CancellationToken.None);
+        var second = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, StartFromHead: true, NextToken: first.NextForwardToken), CancellationToken.None);
+        var end = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, StartFromHead: true, NextToken: second.NextForwardToken), CancellationToken.None);
+        aws.Logs.Append(Group, Stream, aws.Clock.GetUtcNow(), ["four"]);
+        var later = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, StartFromHead: true, NextToken: end.NextForwardToken), CancellationToken.None);
+        var back = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, Limit: 1, NextToken: second.NextBackwardToken), CancellationToken.None);
+        var tail = await aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, Limit: 2), CancellationToken.None);
+
+        Assert.Equal(["one", "two"], first.Events.Select(e => e.Message));
+        Assert.Equal(["three"], second.Events.Select(e => e.Message));
+        Assert.Empty(end.Events);
+        Assert.Equal(second.NextForwardToken, end.NextForwardToken);
+        Assert.Equal(["four"], later.Events.Select(e => e.Message));
+        Assert.Equal(["two"], back.Events.Select(e => e.Message));
+        Assert.Equal(["three", "four"], tail.Events.Select(e => e.Message));
+        var invalid = await Assert.ThrowsAsync<AwsServiceException>(() => aws.Logs.GetLogEventsAsync(new GetLogEventsRequest(Group, Stream, NextToken: "f/end"), CancellationToken.None));
+        Assert.Equal("InvalidParameterException", invalid.ErrorCode);
+    }
 }

@@ -30,6 +30,32 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_PrintsEachLogLineExactlyOnce_WhileTheTaskLogsOverSeveralPolls()
+    {
+        var day2 = new DayTwo();
+        day2.Aws.Ecs.Behaviour = launch => launch.ServiceName is null ? TaskBehaviour.Exits(0, ["finished"], TimeSpan.FromSeconds(30)) : TaskBehaviour.Healthy;
+        var ticks = 0;
+        // While the one-off task runs, it logs a line every time the clock moves (the follower polls every 3 s).
+        day2.Aws.Clock.Advanced += _ =>
+        {
+            var task = day2.Aws.Ecs.AllTasks().SingleOrDefault(t => t.Group == "family:truecaller-backend" && t.LastStatus == "RUNNING");
+            if (task is not null && ticks < 4)
+            {
+                ticks++;
+                day2.Aws.Logs.Append("/ecs/truecaller-backend", $"ecs/truecaller-backend/{task.TaskArn.Split('/')[^1]}", day2.Aws.Clock.GetUtcNow(), [$"tick {ticks}"]);
+            }
+        };
+
+        var (code, stdout, stderr) = await day2.RunAsync("run", "--", "npm", "run", "seed");
+
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Equal(4, ticks);
+        var logged = stdout.Split('\n').Select(l => l.TrimEnd()).Where(l => l.StartsWith("tick ", StringComparison.Ordinal) || l == "finished");
+        Assert.Equal(["tick 1", "tick 2", "tick 3", "tick 4", "finished"], logged);
+        Assert.True(day2.Aws.CallsTo("GetLogEvents").Count >= 4, "the lines came over several polls");
+    }
+
+    [Fact]
     public async Task Run_WhoseEssentialContainerExits3_AndSidecarExits0_Fails()
     {
         var day2 = new DayTwo();
@@ -117,6 +143,41 @@ public sealed class RunCommandTests
 
         Assert.Equal(130, code);
         Assert.Single(day2.Aws.CallsTo("StopTask"));
+    }
+
+    /// <summary>
+    /// The script's options come before the command; the command begins at "--" or at its first word, and everything
+    /// from there is the command. Both orders, and the line "dotnet run deploy.cs run -- ..." hands over (without "--").
+    /// </summary>
+    [Theory]
+    [InlineData("run --target other -- echo hi", "other", "echo hi")]
+    [InlineData("--target other run -- echo hi", "other", "echo hi")]
+    [InlineData("run --target=other --timeout 5 -- echo hi", "other", "echo hi")]
+    [InlineData("run -- echo hi --target other", "local", "echo hi --target other")]
+    [InlineData("run echo hi --target other", "local", "echo hi --target other")]
+    [InlineData("run --target other echo hi --verbose", "other", "echo hi --verbose")]
+    [InlineData("run --dry-run false --target other npm test -- --watch", "other", "npm test -- --watch")]
+    [InlineData("run -- echo -- hi", "local", "echo -- hi")]
+    public async Task Run_OptionsBeforeTheCommandAreTheScripts_EverythingFromTheCommandOnIsSent(string line, string target, string sent)
+    {
+        var local = new DayTwo();
+        var other = new DayTwo();
+        var host = new EcsDeploy.Hosting.PipelineHost();
+        host.Targets.Add("local", new LocalTarget(_ => local.Aws));
+        host.Targets.Add("other", new LocalTarget(_ => other.Aws));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var code = await host.RunAsync(DayTwo.Pipeline(), line.Split(' '), stdout, stderr, _ => null);
+
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        var (ran, idle) = target == "local" ? (local, other) : (other, local);
+        var task = Assert.Single(ran.Aws.Ecs.AllTasks(), t => t.Group == "family:truecaller-backend");
+        Assert.Equal(sent, string.Join(' ', task.Overrides!.ContainerOverrides[0].Command!));
+        Assert.Empty(idle.Aws.CallsTo("RunTask"));
+        Assert.Contains($"succeeded: {sent} on truecaller-backend:1", stdout.ToString(), StringComparison.Ordinal);
+        // An option of the script inside the command is sent as written, with a warning that says where it belongs.
+        Assert.Equal(sent.Contains("--target", StringComparison.Ordinal), stdout.ToString().Contains("--target after -- belongs to the task's command", StringComparison.Ordinal));
     }
 
     [Theory]
