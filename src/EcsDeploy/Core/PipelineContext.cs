@@ -18,6 +18,11 @@ public sealed record RunOptions
     public string? ImageTag { get; init; }
     /// <summary>The git commit the image is tagged with; read from the environment or git when null.</summary>
     public string? GitSha { get; init; }
+    /// <summary>
+    /// The lifecycle stage (<c>BAKE_TIME</c>, ...) at which the run stops following a blue/green, linear or canary deployment
+    /// and leaves it to ECS (<c>--wait-until</c>); null follows it to the end.
+    /// </summary>
+    public string? WaitUntilStage { get; init; }
     /// <summary>The masker the run registers secret values in (default: a new one); pass one to learn each value as it
     /// is added (<see cref="SecretMasker.Added"/>), as the GitHub Actions reporter does.</summary>
     public SecretMasker? Masker { get; init; }

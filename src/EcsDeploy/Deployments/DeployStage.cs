@@ -37,7 +37,7 @@ namespace EcsDeploy.Deployments
                 grants.AddRange(scope.Rollout($"DeployDependency{index + 1}", dependency));
             }
             grants.AddRange(scope.RegisterTaskDefinitions());
-            grants.AddRange(StrategyPlan.IamGrants(options, scope));
+            grants.AddRange(StrategyPlan.IamGrants(options, ServiceName!, scope));
             if (options.LogRetentionDays is not null)
             {
                 grants.Add(new("FindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]));
@@ -161,6 +161,12 @@ namespace EcsDeploy.Deployments
 
         public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
         {
+            if (context.Options.WaitUntilStage is { } until && !options.DeploymentStrategy.ShiftsTraffic)
+            {
+                throw new PipelineStageException(
+                    $"--wait-until {until}: '{ServiceName}' is deployed with a rolling deployment, which has no lifecycle stages to stop at: drop --wait-until, or deploy with d.Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))) (or BlueGreen, Linear).",
+                    FailureKind.Invalid);
+            }
             var basis = await context.TaskDefinitions.PrepareAsync(Target, cancellationToken).ConfigureAwait(false);
             context.Set(Basis, basis);
             context.Set(StageOutputs.PreviousTaskDefinition, basis.Running.Service.TaskDefinition!);
@@ -204,6 +210,7 @@ namespace EcsDeploy.Deployments
                 ? $"update {ServiceName} without waiting"
                 : strategy.ShiftsTraffic
                     ? $"update {ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration)} of bake, waiting up to {StrategySettings.WaitBudget(options).TotalMinutes:0.#} min"
+                        + (context.Options.WaitUntilStage is { } stage ? $", or until it reaches {stage} (--wait-until: then ECS goes on without this run, and Verify is skipped)" : "")
                     : $"update {ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
             return new StagePlan(Stage.Name, summary) { Details = details, Diff = diff.Count == 0 ? ["(no change to the task definition)"] : diff };
         }
@@ -223,9 +230,10 @@ namespace EcsDeploy.Deployments
                 return;
             }
 
+            var settings = Settings is { Strategy: { } strategy } plain ? plain with { Strategy = strategy with { WaitUntilStage = context.Options.WaitUntilStage } } : Settings;
             var result = options.AutoScalingSuspended
-                ? await AutoScalingSuspension.AroundAsync(context, serviceName, ct => context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, ct), cancellationToken).ConfigureAwait(false)
-                : await context.Rollouts.RollOutAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
+                ? await AutoScalingSuspension.AroundAsync(context, serviceName, ct => context.Rollouts.RollOutAsync(serviceName, registered.Arn, settings, ct), cancellationToken).ConfigureAwait(false)
+                : await context.Rollouts.RollOutAsync(serviceName, registered.Arn, settings, cancellationToken).ConfigureAwait(false);
             context.Set(StageOutputs.Deployment, new DeploymentOutcome
             {
                 Service = serviceName,
@@ -234,7 +242,8 @@ namespace EcsDeploy.Deployments
                 RolloutStateReason = result.RolloutStateReason,
                 RolledBack = result.RolledBack,
                 FinalTaskDefinition = result.FinalTaskDefinition,
-                Confirmed = true,
+                // Stopped following at a lifecycle stage (--wait-until): ECS has not finished, so the run has not confirmed it.
+                Confirmed = result.StoppedFollowingAt is null,
             });
             if (!result.Succeeded)
             {

@@ -25,7 +25,14 @@ public sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment Whe
 /// <param name="Failure">What the failure means; null when it succeeded.</param>
 public sealed record RolloutResult(
     bool Succeeded, bool RolledBack, string Summary, string DeploymentId, string? RolloutState, string? RolloutStateReason,
-    string? FinalTaskDefinition, FailureKind? Failure);
+    string? FinalTaskDefinition, FailureKind? Failure)
+{
+    /// <summary>
+    /// The lifecycle stage at which the run stopped following a blue/green, linear or canary deployment that goes on in ECS
+    /// (<c>--wait-until STAGE</c>); null when the run followed it to its end.
+    /// </summary>
+    public string? StoppedFollowingAt { get; init; }
+}
 
 /// <summary>
 /// Updates a service and follows its deployment by id until it is COMPLETED with running equal to desired,

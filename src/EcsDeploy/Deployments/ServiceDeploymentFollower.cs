@@ -78,14 +78,15 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
 
             if (deployment.Status == ServiceDeploymentStatuses.InProgress && !stopped)
             {
-                if (strategy.WaitUntilStage is { } until && ReachedStage(deployment.LifecycleStage, until))
-                {
-                    return new RolloutResult(true, false, $"{label} deployment {Short(arn)} reached {deployment.LifecycleStage} (--wait-until {until}); it goes on without this run",
-                        deploymentId, RolloutStates.InProgress, deployment.StatusReason, targetTaskDefinition, null);
-                }
+                // Our own gate is answered first: a run that stops following at POST_TEST_TRAFFIC_SHIFT still decides it.
                 foreach (var hook in (deployment.LifecycleHookDetails ?? []).Where(h => h.Status == LifecycleHookStatuses.AwaitingAction && h.HookId is not null && _handledHooks.Add(h.HookId)))
                 {
                     await OnPausedAsync(serviceName, arn, deployment, hook, cancellationToken).ConfigureAwait(false);
+                }
+                if (strategy.WaitUntilStage is { } until && ReachedStage(deployment.LifecycleStage, until) && _ourFailure is null)
+                {
+                    return new RolloutResult(true, false, $"{label} deployment {Short(arn)} reached {deployment.LifecycleStage} (--wait-until {until}), production {production:0.#} % on the new revision; ECS goes on with it without this run",
+                        deploymentId, RolloutStates.InProgress, deployment.StatusReason, targetTaskDefinition, null) { StoppedFollowingAt = deployment.LifecycleStage };
                 }
                 if (context.Time.GetUtcNow() >= deadline)
                 {

@@ -9,14 +9,17 @@ internal static class StrategyPlan
     /// What a blue/green, linear or canary deployment needs beyond a rolling one: following and answering its service
     /// deployments, passing the infrastructure role (and the Lambda hooks' roles) to ECS, and finding the test listener.
     /// </summary>
-    public static IEnumerable<Iam.IamGrant> IamGrants(DeployOptions options, Iam.IamScope scope)
+    /// <param name="options">The Deploy stage's options.</param>
+    /// <param name="serviceName">The service as resolved: d.Service(...), else the one Terraform names (Pipeline.FromTerraform).</param>
+    /// <param name="scope">The account, region and definition the policy is for.</param>
+    public static IEnumerable<Iam.IamGrant> IamGrants(DeployOptions options, string serviceName, Iam.IamScope scope)
     {
         if (!options.DeploymentStrategy.ShiftsTraffic)
         {
             yield break;
         }
         yield return new("FollowServiceDeployments", ["ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
-            [scope.Arn("ecs", $"service-deployment/{scope.Definition.Cluster}/{options.ServiceName}/*")]);
+            [scope.Arn("ecs", $"service-deployment/{scope.Definition.Cluster}/{serviceName}/*")]);
         var roles = new[] { options.Traffic?.RoleArn }.Concat(options.LambdaHooks.Select(h => h.RoleArn))
             .Where(r => !string.IsNullOrEmpty(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
         if (roles.Count > 0)

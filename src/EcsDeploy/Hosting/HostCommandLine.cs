@@ -25,6 +25,11 @@ internal sealed class HostCommandLine
     };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Plan only: read-only calls; print each stage's plan and the task-definition diff. Nothing changes", Recursive = true };
     private readonly Option<bool> _noWait = new("--no-wait") { Description = "Update the service but neither wait nor verify (the result says: not confirmed)", Recursive = true };
+    private readonly Option<string?> _waitUntil = new("--wait-until")
+    {
+        Description = "Blue/green, linear and canary deployments: deployed (the default) follows the deployment to its end; a lifecycle stage (POST_TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, ...) stops following once the deployment reaches it, skips Verify and exits 0 (not confirmed)",
+        HelpName = "deployed|STAGE",
+    };
     private readonly Option<bool> _deployOllama = new("--deploy-ollama") { Description = "Deploy the Ollama service too", Recursive = true };
     private readonly Option<bool> _deployDependencies = new("--deploy-dependencies") { Description = "First roll out every service the deployed one depends on (Ollama included), each after its own dependencies", Recursive = true };
     private readonly Option<string?> _imageTag = new("--image-tag") { Description = "Deploy an image already in ECR under this tag instead of building one (Build and Push are skipped)", HelpName = "TAG", Recursive = true };
@@ -60,7 +65,7 @@ internal sealed class HostCommandLine
         _targets = targets;
         Root = new RootCommand("Runs the pipeline: plan every stage, then build, push, migrate, deploy and verify (the default command).")
         {
-            _target, _dryRun, _noWait, _deployOllama, _deployDependencies, _imageTag, _fault, _output, _plain, _gitSha, _verbose,
+            _target, _dryRun, _noWait, _waitUntil, _deployOllama, _deployDependencies, _imageTag, _fault, _output, _plain, _gitSha, _verbose,
             _printIamPolicy, _iamCommand, _accountId, _emitWorkflows,
         };
         // The pipeline run is the root's own work (the host runs it): with an action, a subcommand is optional.
@@ -127,6 +132,7 @@ internal sealed class HostCommandLine
             GitSha = result.GetValue(_gitSha),
             Fault = result.GetValue(_fault),
             Verbose = result.GetValue(_verbose),
+            WaitUntil = result.GetValue(_waitUntil),
         };
         errors.AddRange(host.Validate(_targets, OptionName));
         var accountId = result.GetValue(_accountId);

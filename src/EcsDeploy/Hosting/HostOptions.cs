@@ -35,6 +35,12 @@ public sealed class HostOptions
     public string? Fault { get; set; }
     /// <summary>More detail in the reporters: every plan input, retries, command output.</summary>
     public bool Verbose { get; set; }
+    /// <summary>
+    /// How far to follow a blue/green, linear or canary deployment: <c>deployed</c> (the default, null) to its end, or a
+    /// lifecycle stage (<c>PRODUCTION_TRAFFIC_SHIFT</c>, <c>BAKE_TIME</c>, ...) at which the run stops following, skips
+    /// Verify and exits 0 with outcome <c>not-confirmed</c>, the deployment going on in ECS.
+    /// </summary>
+    public string? WaitUntil { get; set; }
     /// <summary>The folder relative paths in the definition resolve against (default: the current folder).</summary>
     public string? WorkingDirectory { get; set; }
 
@@ -50,6 +56,7 @@ public sealed class HostOptions
         DeployDependencies = DeployDependencies,
         ImageTag = ImageTag,
         GitSha = GitSha,
+        WaitUntilStage = WaitUntilStage(WaitUntil),
         Masker = masker,
         WorkingDirectory = WorkingDirectory ?? Directory.GetCurrentDirectory(),
     };
@@ -77,8 +84,25 @@ public sealed class HostOptions
         {
             problems.Add($"{name(nameof(ImageTag))}: {tagProblem}");
         }
+        if (WaitUntil is not null && !string.Equals(WaitUntil, Deployed, StringComparison.OrdinalIgnoreCase)
+            && !Deployments.ServiceDeploymentFollower.StageOrder.Contains(WaitUntil.ToUpperInvariant()))
+        {
+            problems.Add($"{name(nameof(WaitUntil))} must be '{Deployed}' or a lifecycle stage of a blue/green, linear or canary deployment "
+                + $"({string.Join(", ", Deployments.ServiceDeploymentFollower.StageOrder)}), not '{WaitUntil}'.");
+        }
+        else if (NoWait && WaitUntilStage(WaitUntil) is { } stage)
+        {
+            problems.Add($"{name(nameof(NoWait))} and {name(nameof(WaitUntil))} {stage} contradict each other: one waits for nothing, the other until {stage}; drop one.");
+        }
         return problems;
     }
+
+    /// <summary>The value of <see cref="WaitUntil"/> that follows a deployment to its end.</summary>
+    public const string Deployed = "deployed";
+
+    /// <summary>The lifecycle stage <paramref name="waitUntil"/> names (upper case), or null for <c>deployed</c> or nothing.</summary>
+    internal static string? WaitUntilStage(string? waitUntil)
+        => waitUntil is null || string.Equals(waitUntil, Deployed, StringComparison.OrdinalIgnoreCase) ? null : waitUntil.ToUpperInvariant();
 
     /// <summary>The account id rule of <c>--account-id</c>: 12 digits.</summary>
     internal static string? CheckAccountId(string accountId, string optionName)

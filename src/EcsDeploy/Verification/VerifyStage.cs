@@ -124,9 +124,9 @@ namespace EcsDeploy.Verification
 
         public async Task<StagePlan> PlanAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            if (context.Options.NoWait)
+            if (context.Options.NoWait || context.Options.WaitUntilStage is not null)
             {
-                return new StagePlan(Stage.Name, "skipped: --no-wait does not confirm the deployment, so there is nothing to verify yet") { Skipped = true };
+                return new StagePlan(Stage.Name, $"skipped: {(context.Options.NoWait ? "--no-wait" : "--wait-until " + context.Options.WaitUntilStage)} does not confirm the deployment, so there is nothing to verify yet") { Skipped = true };
             }
             var details = new List<KeyValuePair<string, string>>();
             if (options.Paths.Count > 0)
@@ -145,7 +145,7 @@ namespace EcsDeploy.Verification
 
         public async Task ExecuteAsync(PipelineContext context, CancellationToken cancellationToken)
         {
-            if (context.Options.NoWait)
+            if (context.Options.NoWait || context.Options.WaitUntilStage is not null)
             {
                 return;
             }

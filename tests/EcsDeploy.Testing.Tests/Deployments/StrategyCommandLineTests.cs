@@ -1,0 +1,135 @@
+using System.Text.Json;
+using EcsDeploy.Aws;
+using EcsDeploy.Testing.Tests.Operations;
+
+namespace EcsDeploy.Testing.Tests;
+
+/// <summary>
+/// Blue/green, linear and canary deployments from a script's command line on the simulated AWS: <c>--wait-until</c> a
+/// lifecycle stage, and <c>rollback</c> of a deployment that is baking or paused.
+/// </summary>
+public sealed class StrategyCommandLineTests
+{
+    private const string Cluster = DayTwo.Cluster;
+    private const string Service = DayTwo.Service;
+
+    internal static (DayTwo Day2, TrafficShifting Traffic) Seeded()
+    {
+        var aws = Seed.Truecaller();
+        var traffic = aws.Ecs.AddTrafficShifting(Cluster, Service);
+        return (new DayTwo(aws), traffic);
+    }
+
+    /// <summary>The day-2 pipeline with a canary (10 %, 5 min) and the test-traffic gate; RELEASE makes a new revision.</summary>
+    internal static PipelineBuilder Canary(TrafficShifting traffic, string release = "2", Action<DeployOptions>? more = null) => DayTwo.Pipeline(d =>
+    {
+        d.Environment("RELEASE", release)
+            .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(2)))
+            .LoadBalancer(lb => lb.AlternateTargetGroup(traffic.AlternateTargetGroupArn).ProductionListenerRule(traffic.ProductionListenerRule)
+                .TestListenerRule(traffic.TestListenerRule).Role(traffic.RoleArn))
+            .TestTraffic(t => t.Http("/health").Port(traffic.TestPort).Deadline(TimeSpan.FromMinutes(1)))
+            .RollbackOnAlarms("truecaller-backend-5xx");
+        more?.Invoke(d);
+    });
+
+    internal static ServiceDeployment Current(SimulatedAws aws)
+    {
+        var arn = aws.Ecs.Service(Cluster, Service).CurrentServiceDeployment!;
+        return aws.Ecs.DescribeServiceDeploymentsAsync(new DescribeServiceDeploymentsRequest([arn]), CancellationToken.None).Result.ServiceDeployments.Single();
+    }
+
+    [Fact]
+    public async Task WaitUntil_ProductionTrafficShift_StopsFollowingThere_SkipsVerify_AndExits0NotConfirmed()
+    {
+        var (day2, traffic) = Seeded();
+        var aws = day2.Aws;
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic).Verify(v => v.Http("/health")), "--wait-until", "PRODUCTION_TRAFFIC_SHIFT", "--output", "json");
+
+        Assert.True(code == 0, stderr + stdout);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("not-confirmed", json.RootElement.GetProperty("outcome").GetString());
+        var verify = json.RootElement.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "Verify");
+        Assert.Equal("skipped", verify.GetProperty("status").GetString());
+        Assert.Contains("reached PRODUCTION_TRAFFIC_SHIFT (--wait-until PRODUCTION_TRAFFIC_SHIFT), production 10 % on the new revision", stderr, StringComparison.Ordinal);
+        // The run stopped at the canary: ECS has shifted 10 % and nothing more, and the deployment goes on without the run.
+        var deployment = Current(aws);
+        Assert.Equal(ServiceDeploymentStatuses.InProgress, deployment.Status);
+        Assert.Equal(LifecycleHookStages.ProductionTrafficShift, deployment.LifecycleStage);
+        Assert.Equal([0.0, 10.0], aws.Ecs.TrafficHistory(Service).Select(h => h.ProductionPercent));
+        Assert.Single(aws.CallsTo("ContinueServiceDeployment"));
+        Assert.Empty(aws.CallsTo("StopServiceDeployment"));
+        var reads = aws.CallsTo("DescribeServiceDeployments").Count;
+
+        aws.Clock.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(ServiceDeploymentStatuses.Successful, Current(aws).Status);
+        Assert.Equal(reads + 1, aws.CallsTo("DescribeServiceDeployments").Count);
+    }
+
+    [Fact]
+    public async Task WaitUntil_PostTestTrafficShift_StillAnswersTheTestTrafficGate_BeforeItStopsFollowing()
+    {
+        var (day2, traffic) = Seeded();
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic), "--wait-until", "post_test_traffic_shift");
+
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("test traffic checks passed; continuing to production traffic", stdout, StringComparison.Ordinal);
+        Assert.Single(day2.Aws.CallsTo("ContinueServiceDeployment"));
+        day2.Aws.Clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal(ServiceDeploymentStatuses.Successful, Current(day2.Aws).Status);
+    }
+
+    [Fact]
+    public async Task WaitUntil_Deployed_IsTheDefault_FollowsToTheEnd_AndVerifies()
+    {
+        var (day2, traffic) = Seeded();
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic).Verify(v => v.Http("/health")), "--wait-until", "deployed", "--output", "json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("deployed", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(ServiceDeploymentStatuses.Successful, Current(day2.Aws).Status);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--wait-until", "HALFWAY" }, "--wait-until must be 'deployed' or a lifecycle stage of a blue/green, linear or canary deployment (RECONCILE_SERVICE, PRE_SCALE_UP, SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, CLEAN_UP), not 'HALFWAY'.")]
+    [InlineData(new[] { "--wait-until", "BAKE_TIME", "--no-wait" }, "--no-wait and --wait-until BAKE_TIME contradict each other: one waits for nothing, the other until BAKE_TIME; drop one.")]
+    public async Task WaitUntil_BadValue_Exits2BeforeAnyCall(string[] args, string message)
+    {
+        var (day2, traffic) = Seeded();
+        var before = day2.Aws.Calls.Count;
+
+        var (code, _, stderr) = await day2.RunAsync(Canary(traffic), args);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Equal(before, day2.Aws.Calls.Count);
+    }
+
+    [Fact]
+    public async Task WaitUntil_AStage_WithARollingDeployment_Exits2_NothingChanged()
+    {
+        var day2 = new DayTwo();
+        var before = day2.Aws.Ecs.Service(Cluster, Service).TaskDefinition;
+
+        var (code, stdout, stderr) = await day2.RunAsync(DayTwo.Pipeline(d => d.Environment("RELEASE", "2")), "--wait-until", "BAKE_TIME");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--wait-until BAKE_TIME: 'truecaller-backend-service' is deployed with a rolling deployment, which has no lifecycle stages to stop at", stdout + stderr, StringComparison.Ordinal);
+        Assert.Empty(day2.Aws.CallsTo("UpdateService"));
+        Assert.Empty(day2.Aws.CallsTo("RegisterTaskDefinition"));
+        Assert.Equal(before, day2.Aws.Ecs.Service(Cluster, Service).TaskDefinition);
+    }
+
+    [Fact]
+    public async Task Help_ListsWaitUntil()
+    {
+        var (code, stdout, _) = await new DayTwo().RunAsync("--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("--wait-until <deployed|STAGE>", stdout, StringComparison.Ordinal);
+    }
+}
