@@ -43,6 +43,11 @@ public sealed partial class SimulatedEcs
                 throw new AwsServiceException("ECS", "StopServiceDeployment", "UnsupportedFeatureException", $"Stop type {request.StopType} is not supported here: use ROLLBACK.", 400, _aws.NewRequestId());
             }
             var run = Run("StopServiceDeployment", request.ServiceDeploymentArn);
+            if (run.Record.Status is ServiceDeploymentStatuses.RollbackRequested or ServiceDeploymentStatuses.RollbackInProgress)
+            {
+                // As ECS: stopping a deployment that is rolling back lets the rollback go on.
+                return Task.FromResult(new StopServiceDeploymentResponse(request.ServiceDeploymentArn));
+            }
             if (run.Ended || run.Record.IsFinished)
             {
                 throw new AwsServiceException("ECS", "StopServiceDeployment", "ConflictException", $"The service deployment is {run.Record.Status}: there is nothing to stop.", 400, _aws.NewRequestId());

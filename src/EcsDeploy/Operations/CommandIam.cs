@@ -27,6 +27,9 @@ internal static class CommandIam
         var grants = new List<IamGrant>(scope.Rollout("RollBackService", service));
         grants.AddRange(History(scope));
         grants.AddRange(ReadImages(scope));
+        // A blue/green, linear or canary deployment under way is stopped with rollback and followed (StrategyRollback).
+        grants.Add(new("StopServiceDeploymentWithRollback", ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+            [scope.Arn("ecs", $"service-deployment/{scope.Definition.Cluster}/{service}/*")]));
         grants.Add(new("DeregisterTheRevisionLeft", ["ecs:DeregisterTaskDefinition"], ["*"]));
         if (scope.Definition.Stage<DeployStage>()?.Options.AutoScalingSuspended == true)
         {

@@ -24,7 +24,8 @@ internal sealed record RollbackReport
 /// <summary>
 /// <c>rollback [--to REVISION]</c>: points the service at the revision that last completed a deployment, or the one
 /// given, and follows the rollout as Deploy does (same settings, same exit codes). Refuses, changing nothing, a
-/// revision that is INACTIVE, of another family, or whose image is no longer in ECR.
+/// revision that is INACTIVE, of another family, or whose image is no longer in ECR. While a blue/green, linear or
+/// canary deployment is under way, stops it with rollback instead (<see cref="StrategyRollback"/>).
 /// </summary>
 internal static class RollbackCommand
 {
@@ -48,6 +49,18 @@ internal static class RollbackCommand
         var running = await operation.DescribeServiceAsync(cancellationToken).ConfigureAwait(false);
         var current = running.Service.TaskDefinition!;
         var family = running.TaskDefinition.Family!;
+        if (await StrategyRollback.UnderWayAsync(operation, running.Service, cancellationToken).ConfigureAwait(false) is { } underWay)
+        {
+            // A blue/green, linear or canary deployment is baking, paused or shifting: StopServiceDeployment with ROLLBACK.
+            var (stopped, failure) = await StrategyRollback.RunAsync(operation, running.Service, underWay, operation.Value(toOption), cancellationToken).ConfigureAwait(false);
+            if (failure is null && !operation.DryRun && operation.Value(deregisterOption))
+            {
+                await Revisions.DeregisterAsync(operation, [current], cancellationToken).ConfigureAwait(false);
+                stopped = stopped with { Deregistered = current };
+            }
+            await operation.WriteAsync(stopped, Text).ConfigureAwait(false);
+            return failure;
+        }
         var (target, chosen) = operation.Value(toOption) is { } to
             ? (await operation.ResolveRevisionAsync(to, family, cancellationToken).ConfigureAwait(false), "--to " + to)
             : await LastCompletedAsync(operation, running.Service, family, cancellationToken).ConfigureAwait(false);

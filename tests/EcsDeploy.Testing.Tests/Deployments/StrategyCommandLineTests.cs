@@ -132,4 +132,110 @@ public sealed class StrategyCommandLineTests
         Assert.Equal(0, code);
         Assert.Contains("--wait-until <deployed|STAGE>", stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IamPolicy_OfACanaryFromTerraform_ScopesServiceDeploymentsToTheServiceTerraformNames()
+    {
+        var aws = new SimulatedAws();
+        Seed.Apply(aws, SeedSpec.Truecaller with { Cluster = "platform-cluster", Service = "api-service" });
+        var traffic = aws.Ecs.AddTrafficShifting("platform-cluster", "api-service");
+        var definition = Pipeline.FromTerraform("truecaller-backend")
+            .InRegion("eu-central-1")
+            .Deploy(d => d.Container("truecaller-backend")
+                .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+                .LoadBalancer(lb => lb.AlternateTargetGroup(traffic.AlternateTargetGroupArn).ProductionListenerRule(traffic.ProductionListenerRule).Role(traffic.RoleArn)))
+            .Build();
+
+        var resolved = await EcsDeploy.Discovery.TerraformNames.ResolveAsync(definition, aws.Terraform, CancellationToken.None);
+        using var json = JsonDocument.Parse(Iam.IamPolicy.For(new Iam.IamScope(resolved, "123456789012")));
+
+        var follow = json.RootElement.GetProperty("Statement").EnumerateArray().Single(s => s.GetProperty("Sid").GetString() == "FollowServiceDeployments");
+        Assert.Equal("arn:aws:ecs:eu-central-1:123456789012:service-deployment/platform-cluster/api-service/*", follow.GetProperty("Resource").ToString().Trim('[', ']', '"'));
+    }
+
+    [Fact]
+    public async Task Rollback_DuringTheCanaryBake_StopsTheServiceDeploymentWithRollback_AndFollowsItToRollbackSuccessful()
+    {
+        var (day2, traffic) = Seeded();
+        var aws = day2.Aws;
+        var before = aws.Ecs.Service(Cluster, Service).TaskDefinition;
+        var (deployed, _, deployErr) = await day2.RunAsync(Canary(traffic), "--wait-until", "PRODUCTION_TRAFFIC_SHIFT");
+        Assert.True(deployed == 0, deployErr);
+        var baking = Current(aws);
+        Assert.Equal(LifecycleHookStages.ProductionTrafficShift, baking.LifecycleStage);
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic), "rollback", "--output", "json");
+
+        Assert.True(code == 0, stderr + stdout);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("rolled-back", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(before, json.RootElement.GetProperty("to").GetString());
+        Assert.Contains("(IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT, production 10 % on truecaller-backend:2) replaces it", json.RootElement.GetProperty("chosen").GetString(), StringComparison.Ordinal);
+        Assert.Single(aws.CallsTo("StopServiceDeployment"));
+        Assert.Empty(aws.CallsTo("UpdateService").Skip(1));
+        var after = Current(aws);
+        Assert.Equal(baking.ServiceDeploymentArn, after.ServiceDeploymentArn);
+        Assert.Equal(ServiceDeploymentStatuses.RollbackSuccessful, after.Status);
+        Assert.Contains("StopServiceDeployment", after.Rollback!.Reason, StringComparison.Ordinal);
+        Assert.Equal(before, aws.Ecs.Service(Cluster, Service).TaskDefinition);
+        Assert.Equal(0.0, aws.Ecs.TrafficHistory(Service)[^1].ProductionPercent);
+    }
+
+    [Fact]
+    public async Task Rollback_WhilePausedAtTheTestTrafficHook_StopsIt_AndProductionTrafficNeverMoved()
+    {
+        var (day2, traffic) = Seeded();
+        var aws = day2.Aws;
+        var before = aws.Ecs.Service(Cluster, Service).TaskDefinition;
+        // --no-wait: nobody answers the pause hook.
+        var (started, _, startErr) = await day2.RunAsync(Canary(traffic), "--no-wait");
+        Assert.True(started == 0, startErr);
+        for (var i = 0; i < 60 && Current(aws).LifecycleStage != LifecycleHookStages.PostTestTrafficShift; i++)
+        {
+            aws.Clock.Advance(TimeSpan.FromSeconds(30));
+        }
+        var paused = Current(aws);
+        Assert.Equal(LifecycleHookStages.PostTestTrafficShift, paused.LifecycleStage);
+        Assert.Contains(paused.LifecycleHookDetails!, h => h.Status == LifecycleHookStatuses.AwaitingAction);
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic), "rollback");
+
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("stopping service deployment", stdout, StringComparison.Ordinal);
+        Assert.Contains("(IN_PROGRESS at POST_TEST_TRAFFIC_SHIFT, production 0 % on truecaller-backend:2) with ROLLBACK: back to truecaller-backend:1", stdout, StringComparison.Ordinal);
+        Assert.Equal(ServiceDeploymentStatuses.RollbackSuccessful, Current(aws).Status);
+        Assert.Empty(aws.CallsTo("ContinueServiceDeployment"));
+        Assert.All(aws.Ecs.TrafficHistory(Service), h => Assert.Equal(0.0, h.ProductionPercent));
+        Assert.Equal(before, aws.Ecs.Service(Cluster, Service).TaskDefinition);
+    }
+
+    [Fact]
+    public async Task Rollback_DuringTheBake_WithToAnotherRevision_IsRefused_NothingChanged()
+    {
+        var (day2, traffic) = Seeded();
+        var (deployed, _, deployErr) = await day2.RunAsync(Canary(traffic), "--wait-until", "PRODUCTION_TRAFFIC_SHIFT");
+        Assert.True(deployed == 0, deployErr);
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic), "rollback", "--to", "2");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Refusing rollback --to 2: service deployment", stdout + stderr, StringComparison.Ordinal);
+        Assert.Empty(day2.Aws.CallsTo("StopServiceDeployment"));
+        Assert.Equal(ServiceDeploymentStatuses.InProgress, Current(day2.Aws).Status);
+    }
+
+    [Fact]
+    public async Task Rollback_DryRun_DuringTheBake_SaysWhatItWouldStop_AndChangesNothing()
+    {
+        var (day2, traffic) = Seeded();
+        var (deployed, _, deployErr) = await day2.RunAsync(Canary(traffic), "--wait-until", "PRODUCTION_TRAFFIC_SHIFT");
+        Assert.True(deployed == 0, deployErr);
+
+        var (code, stdout, _) = await day2.RunAsync(Canary(traffic), "rollback", "--dry-run");
+
+        Assert.Equal(0, code);
+        Assert.Contains("with ROLLBACK: back to truecaller-backend:1", stdout, StringComparison.Ordinal);
+        Assert.Contains("would stop service deployment", stdout, StringComparison.Ordinal);
+        Assert.Empty(day2.Aws.CallsTo("StopServiceDeployment"));
+    }
 }
