@@ -12,7 +12,7 @@ public static class OciImagePusher
     /// For each blob: skip it when the repository has it (HEAD), else mount it from <paramref name="mountFrom"/> when
     /// given and the registry client can mount, else upload it. Then put the manifest under every tag (or only by
     /// digest when <paramref name="tags"/> is empty). A re-push of an unchanged image sends no blob bytes.
-    /// A blob's own <see cref="BlobContent.MountFrom"/> wins over <paramref name="mountFrom"/>. Up to <see cref="MaxParallelBlobs"/> blobs are checked and sent at once.
+    /// A blob's own <see cref="BlobContent.MountFrom"/> wins over <paramref name="mountFrom"/>. Up to <see cref="MaxParallelBlobs"/> blobs are checked and sent at once, the largest first.
     /// </summary>
     public static async Task<ImagePushResult> PushImageAsync(
         this IImageRegistry registry,
@@ -28,7 +28,8 @@ public static class OciImagePusher
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(tags);
         int uploaded = 0, skipped = 0, mounted = 0;
-        var distinct = blobs.DistinctBy(b => b.Descriptor.Digest, StringComparer.Ordinal).ToList();
+        // Largest first: the longest upload starts at once, the small ones fill the other slots beside it.
+        var distinct = blobs.DistinctBy(b => b.Descriptor.Digest, StringComparer.Ordinal).OrderByDescending(b => b.Descriptor.Size).ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelBlobs, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(distinct, parallel, async (blob, ct) =>
         {

@@ -115,8 +115,9 @@ public sealed class OciRegistryClient : IImageRegistry, IDisposable
     /// Always uploads (check <see cref="BlobExistsAsync"/> or <see cref="MountBlobAsync"/> first to skip the bytes).
     /// Reads <paramref name="length"/> bytes from <paramref name="content"/> in small buffers: blobs up to
     /// <see cref="OciRegistryClientOptions.ChunkedUploadThreshold"/> go in one PUT, larger ones in PATCH chunks of
-    /// <see cref="OciRegistryClientOptions.ChunkSize"/>. The content is hashed while sent: when it does not match
-    /// <paramref name="digest"/> the upload is cancelled with a <see cref="RegistryDigestMismatchException"/>.
+    /// <see cref="OciRegistryClientOptions.ChunkSize"/>. The registry verifies the content against <paramref name="digest"/>;
+    /// when it refuses it, a content that does not match is reported as a <see cref="RegistryDigestMismatchException"/>
+    /// naming both digests (a seekable stream is read again for that; any other is hashed while sent) and the upload is cancelled.
     /// </remarks>
     public Task PushBlobAsync(string repository, string digest, Stream content, long length, CancellationToken cancellationToken)
     {

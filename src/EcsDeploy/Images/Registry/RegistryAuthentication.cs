@@ -19,7 +19,9 @@ internal sealed class RegistryAuthentication : IDisposable
     private readonly RegistryTransferCounters _counters;
     private readonly ConcurrentDictionary<string, string> _bearerTokens = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _tokenGate = new(1, 1);
+    private readonly SemaphoreSlim _firstGate = new(1, 1);
     private volatile bool _useBasic;
+    private volatile bool _challengeKnown;
 
     /// <summary>Creates the authentication of the registry at <paramref name="baseUri"/>.</summary>
     public RegistryAuthentication(HttpClient http, Uri baseUri, RegistryCredentials? credentials, RegistryTransferCounters counters)
@@ -45,6 +47,44 @@ internal sealed class RegistryAuthentication : IDisposable
         Action<string>? onChallenge,
         CancellationToken cancellationToken,
         bool replayable = true)
+    {
+        // The first request learns how the registry authenticates; requests sent beside it wait for its answer rather
+        // than each meeting the same challenge (three blobs checked at once: three requests, not six).
+        var first = false;
+        if (!_challengeKnown && _credentials is not null)
+        {
+            await _firstGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_challengeKnown)
+            {
+                _firstGate.Release();
+            }
+            else
+            {
+                first = true;
+            }
+        }
+        try
+        {
+            return await SendCoreAsync(operation, repository, createRequest, extraScopes, onChallenge, cancellationToken, replayable).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (first)
+            {
+                _challengeKnown = true;
+                _firstGate.Release();
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(
+        string operation,
+        string? repository,
+        Func<HttpRequestMessage> createRequest,
+        IReadOnlyList<string>? extraScopes,
+        Action<string>? onChallenge,
+        CancellationToken cancellationToken,
+        bool replayable)
     {
         var authKey = (repository is null ? "" : "repository:" + repository) + (extraScopes is null ? "" : " " + string.Join(' ', extraScopes));
         var fetchedToken = false;
@@ -231,5 +271,9 @@ internal sealed class RegistryAuthentication : IDisposable
     }
 
     /// <summary>Releases the token gate.</summary>
-    public void Dispose() => _tokenGate.Dispose();
+    public void Dispose()
+    {
+        _tokenGate.Dispose();
+        _firstGate.Dispose();
+    }
 }

@@ -5,7 +5,9 @@ namespace EcsDeploy.Images.Registry;
 /// <summary>
 /// The blob uploads of one <see cref="OciRegistryClient"/>: upload sessions (<c>POST /v2/NAME/blobs/uploads/</c>),
 /// one monolithic PUT or PATCH chunks streamed from the caller's stream, cross-repository mounts, and the
-/// clean-up of a session that failed.
+/// clean-up of a session that failed. The registry verifies the digest named by the final PUT; the content is
+/// hashed here only when the registry refuses it (or as it goes when it cannot be read twice): one hash of each
+/// blob on the way, the registry's.
 /// </summary>
 /// <param name="auth">Sends the requests.</param>
 /// <param name="errors">Turns unexpected answers into exceptions.</param>
@@ -36,10 +38,7 @@ internal sealed class RegistryBlobUploads(RegistryAuthentication auth, RegistryE
                 {
                     using (response)
                     {
-                        if (source.Complete && !string.Equals(source.Digest, digest, StringComparison.Ordinal))
-                        {
-                            throw new RegistryDigestMismatchException(operation, repository, digest, source.Digest, "The blob content given");
-                        }
+                        await ThrowIfContentMismatchAsync(operation, repository, digest, source, response, cancellationToken).ConfigureAwait(false);
                         throw await errors.CreateAsync(operation, repository, response, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -66,7 +65,7 @@ internal sealed class RegistryBlobUploads(RegistryAuthentication auth, RegistryE
                     location = LocationOf(patch);
                     offset += count;
                 }
-                if (!string.Equals(source.Digest, digest, StringComparison.Ordinal))
+                if (source.Complete && !string.Equals(source.Digest, digest, StringComparison.Ordinal))
                 {
                     throw new RegistryDigestMismatchException(operation, repository, digest, source.Digest, "The blob content given");
                 }
@@ -77,6 +76,7 @@ internal sealed class RegistryBlobUploads(RegistryAuthentication auth, RegistryE
                 {
                     using (response)
                     {
+                        await ThrowIfContentMismatchAsync(operation, repository, digest, source, response, cancellationToken).ConfigureAwait(false);
                         throw await errors.CreateAsync(operation, repository, response, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -84,7 +84,7 @@ internal sealed class RegistryBlobUploads(RegistryAuthentication auth, RegistryE
             using (response)
             {
                 committed = true;
-                if (!string.Equals(source.Digest, digest, StringComparison.Ordinal))
+                if (source.Complete && !string.Equals(source.Digest, digest, StringComparison.Ordinal))
                 {
                     throw new RegistryDigestMismatchException(operation, repository, digest, source.Digest, "The blob content given");
                 }
@@ -100,6 +100,20 @@ internal sealed class RegistryBlobUploads(RegistryAuthentication auth, RegistryE
         {
             await CancelUploadAsync(repository, location, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The registry refused the upload (400: DIGEST_INVALID, or a registry that names it otherwise): when the content's
+    /// digest can be known (hashed on the way, or read again) and is not the one named, that is the error to report.
+    /// </summary>
+    private static async Task ThrowIfContentMismatchAsync(string operation, string repository, string digest, UploadSource source, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.BadRequest
+            && await source.ActualDigestAsync(cancellationToken).ConfigureAwait(false) is { } actual
+            && !string.Equals(actual, digest, StringComparison.Ordinal))
+        {
+            throw new RegistryDigestMismatchException(operation, repository, digest, actual, "The blob content given");
         }
     }
 

@@ -5,19 +5,25 @@ using System.Security.Cryptography;
 namespace EcsDeploy.Images.Registry;
 
 /// <summary>
-/// The content of one blob upload, read from the caller's stream in small buffers (never held whole in memory),
-/// hashed once as it goes (a replayed chunk is not hashed twice) and counted as sent.
+/// The content of one blob upload, read from the caller's stream in buffers of at most
+/// <see cref="BufferSize"/> (never held whole in memory) and counted as sent. The registry verifies the digest the
+/// upload names (the distribution spec asks it to), so content that can be read again (a seekable stream: a file) is
+/// not hashed on the way: only when the registry refuses the upload, to tell a wrong digest from another failure.
+/// Content that can be read once only is hashed as it goes (once: a replayed chunk is not hashed twice).
 /// </summary>
 internal sealed class UploadSource : IDisposable
 {
     private readonly Stream _stream;
     private readonly long _origin;
-    private readonly IncrementalHash _hash;
+    private readonly IncrementalHash? _hash;
     private readonly RegistryTransferCounters _counters;
     private readonly string _expectedDigest;
     private long _position;
     private long _hashedUpTo;
     private string? _digest;
+
+    /// <summary>The largest read from the caller's stream and write to the connection: 1 MiB, per upload in flight.</summary>
+    public const int BufferSize = 1024 * 1024;
 
     public UploadSource(Stream stream, long length, string expectedDigest, RegistryTransferCounters counters)
     {
@@ -25,8 +31,9 @@ internal sealed class UploadSource : IDisposable
         Length = length;
         _expectedDigest = expectedDigest;
         _counters = counters;
-        _hash = OciDigest.CreateHash(expectedDigest);
         _origin = stream.CanSeek ? stream.Position : 0;
+        // A stream that can be read again is hashed only if the registry refuses it (ActualDigestAsync).
+        _hash = stream.CanSeek ? null : OciDigest.CreateHash(expectedDigest);
     }
 
     public long Length { get; }
@@ -34,8 +41,8 @@ internal sealed class UploadSource : IDisposable
     /// <summary>Whether a chunk can be sent again after a failed attempt (the stream can seek back).</summary>
     public bool Replayable => _stream.CanSeek;
 
-    /// <summary>Whether every byte has been read (and hashed).</summary>
-    public bool Complete => _hashedUpTo == Length;
+    /// <summary>Whether the content was hashed as it was read, and every byte has been read: <see cref="Digest"/> is known.</summary>
+    public bool Complete => _hash is not null && _hashedUpTo == Length;
 
     /// <summary>The digest of the content read, once <see cref="Complete"/>.</summary>
     public string Digest
@@ -44,16 +51,55 @@ internal sealed class UploadSource : IDisposable
         {
             if (!Complete)
             {
-                throw new InvalidOperationException("The blob content has not been read to its end.");
+                throw new InvalidOperationException("The blob content has not been hashed to its end.");
             }
-            return _digest ??= OciDigest.Format(_expectedDigest, _hash.GetHashAndReset());
+            return _digest ??= OciDigest.Format(_expectedDigest, _hash!.GetHashAndReset());
         }
+    }
+
+    /// <summary>
+    /// The digest of the content, when it can be known: hashed on the way, or read again from the start (a seekable
+    /// stream, after the registry refused the upload). Null when neither is possible.
+    /// </summary>
+    public async Task<string?> ActualDigestAsync(CancellationToken cancellationToken)
+    {
+        if (Complete)
+        {
+            return Digest;
+        }
+        if (!_stream.CanSeek)
+        {
+            return null;
+        }
+        using var hash = OciDigest.CreateHash(_expectedDigest);
+        _stream.Position = _origin;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(BufferSize, Math.Max(1, Length)));
+        try
+        {
+            for (long done = 0; done < Length;)
+            {
+                var read = await _stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, Length - done)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+                hash.AppendData(buffer, 0, read);
+                done += read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            _position = Length;
+            _stream.Position = _origin + Length;
+        }
+        return OciDigest.Format(_expectedDigest, hash.GetHashAndReset());
     }
 
     /// <summary>Content for the bytes [offset, offset + count) with Content-Length and application/octet-stream.</summary>
     public HttpContent CreateContent(long offset, long count)
     {
-        var content = new StreamContent(new ChunkStream(this, offset, count), 256 * 1024);
+        var content = new StreamContent(new ChunkStream(this, offset, count), (int)Math.Clamp(count, 1, BufferSize));
         content.Headers.ContentLength = count;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return content;
@@ -85,7 +131,7 @@ internal sealed class UploadSource : IDisposable
         if (end > _hashedUpTo)
         {
             var skip = (int)(_hashedUpTo - _position);
-            _hash.AppendData(buffer.Span[skip..read]);
+            _hash?.AppendData(buffer.Span[skip..read]);
             _hashedUpTo = end;
         }
         _position = end;
@@ -93,7 +139,7 @@ internal sealed class UploadSource : IDisposable
         return read;
     }
 
-    public void Dispose() => _hash.Dispose();
+    public void Dispose() => _hash?.Dispose();
 
     /// <summary>A read-only, forward-only view of [offset, offset + count) of the source; disposing it leaves the source open.</summary>
     private sealed class ChunkStream(UploadSource source, long offset, long count) : Stream

@@ -204,6 +204,51 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
     }
 
     [Fact]
+    public async Task PushBlob_MonolithicContentNotMatchingDigest_ThrowsDigestMismatchNamingTheActualDigest()
+    {
+        using var client = registry.CreateClient();
+        var content = TestImage.PseudoRandom("mismatch-one-put", 5000);
+        var claimed = OciDigest.Compute(TestImage.PseudoRandom("other-one-put", 5000));
+
+        var seekable = await Assert.ThrowsAsync<RegistryDigestMismatchException>(
+            () => client.PushBlobAsync("t/mismatch-one", claimed, new MemoryStream(content), content.Length, Ct));
+        var readOnce = await Assert.ThrowsAsync<RegistryDigestMismatchException>(
+            () => client.PushBlobAsync("t/mismatch-one", claimed, new ReadOnceStream(new MemoryStream(content)), content.Length, Ct));
+
+        Assert.Equal(OciDigest.Compute(content), seekable.ActualDigest);
+        Assert.Equal(OciDigest.Compute(content), readOnce.ActualDigest);
+        Assert.Equal(claimed, readOnce.ExpectedDigest);
+        Assert.False(await client.BlobExistsAsync("t/mismatch-one", claimed, Ct));
+    }
+
+    [Fact]
+    public async Task PushBlob_FromAFile_ReadsEachByteOnce()
+    {
+        // The registry verifies the digest: the client neither reads the content twice nor needs to.
+        using var client = registry.CreateClient();
+        var content = TestImage.PseudoRandom("read-once", 3 * 1024 * 1024 + 17);
+        var counting = new CountingStream(new MemoryStream(content));
+
+        await client.PushBlobAsync("t/read-once", OciDigest.Compute(content), counting, content.Length, Ct);
+
+        Assert.Equal(content.Length, counting.BytesRead);
+        Assert.True(await client.BlobExistsAsync("t/read-once", OciDigest.Compute(content), Ct));
+    }
+
+    [Fact]
+    public async Task PushImage_FreshClient_MeetsTheAuthChallengeOnce()
+    {
+        // Three blobs checked at once by a client that has not talked to the registry yet: one request learns the
+        // challenge, the others wait for it and go with credentials (11 requests, not 13).
+        using var client = registry.CreateClient();
+        var image = TestImage.Create("challenge-once", docker: false, 4000, 9000);
+
+        await client.PushImageAsync("t/challenge-once", image.ManifestMediaType, image.Manifest, image.Blobs, ["v1"], null, Ct);
+
+        Assert.Equal(1 + 3 + 3 + 3 + 1, client.Counters.Requests); // the challenged HEAD, 3 HEAD, 3 POST, 3 PUT, the manifest
+    }
+
+    [Fact]
     public async Task PushBlob_StreamShorterThanLength_FailsWithClearError()
     {
         using var client = registry.CreateClient();
