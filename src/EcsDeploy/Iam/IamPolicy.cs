@@ -35,6 +35,11 @@ public sealed record IamScope(PipelineDefinition Definition, string AccountId)
     public string Partition { get; init; } = "aws";
     /// <summary>The task's execution and task roles (from the running task definition); when empty, any role passed to ECS tasks.</summary>
     public IReadOnlyList<string> RoleArns { get; init; } = [];
+    /// <summary>
+    /// The roles of the services the deployed one depends on (<c>--deploy-dependencies</c>), which the preflight reads
+    /// but the run never passes; when empty and <see cref="RoleArns"/> is known, dependencies' roles get no grant.
+    /// </summary>
+    public IReadOnlyList<string> DependencyRoleArns { get; init; } = [];
     /// <summary>The awslogs log groups of the services' containers; when empty, <c>/ecs/*</c>.</summary>
     public IReadOnlyList<string> LogGroups { get; init; } = [];
     /// <summary>The task-definition families the services run; when empty, any family (still limited to the cluster).</summary>
@@ -226,6 +231,9 @@ public static class IamPolicy
         {
             return scope;
         }
+        var dependencies = scope.Definition.DeployedService is Deployments.DeployStage deploy
+            ? deploy.Graph(scope.Definition).DeploymentOrder().Where(d => !services.Contains(d)).ToList()
+            : [];
         var roles = new SortedSet<string>(StringComparer.Ordinal);
         var groups = new SortedSet<string>(StringComparer.Ordinal);
         var families = new SortedSet<string>(StringComparer.Ordinal);
@@ -252,9 +260,20 @@ public static class IamPolicy
                 }
             }
         }
+        var dependencyRoles = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in dependencies.Chunk(10))
+        {
+            var read = await aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(scope.Definition.Cluster, [.. chunk]), cancellationToken).ConfigureAwait(false);
+            foreach (var service in read.Services.Where(s => s.TaskDefinition is not null))
+            {
+                var definition = (await aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+                dependencyRoles.UnionWith(new[] { definition.ExecutionRoleArn, definition.TaskRoleArn }.OfType<string>().Where(r => !roles.Contains(r)));
+            }
+        }
         return scope with
         {
             RoleArns = roles.Count > 0 ? [.. roles] : scope.RoleArns,
+            DependencyRoleArns = dependencyRoles.Count > 0 ? [.. dependencyRoles] : scope.DependencyRoleArns,
             LogGroups = groups.Count > 0 ? [.. groups] : scope.LogGroups,
             Families = families.Count > 0 ? [.. families] : scope.Families,
         };

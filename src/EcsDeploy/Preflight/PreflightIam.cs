@@ -17,8 +17,9 @@ internal static class PreflightIam
         {
             yield break;
         }
+        // With --deploy-dependencies the preflight also reads the roles of the services the deployed one depends on.
         yield return new IamGrant("PreflightReadTaskRoles", ["iam:GetRole"],
-            scope.RoleArns.Count == 0 ? [$"arn:{scope.Partition}:iam::{scope.AccountId}:role/*"] : scope.RoleArns);
+            scope.RoleArns.Count == 0 ? [$"arn:{scope.Partition}:iam::{scope.AccountId}:role/*"] : [.. scope.RoleArns.Concat(scope.DependencyRoleArns).Distinct(StringComparer.Ordinal)]);
         yield return new IamGrant("PreflightReadTargetGroups", ["elasticloadbalancing:DescribeTargetGroups"], ["*"]);
         yield return new IamGrant("PreflightFindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]);
         yield return new IamGrant("PreflightReadImages", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [scope.Arn("ecr", "repository/*")]);

@@ -18,10 +18,24 @@ internal sealed record PreflightService(string Service, ServiceRevisionSpec? Spe
 /// </summary>
 internal static class PreflightRunner
 {
-    /// <summary>The services a run deploys: the Deploy stage's (with its changes and image), and Ollama's with <c>--deploy-ollama</c>.</summary>
+    /// <summary>
+    /// The services a run deploys, each checked in its own subtree: the Deploy stage's (with its changes and image),
+    /// Ollama's with <c>--deploy-ollama</c>, and with <c>--deploy-dependencies</c> every service of the dependency graph
+    /// (<c>d.DependsOn(...)</c>, <c>d.Dependency(...)</c>, the Ollama service of <c>.WithOllama(...)</c>) in the order they
+    /// are deployed. A dependency is rolled out on the revision it runs, so that revision is what is checked.
+    /// </summary>
     public static IReadOnlyList<PreflightService> ServicesOf(PipelineDefinition definition, RunOptions options, bool imageBuiltByRun)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
         var services = new List<PreflightService>();
+        void Add(string service)
+        {
+            if (!services.Any(s => s.Service == service))
+            {
+                services.Add(new PreflightService(service, null, null, null));
+            }
+        }
         if (definition.DeployedService?.Target is { } spec)
         {
             services.Add(new PreflightService(spec.Service, spec, options.ImageTag,
@@ -29,7 +43,14 @@ internal static class PreflightRunner
         }
         if (options.DeployOllama && definition.Stage<Ollama.OllamaStage>() is { } ollama)
         {
-            services.Add(new PreflightService(ollama.ServiceName(definition), null, null, null));
+            Add(ollama.ServiceName(definition));
+        }
+        if (options.DeployDependencies && definition.DeployedService is Deployments.DeployStage deploy)
+        {
+            foreach (var dependency in deploy.Graph(definition).DeploymentOrder())
+            {
+                Add(dependency);
+            }
         }
         return services;
     }

@@ -7,6 +7,8 @@ namespace EcsDeploy.Testing.Tests.Preflight;
 /// <summary>The preflight as part of every plan: before any change, exit 2 on a failed check; off with WithoutPreflight().</summary>
 public sealed class PlanPreflightTests
 {
+    private const string Cluster = "truecaller-backend-cluster";
+
     private static readonly string[] Mutations = ["RegisterTaskDefinition", "UpdateService", "RunTask", "PutImage", "PutManifest", "PutBlob", "PutRetentionPolicy", "PutLifecyclePolicy"];
 
     [Fact]
@@ -64,6 +66,88 @@ public sealed class PlanPreflightTests
         Assert.Contains("role truecaller-backend-ollama-task does not exist", result.Error);
     }
 
+    /// <summary>The seed with services worker and vector-db, each running a revision with roles of its own (NAME-execution, NAME-task).</summary>
+    private static SimulatedAws WithDependencies()
+    {
+        var aws = Seed.Truecaller();
+        var template = aws.Ecs.Revisions("truecaller-backend")[0];
+        foreach (var service in new[] { "worker", "vector-db" })
+        {
+            var arn = aws.Ecs.Register(global::EcsDeploy.TaskDefinitions.TaskDefinitionRenderer.StripReadOnly(template) with
+            {
+                Family = service,
+                ExecutionRoleArn = aws.Iam.CreateRole($"{service}-execution"),
+                TaskRoleArn = aws.Iam.CreateRole($"{service}-task"),
+            });
+            aws.Ecs.CreateRunningService(Cluster, service, arn, 1);
+        }
+        return aws;
+    }
+
+    private static PipelineDefinition Graph() => TestPipelines.Seed(TestPipelines.CreateContext(), d => d.DependsOn("worker").Dependency("worker", "vector-db")).Build();
+
+    [Fact]
+    public async Task DeployDependencies_ChecksEveryServiceOfTheGraph_EachInItsOwnSubtree_BeforeAnyChange()
+    {
+        var aws = WithDependencies();
+        aws.Iam.SetTrustPolicy("vector-db-execution", SimulatedIam.Ec2TrustPolicy);
+        var (result, _) = await TestPipelines.RunAsync(aws, Graph(), new RunOptions { GitSha = TestPipelines.GitSha, DeployDependencies = true });
+
+        Assert.Equal(RunOutcome.Invalid, result.Outcome);
+        Assert.Equal(2, result.ExitCode);
+        // The deployed service, then the graph in the order it is deployed (the Ollama service of WithOllama last).
+        Assert.Equal(["service truecaller-backend-service", "service vector-db", "service worker", "service truecaller-backend-ollama-service"],
+            result.Preflight!.Services.Select(s => s.Name));
+        var vectorDb = result.Preflight.Services.Single(s => s.Name == "service vector-db");
+        Assert.Equal(PreflightStatus.Failed, vectorDb.Status);
+        Assert.Equal("arn:aws:iam::123456789012:role/vector-db-execution", Assert.Single(result.Preflight.Failures).Resource);
+        Assert.All(result.Preflight.Services.Where(s => s != vectorDb), s => Assert.Equal(PreflightStatus.Ok, s.Status));
+        Assert.Contains(result.Preflight.Services.Single(s => s.Name == "service worker").Checks.Single(c => c.Name == "roles").Checks,
+            c => c.Name == "task role" && c.Detail == "worker-task exists and trusts ecs-tasks.amazonaws.com");
+        Assert.Contains("role vector-db-execution does not trust ecs-tasks.amazonaws.com", result.Error);
+        Assert.DoesNotContain(aws.Calls, c => Mutations.Contains(c.Operation));
+    }
+
+    [Fact]
+    public async Task DeployDependencies_OnAHealthyGraph_PassesAndDeploysIt_WithoutTheFlag_OnlyTheServiceIsChecked()
+    {
+        var aws = WithDependencies();
+        var (result, _) = await TestPipelines.RunAsync(aws, Graph(), new RunOptions { GitSha = TestPipelines.GitSha, DeployDependencies = true });
+        Assert.True(RunOutcome.Deployed == result.Outcome, result.Error);
+        Assert.Equal(4, result.Preflight!.Services.Count);
+        // Two roles per service, all read before the first change.
+        var calls = aws.Calls.Select(c => c.Operation).ToList();
+        Assert.Equal(8, calls.Count(c => c == "GetRole"));
+        Assert.True(calls.LastIndexOf("GetRole") < calls.IndexOf("RegisterTaskDefinition"), string.Join(", ", calls));
+        Assert.Equal(4, aws.CallsTo("UpdateService").Count);
+
+        var broken = WithDependencies();
+        broken.Iam.DeleteRole("worker-task");
+        (result, _) = await TestPipelines.RunAsync(broken, Graph(), new RunOptions { GitSha = TestPipelines.GitSha, DryRun = true });
+        Assert.Equal(RunOutcome.Planned, result.Outcome);
+        Assert.Equal(["service truecaller-backend-service"], result.Preflight!.Services.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task VerifyCommand_WithDeployDependencies_ChecksTheGraph()
+    {
+        var aws = WithDependencies();
+        aws.Iam.DeleteRole("worker-task");
+        var day2 = new DayTwo(aws);
+        static PipelineBuilder Pipeline() => DayTwo.Pipeline(d => d.DependsOn("worker"));
+
+        var (code, stdout, _) = await day2.RunAsync(Pipeline(), "verify");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("service worker", stdout);
+
+        (code, stdout, _) = await day2.RunAsync(Pipeline(), "verify", "--deploy-dependencies");
+        Assert.Equal(2, code);
+        Assert.Contains("ok      service truecaller-backend-service", stdout);
+        Assert.Contains("FAILED  service worker: 1 of ", stdout);
+        Assert.Contains("    FAILED  task role: role worker-task does not exist", stdout);
+        Assert.Empty(day2.Mutations);
+    }
+
     [Fact]
     public async Task WithoutPreflight_ThePlanDoesNotRunIt()
     {
@@ -87,4 +171,25 @@ public sealed class PlanPreflightTests
         Assert.DoesNotContain("iam:GetRole", without);
         Assert.DoesNotContain("secretsmanager:GetSecretValue", with.Except(without));
     }
+
+    [Fact]
+    public async Task IamPolicy_LetsThePreflightReadTheDependenciesRoles_WithoutPassingThem()
+    {
+        var aws = WithDependencies();
+        var scope = await IamPolicy.ResolveAsync(new IamScope(Graph(), "123456789012"), aws.CreateEnvironment(), CancellationToken.None);
+        using var policy = System.Text.Json.JsonDocument.Parse(IamPolicy.For(scope));
+        IReadOnlyList<string> Resources(string action) => [.. policy.RootElement.GetProperty("Statement").EnumerateArray()
+            .Where(s => Strings(s.GetProperty("Action")).Contains(action))
+            .SelectMany(s => Strings(s.GetProperty("Resource")))
+            .Order(StringComparer.Ordinal)];
+
+        string[] dependencyRoles = ["arn:aws:iam::123456789012:role/vector-db-execution", "arn:aws:iam::123456789012:role/vector-db-task",
+            "arn:aws:iam::123456789012:role/worker-execution", "arn:aws:iam::123456789012:role/worker-task"];
+        Assert.All(dependencyRoles, role => Assert.Contains(role, Resources("iam:GetRole")));
+        Assert.Contains("arn:aws:iam::123456789012:role/truecaller-backend-execution", Resources("iam:GetRole"));
+        Assert.All(dependencyRoles, role => Assert.DoesNotContain(role, Resources("iam:PassRole")));
+    }
+
+    private static IEnumerable<string> Strings(System.Text.Json.JsonElement element)
+        => element.ValueKind == System.Text.Json.JsonValueKind.Array ? element.EnumerateArray().Select(e => e.GetString()!) : [element.GetString()!];
 }
