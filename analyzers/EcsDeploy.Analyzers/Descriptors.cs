@@ -49,6 +49,26 @@ namespace EcsDeploy.Analyzers
             RuleIdentifiers.VerifyWithoutWait, "Verification without waiting for the deployment", "Usage", DiagnosticSeverity.Warning,
             "Verify checks the running service; without waiting for the deployment it checks the previous revision.");
 
+        public static readonly DiagnosticDescriptor StrategyWithoutLoadBalancer = Create(
+            RuleIdentifiers.StrategyWithoutLoadBalancer, "Strategy and load balancer configuration do not match", "Correctness", DiagnosticSeverity.Error,
+            "Blue/green, linear and canary deployments run the new revision behind a second target group and move traffic by changing listener rules: ECS needs the load balancer's advanced configuration (alternate target group, production listener rule, role). A rolling deployment uses none of it.");
+
+        public static readonly DiagnosticDescriptor StrategyOutOfRange = Create(
+            RuleIdentifiers.StrategyOutOfRange, "Deployment strategy value out of range", "Correctness", DiagnosticSeverity.Error,
+            "ECS takes a canary percentage and a linear step in tenths of a percent (0.1-100 and 3-100), bake times in whole minutes from 0 to 1440, and a test traffic pause in whole minutes from 1 to 20160.");
+
+        public static readonly DiagnosticDescriptor CircuitBreakerIgnored = Create(
+            RuleIdentifiers.CircuitBreakerIgnored, "Circuit breaker configured with a strategy it does not apply to", "Reliability", DiagnosticSeverity.Error,
+            "ECS applies the deployment circuit breaker to rolling deployments only; with blue/green, linear and canary deployments it does nothing, and alarms (RollbackOnAlarms) and test traffic checks (TestTraffic) are the safety net.");
+
+        public static readonly DiagnosticDescriptor TestTrafficWithoutTestListener = Create(
+            RuleIdentifiers.TestTrafficWithoutTestListener, "Test traffic without a test listener rule", "Correctness", DiagnosticSeverity.Error,
+            "Test traffic checks run against the test listener rule, which only the new revision answers before production traffic moves: it needs a blue/green, linear or canary strategy and .TestListenerRule(...) in .LoadBalancer(...).");
+
+        public static readonly DiagnosticDescriptor BakeLongerThanWait = Create(
+            RuleIdentifiers.BakeLongerThanWait, "Strategy bakes longer than the wait timeout", "Correctness", DiagnosticSeverity.Error,
+            "The bake times of a blue/green, linear or canary strategy are the least time its deployment takes; a wait timeout no longer than them gives up on (and rolls back) a deployment that is going well.");
+
         private static DiagnosticDescriptor Create(string id, string title, string category, DiagnosticSeverity severity, string description)
         {
             return new DiagnosticDescriptor(id, title, "{0}", category, severity, isEnabledByDefault: true,

@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>
-    /// A rule (one per file, ED0001-ED0011) and the habits every rule shares: concurrent execution, no generated code,
+    /// A rule (one per file, ED0001-ED0016) and the habits every rule shares: concurrent execution, no generated code,
     /// the EcsDeploy symbols resolved once per compilation, and nothing registered when the compilation does not
     /// reference EcsDeploy.
     /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace EcsDeploy.Analyzers
 {
     /// <summary>
-    /// The analyzer the compiler loads: every EcsDeploy rule (ED0001-ED0011) in one analyzer, one walk and one pipeline
+    /// The analyzer the compiler loads: every EcsDeploy rule (ED0001-ED0016) in one analyzer, one walk and one pipeline
     /// model per operation block (see <see cref="EcsDeployAnalyzer"/>).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -25,6 +25,11 @@ namespace EcsDeploy.Analyzers
             new MutableImageTagAnalyzer(),
             new SafetyNetDisabledAnalyzer(),
             new VerifyWithoutWaitAnalyzer(),
+            new StrategyLoadBalancerAnalyzer(),
+            new StrategyRangeAnalyzer(),
+            new CircuitBreakerIgnoredAnalyzer(),
+            new TestTrafficListenerAnalyzer(),
+            new BakeLongerThanWaitAnalyzer(),
         };
 
         private static readonly ImmutableArray<DiagnosticDescriptor> Descriptors = CollectDescriptors();

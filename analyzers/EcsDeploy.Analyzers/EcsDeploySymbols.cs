@@ -62,6 +62,9 @@ namespace EcsDeploy.Analyzers
             OllamaOptions = compilation.GetTypeByMetadataName("EcsDeploy.OllamaOptions");
             DeployOptions = compilation.GetTypeByMetadataName("EcsDeploy.DeployOptions");
             VerifyOptions = compilation.GetTypeByMetadataName("EcsDeploy.VerifyOptions");
+            LoadBalancerOptions = compilation.GetTypeByMetadataName("EcsDeploy.LoadBalancerOptions");
+            TestTrafficOptions = compilation.GetTypeByMetadataName("EcsDeploy.TestTrafficOptions");
+            DeploymentStrategy = compilation.GetTypeByMetadataName("EcsDeploy.DeploymentStrategy");
             TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
             string? gitSha = null;
             if (PushOptions != null)
@@ -87,6 +90,9 @@ namespace EcsDeploy.Analyzers
         public INamedTypeSymbol? OllamaOptions { get; }
         public INamedTypeSymbol? DeployOptions { get; }
         public INamedTypeSymbol? VerifyOptions { get; }
+        public INamedTypeSymbol? LoadBalancerOptions { get; }
+        public INamedTypeSymbol? TestTrafficOptions { get; }
+        public INamedTypeSymbol? DeploymentStrategy { get; }
         public INamedTypeSymbol? TimeSpan { get; }
         public string GitShaPlaceholder { get; }
 

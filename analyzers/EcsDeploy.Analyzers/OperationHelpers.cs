@@ -192,6 +192,23 @@ namespace EcsDeploy.Analyzers
             }
         }
 
+        /// <summary>The configure lambda of a call (`.Deploy(d => ...)`, `d.LoadBalancer(lb => ...)`), or null (a method group, a variable).</summary>
+        public static IAnonymousFunctionOperation? ConfigureLambda(IInvocationOperation call)
+        {
+            foreach (IArgumentOperation argument in call.Arguments)
+            {
+                IOperation value = Unwrap(argument.Value);
+                if (value is IDelegateCreationOperation creation && Unwrap(creation.Target) is IAnonymousFunctionOperation lambda)
+                {
+                    return lambda;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The value of a numeric constant (literals, constants, implicit conversions), or null.</summary>
+        public static double? ConstantDouble(IOperation? operation) => operation == null ? null : ConstantNumber(operation);
+
         /// <summary>The configure lambda's body of a stage call (`.Deploy(d => ...)`), or null.</summary>
         public static IOperation? ConfigureBody(IInvocationOperation stageCall)
         {

@@ -15,6 +15,7 @@ namespace EcsDeploy.Analyzers
         private readonly System.Action<Diagnostic> _report;
         private HashSet<string>? _reported;
         private Dictionary<IInvocationOperation, List<IInvocationOperation>>? _configureCalls;
+        private Dictionary<IInvocationOperation, DeployConfiguration?>? _deployments;
 
         public RuleContext(System.Action<Diagnostic> report, PipelineModel model)
         {
@@ -43,6 +44,19 @@ namespace EcsDeploy.Analyzers
                 if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, optionsType)) calls.Add(call);
             }
             return calls;
+        }
+
+        /// <summary>What a `.Deploy(d => ...)` call configures (read once per call and block); null for any other call.</summary>
+        public DeployConfiguration? Deploy(IInvocationOperation call, EcsDeploySymbols symbols)
+        {
+            if (call.Arguments.Length == 0) return null;
+            _deployments ??= new Dictionary<IInvocationOperation, DeployConfiguration?>();
+            if (!_deployments.TryGetValue(call, out DeployConfiguration? deployment))
+            {
+                deployment = DeployConfiguration.Read(call, symbols);
+                _deployments[call] = deployment;
+            }
+            return deployment;
         }
 
         /// <summary>Reports once per location, rule and message in this block.</summary>

@@ -14,6 +14,11 @@ namespace EcsDeploy.Analyzers
         public const string MutableImageTag = "ED0009";
         public const string SafetyNetDisabled = "ED0010";
         public const string VerifyWithoutWait = "ED0011";
+        public const string StrategyWithoutLoadBalancer = "ED0012";
+        public const string StrategyOutOfRange = "ED0013";
+        public const string CircuitBreakerIgnored = "ED0014";
+        public const string TestTrafficWithoutTestListener = "ED0015";
+        public const string BakeLongerThanWait = "ED0016";
 
         /// <summary>Where a rule's page lives: docs/rules/EDxxxx.md in the repository.</summary>
         public static string HelpLink(string id)

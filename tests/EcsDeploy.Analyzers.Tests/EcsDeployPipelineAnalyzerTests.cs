@@ -20,13 +20,17 @@ public class EcsDeployPipelineAnalyzerTests
         pipeline.WithOllama(o => o.Model("llama3.2:1b").Timeout(TimeSpan.FromMinutes(30)));
         var unused = Pipeline.For("never-run").Deploy(d => d.Service("x").Environment("AWS", "AKIAABCDEFGHIJKLMNOP"));
         await pipeline.RunAsync(args);
+        await Pipeline.For("canary").Deploy(d => d.Service("canary-service").Strategy(DeploymentStrategy.Linear(2.5, TimeSpan.FromMinutes(4)))
+            .CircuitBreaker().WaitTimeout(TimeSpan.FromMinutes(1))).RunAsync(args);
+        await Pipeline.For("rolling").Deploy(d => d.Service("rolling-service").TestTraffic(t => t.Http("/health"))).RunAsync(args);
         """;
 
     private static readonly EcsDeployAnalyzer[] Rules =
     [
         new PipelineNeverRunAnalyzer(), new StageOrderAnalyzer(), new DuplicateConfigurationAnalyzer(), new HardCodedCredentialsAnalyzer(),
         new LiteralSecretAnalyzer(), new InvalidNameAnalyzer(), new OllamaConfigurationAnalyzer(), new DevelopmentMigrationAnalyzer(),
-        new MutableImageTagAnalyzer(), new SafetyNetDisabledAnalyzer(), new VerifyWithoutWaitAnalyzer(),
+        new MutableImageTagAnalyzer(), new SafetyNetDisabledAnalyzer(), new VerifyWithoutWaitAnalyzer(), new StrategyLoadBalancerAnalyzer(),
+        new StrategyRangeAnalyzer(), new CircuitBreakerIgnoredAnalyzer(), new TestTrafficListenerAnalyzer(), new BakeLongerThanWaitAnalyzer(),
     ];
 
     [Fact]

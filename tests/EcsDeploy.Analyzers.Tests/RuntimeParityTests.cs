@@ -82,13 +82,45 @@ public class RuntimeParityTests
         Assert.Contains(messages[0], problems);
     }
 
+    [Fact]
+    public async Task Strategies_SameMessages()
+    {
+        // Each pipeline has one strategy mistake; Build() lists the same message the analyzer reports.
+        string[] pipelines =
+        [
+            """Pipeline.For("a").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("a-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))).Build();""",
+            """Pipeline.For("b").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("b-service").Strategy(DeploymentStrategy.Linear(2.5, TimeSpan.FromSeconds(90), TimeSpan.FromHours(25))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg"))).Build();""",
+            """Pipeline.For("c").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("c-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).CircuitBreaker().TestTraffic(t => t.Http("/health").Port(8080).Timeout(TimeSpan.FromSeconds(30)))).Build();""",
+            """Pipeline.For("d").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("d-service").Strategy(DeploymentStrategy.Linear(10, TimeSpan.FromMinutes(4))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).WaitTimeout(TimeSpan.FromMinutes(30))).Build();""",
+            """Pipeline.For("e").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("e-service").LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg")).TestTraffic(t => t.Http("/health").Port(8080))).Build();""",
+        ];
+        Action[] builds =
+        [
+            () => RuntimePipeline.For("a").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("a-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))).Build(),
+            () => RuntimePipeline.For("b").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("b-service").Strategy(DeploymentStrategy.Linear(2.5, TimeSpan.FromSeconds(90), TimeSpan.FromHours(25))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg"))).Build(),
+            () => RuntimePipeline.For("c").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("c-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).CircuitBreaker().TestTraffic(t => t.Http("/health").Port(8080).Timeout(TimeSpan.FromSeconds(30)))).Build(),
+            () => RuntimePipeline.For("d").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("d-service").Strategy(DeploymentStrategy.Linear(10, TimeSpan.FromMinutes(4))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).WaitTimeout(TimeSpan.FromMinutes(30))).Build(),
+            () => RuntimePipeline.For("e").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("e-service").LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg")).TestTraffic(t => t.Http("/health").Port(8080))).Build(),
+        ];
+        int[] expected = [1, 5, 3, 1, 2];
+        for (int i = 0; i < pipelines.Length; i++)
+        {
+            var messages = await AnalyzerMessages(id => string.CompareOrdinal(id, "ED0012") >= 0 && string.CompareOrdinal(id, "ED0016") <= 0, pipelines[i]);
+            var problems = RuntimeProblems(builds[i]);
+            Assert.True(expected[i] == messages.Length, $"pipeline {i}: {string.Join(" | ", messages)}");
+            Assert.All(messages, message => Assert.Contains(message, problems));
+        }
+    }
+
     private static IReadOnlyList<string> RuntimeProblems(Action build)
     {
         var exception = Assert.Throws<PipelineValidationException>(build);
         return exception.Problems;
     }
 
-    private static async Task<string[]> AnalyzerMessages(string id, string statements)
+    private static Task<string[]> AnalyzerMessages(string id, string statements) => AnalyzerMessages(reported => reported == id, statements);
+
+    private static async Task<string[]> AnalyzerMessages(Func<string, bool> ids, string statements)
     {
         var tree = CSharpSyntaxTree.ParseText(Verify.Usings + statements, new CSharpParseOptions(LanguageVersion.Latest));
         var compilation = CSharpCompilation.Create("parity", [tree], TestReferences.All,
@@ -97,9 +129,10 @@ public class RuntimeParityTests
         ImmutableArray<DiagnosticAnalyzer> analyzers =
         [
             new InvalidNameAnalyzer(), new StageOrderAnalyzer(), new DuplicateConfigurationAnalyzer(),
-            new DevelopmentMigrationAnalyzer(), new LiteralSecretAnalyzer(),
+            new DevelopmentMigrationAnalyzer(), new LiteralSecretAnalyzer(), new StrategyLoadBalancerAnalyzer(), new StrategyRangeAnalyzer(),
+            new CircuitBreakerIgnoredAnalyzer(), new TestTrafficListenerAnalyzer(), new BakeLongerThanWaitAnalyzer(),
         ];
         var diagnostics = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
-        return [.. diagnostics.Where(d => d.Id == id).Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];
+        return [.. diagnostics.Where(d => ids(d.Id)).Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];
     }
 }

@@ -14,16 +14,16 @@ internal static class StrategyValidation
         {
             case DeploymentStrategies.Canary:
                 Add(problems, StrategyRules.CheckCanaryPercent(strategy.Percent));
-                Add(problems, StrategyRules.CheckBake("Canary bake", strategy.PhaseBake));
+                Add(problems, StrategyRules.CheckCanaryBake(strategy.PhaseBake));
                 break;
             case DeploymentStrategies.Linear:
                 Add(problems, StrategyRules.CheckLinearStep(strategy.Percent));
-                Add(problems, StrategyRules.CheckBake("Linear step bake", strategy.PhaseBake));
+                Add(problems, StrategyRules.CheckLinearStepBake(strategy.PhaseBake));
                 break;
         }
         if (strategy.ShiftsTraffic)
         {
-            Add(problems, StrategyRules.CheckBake("Bake", strategy.Bake));
+            Add(problems, StrategyRules.CheckFinalBake(strategy.Bake));
             ValidateLoadBalancer(options.Traffic, label, problems);
             if (options.CircuitBreakerSet && options.CircuitBreakerEnabled)
             {
@@ -81,15 +81,15 @@ internal static class StrategyValidation
         }
         if (string.IsNullOrWhiteSpace(traffic.AlternateTargetGroupArn))
         {
-            problems.Add(StrategyRules.MissingAdvancedMember(label, "an alternate target group", nameof(LoadBalancerOptions.AlternateTargetGroup)));
+            problems.Add(StrategyRules.MissingAlternateTargetGroup(label));
         }
         if (string.IsNullOrWhiteSpace(traffic.ProductionListenerRuleArn))
         {
-            problems.Add(StrategyRules.MissingAdvancedMember(label, "a production listener rule", nameof(LoadBalancerOptions.ProductionListenerRule)));
+            problems.Add(StrategyRules.MissingProductionListenerRule(label));
         }
         if (string.IsNullOrWhiteSpace(traffic.RoleArn))
         {
-            problems.Add(StrategyRules.MissingAdvancedMember(label, "the role ECS changes the listener rules with", nameof(LoadBalancerOptions.Role)));
+            problems.Add(StrategyRules.MissingRole(label));
         }
         if (traffic.AlternateTargetGroupArn is { } alternate && alternate == traffic.TargetGroupArn)
         {
@@ -123,7 +123,7 @@ internal static class StrategyValidation
         {
             problems.Add($"Test traffic: port {port} is not a TCP port: give the test listener's port (1-65535).");
         }
-        Add(problems, StrategyRules.CheckHookTimeout("Test traffic timeout", test.PauseTimeout));
+        Add(problems, StrategyRules.CheckTestTrafficTimeout(test.PauseTimeout));
         if (test.Within <= TimeSpan.Zero)
         {
             problems.Add($"Test traffic: deadline {DeployRules.Describe(test.Within)} is not positive: give t.Deadline(TimeSpan.FromMinutes(2)).");

@@ -38,6 +38,30 @@ namespace EcsDeploy.Rules
                 : what + " of " + DeployRules.Describe(bake) + " is out of range: ECS takes whole minutes from 0 to 1440 (24 h), for example TimeSpan.FromMinutes(5).";
         }
 
+        /// <summary>Returns null for a canary bake ECS takes (the second argument of DeploymentStrategy.Canary), else the problem.</summary>
+        public static string? CheckCanaryBake(TimeSpan bake) => CheckBake("Canary bake", bake);
+
+        /// <summary>Returns null for a bake between linear steps ECS takes (the second argument of DeploymentStrategy.Linear), else the problem.</summary>
+        public static string? CheckLinearStepBake(TimeSpan bake) => CheckBake("Linear step bake", bake);
+
+        /// <summary>Returns null for the bake once all traffic has moved (ECS's bakeTimeInMinutes) ECS takes, else the problem.</summary>
+        public static string? CheckFinalBake(TimeSpan bake) => CheckBake("Bake", bake);
+
+        /// <summary>Returns null for a test traffic pause ECS takes (t.Timeout(...)), else the problem.</summary>
+        public static string? CheckTestTrafficTimeout(TimeSpan timeout) => CheckHookTimeout("Test traffic timeout", timeout);
+
+        /// <summary>How a strategy is called in messages, from ECS's name: "canary", "linear", "blue/green", "rolling".</summary>
+        public static string Label(string strategy)
+        {
+            switch (strategy)
+            {
+                case "BLUE_GREEN": return "blue/green";
+                case "LINEAR": return "linear";
+                case "CANARY": return "canary";
+                default: return "rolling";
+            }
+        }
+
         /// <summary>Returns null for a hook timeout ECS takes (whole minutes from 1 to 20160), else the problem.</summary>
         public static string? CheckHookTimeout(string what, TimeSpan timeout)
         {
@@ -57,6 +81,15 @@ namespace EcsDeploy.Rules
         {
             return "The " + strategy + " strategy needs " + what + ": add ." + method + "(\"arn:...\") to .LoadBalancer(...).";
         }
+
+        /// <summary>The message for a load balancer configuration without the alternate target group.</summary>
+        public static string MissingAlternateTargetGroup(string strategy) => MissingAdvancedMember(strategy, "an alternate target group", "AlternateTargetGroup");
+
+        /// <summary>The message for a load balancer configuration without the production listener rule.</summary>
+        public static string MissingProductionListenerRule(string strategy) => MissingAdvancedMember(strategy, "a production listener rule", "ProductionListenerRule");
+
+        /// <summary>The message for a load balancer configuration without the role ECS changes the listener rules with.</summary>
+        public static string MissingRole(string strategy) => MissingAdvancedMember(strategy, "the role ECS changes the listener rules with", "Role");
 
         /// <summary>The message for a load balancer's advanced configuration given with the rolling strategy.</summary>
         public static string AdvancedConfigurationWithRolling()

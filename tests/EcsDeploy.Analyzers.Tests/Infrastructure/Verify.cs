@@ -50,7 +50,7 @@ internal static class Verify
 
     private static DiagnosticSeverity SeverityOf(string id) => id switch
     {
-        "ED0002" or "ED0004" or "ED0006" or "ED0008" => DiagnosticSeverity.Error,
+        "ED0002" or "ED0004" or "ED0006" or "ED0008" or "ED0012" or "ED0013" or "ED0014" or "ED0015" or "ED0016" => DiagnosticSeverity.Error,
         _ => DiagnosticSeverity.Warning,
     };
 
