@@ -15,7 +15,7 @@ public class ED0002StageOrderTests
                 .{|#0:Migrate(m => m.Prisma())|}
                 .RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Migrate")));
+            Diagnostic("ED0002", "Stage 'Migrate' must run before 'Deploy': move .Migrate(...) before .Deploy(...)."));
 
     [Fact]
     public Task VerifyBeforeDeploy_ReportsAtDeploy()
@@ -25,7 +25,7 @@ public class ED0002StageOrderTests
                 .{|#0:Deploy(d => d.Service("api-service"))|}
                 .RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Verify", "Deploy", "deployment")));
+            Diagnostic("ED0002", "Stage 'Deploy' must run before 'Verify': it produces 'deployment', which 'Verify' needs. Move .Deploy(...) before .Verify(...)."));
 
     [Fact]
     public Task PushBeforeBuild_ReportsAtBuild()
@@ -36,7 +36,7 @@ public class ED0002StageOrderTests
                 .Deploy(d => d.Service("api-service"))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Push", "Build", "built image")));
+            Diagnostic("ED0002", "Stage 'Build' must run before 'Push': it produces 'built image', which 'Push' needs. Move .Build(...) before .Push(...)."));
 
     [Fact]
     public Task TheSeedPipeline_InOrder_ReportsNothing()
@@ -62,7 +62,7 @@ public class ED0002StageOrderTests
             pipeline.{|#0:Migrate(m => m.Prisma())|};
             await pipeline.RunAsync(args);
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Migrate")));
+            Diagnostic("ED0002", "Stage 'Migrate' must run before 'Deploy': move .Migrate(...) before .Deploy(...)."));
 
     [Fact]
     public Task InOrder_AcrossStatements_ReportsNothing()
@@ -80,7 +80,7 @@ public class ED0002StageOrderTests
 
             static PipelineBuilder Base() => Pipeline.For("api").InRegion("eu-central-1").Deploy(d => d.Service("api-service"));
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Migrate")));
+            Diagnostic("ED0002", "Stage 'Migrate' must run before 'Deploy': move .Migrate(...) before .Deploy(...)."));
 
     [Fact]
     public Task OutOfOrder_ThroughAnExtensionHelper_ReportsAtTheHelperCall()
@@ -93,7 +93,7 @@ public class ED0002StageOrderTests
                 private static PipelineBuilder WithDatabase(this PipelineBuilder pipeline) => pipeline.Migrate(m => m.Prisma());
             }
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Migrate")));
+            Diagnostic("ED0002", "Stage 'Migrate' must run before 'Deploy': move .Migrate(...) before .Deploy(...)."));
 
     [Fact]
     public Task InOrder_ThroughAnExtensionHelper_ReportsNothing()
@@ -121,7 +121,7 @@ public class ED0002StageOrderTests
                 public static PipelineBuilder Seed(this PipelineBuilder pipeline) => pipeline;
             }
             """,
-            Diagnostic("ED0002", StageOrderingRules.OutOfOrder("Deploy", "Seed")));
+            Diagnostic("ED0002", "Stage 'Seed' must run before 'Deploy': move .Seed(...) before .Deploy(...)."));
 
     [Fact]
     public Task ThirdPartyStage_WrittenBeforeTheStageProducingWhatItRequires_ReportsWithTheLiteralReason()

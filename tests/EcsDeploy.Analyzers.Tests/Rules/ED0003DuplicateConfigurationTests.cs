@@ -1,4 +1,3 @@
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -14,7 +13,7 @@ public class ED0003DuplicateConfigurationTests
                 .Deploy(d => d.Service("api-service"))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0003", StageOrderingRules.Duplicate("Migrate")));
+            Diagnostic("ED0003", "Stage 'Migrate' is added twice: keep one .Migrate(...) call and configure it there."));
 
     [Fact]
     public Task StageAddedTwice_AcrossStatementsAndAHelper_Reports()
@@ -25,7 +24,7 @@ public class ED0003DuplicateConfigurationTests
 
             static PipelineBuilder WithDeploy(PipelineBuilder pipeline) => pipeline.Deploy(d => d.Service("api-service"));
             """,
-            Diagnostic("ED0003", StageOrderingRules.Duplicate("Deploy")));
+            Diagnostic("ED0003", "Stage 'Deploy' is added twice: keep one .Deploy(...) call and configure it there."));
 
     [Fact]
     public Task EnvironmentVariableSetTwice_ReportsTheSecond()
@@ -38,8 +37,8 @@ public class ED0003DuplicateConfigurationTests
                     .{|#1:Secret("DATABASE_URL", "api/other")|})
                 .RunAsync(args);
             """,
-            Diagnostic("ED0003", EnvironmentRules.DuplicateVariable("NODE_ENV"), 0),
-            Diagnostic("ED0003", EnvironmentRules.DuplicateVariable("DATABASE_URL"), 1));
+            Diagnostic("ED0003", "Environment variable 'NODE_ENV' is set twice: keep one .Environment(...) or .Secret(...) for it.", 0),
+            Diagnostic("ED0003", "Environment variable 'DATABASE_URL' is set twice: keep one .Environment(...) or .Secret(...) for it.", 1));
 
     [Fact]
     public Task DistinctStagesAndVariables_ReportNothing()

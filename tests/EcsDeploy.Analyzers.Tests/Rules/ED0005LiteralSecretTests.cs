@@ -1,5 +1,4 @@
 using EcsDeploy.Analyzers.CodeFixes;
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -21,7 +20,7 @@ public class ED0005LiteralSecretTests
                 .Deploy(d => d.Service("api-service").Environment("{{name}}", {|#0:"value"|}))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0005", SecretRules.LiteralSecret(name)));
+            Diagnostic("ED0005", $"Environment variable '{name}' looks like a secret but is given a literal value: use .Secret(\"{name}\", \"<secret name or ARN>\") so ECS injects it from Secrets Manager."));
 
     [Fact]
     public Task OrdinaryVariableOrSecretReference_ReportsNothing()

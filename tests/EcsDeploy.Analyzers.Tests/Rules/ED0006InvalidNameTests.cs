@@ -1,4 +1,3 @@
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -17,17 +16,17 @@ public class ED0006InvalidNameTests
                 .WithOllama(o => o.Service({|#10:"ollama service"|}))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.PipelineName, "my api")!, 0),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.Region, "europe")!, 1),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.Cluster, "cluster/prod")!, 2),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.EcrRepository, "My_Repo")!, 3),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.ImageTag, ".hidden")!, 4),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.Service, "")!, 5),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.TaskFamily, "fam.ily")!, 6),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.Container, "web app")!, 7),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.EnvironmentVariable, "1NODE_ENV")!, 8),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.EnvironmentVariable, "DB-URL")!, 9),
-            Diagnostic("ED0006", AwsNamingRules.Check(AwsNameKind.Service, "ollama service")!, 10));
+            Diagnostic("ED0006", "Pipeline name 'my api' is invalid: use 1-255 letters, digits, hyphens and underscores.", 0),
+            Diagnostic("ED0006", "Region 'europe' is invalid: use a region code such as 'eu-central-1'.", 1),
+            Diagnostic("ED0006", "Cluster name 'cluster/prod' is invalid: use 1-255 letters, digits, hyphens and underscores.", 2),
+            Diagnostic("ED0006", "ECR repository name 'My_Repo' is invalid: use 2-256 lowercase letters and digits, separated by '.', '_', '-' or '/'.", 3),
+            Diagnostic("ED0006", "Image tag '.hidden' is invalid: use 1-300 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", 4),
+            Diagnostic("ED0006", "Service name is empty: give a name.", 5),
+            Diagnostic("ED0006", "Task-definition family 'fam.ily' is invalid: use 1-255 letters, digits, hyphens and underscores.", 6),
+            Diagnostic("ED0006", "Container name 'web app' is invalid: use 1-255 letters, digits, hyphens and underscores.", 7),
+            Diagnostic("ED0006", "Environment variable name '1NODE_ENV' is invalid: use letters, digits and underscores, not starting with a digit.", 8),
+            Diagnostic("ED0006", "Environment variable name 'DB-URL' is invalid: use letters, digits and underscores, not starting with a digit.", 9),
+            Diagnostic("ED0006", "Service name 'ollama service' is invalid: use 1-255 letters, digits, hyphens and underscores.", 10));
 
     [Fact]
     public Task ValidOrNonConstantNames_ReportNothing()

@@ -1,4 +1,3 @@
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -14,7 +13,7 @@ public class ED0007OllamaConfigurationTests
         => Analyzer<OllamaConfigurationAnalyzer>($$"""
             await Pipeline.For("api").WithOllama(o => o.Model({|#0:"{{model}}"|})).Deploy(d => d.Service("api-service")).RunAsync(args);
             """,
-            Diagnostic("ED0007", OllamaRules.CheckModel(model)!));
+            Diagnostic("ED0007", $"Ollama model '{model}' is not a model reference: use name[:tag], such as 'llama3.2:1b'."));
 
     [Theory]
     [InlineData("TimeSpan.Zero", 0)]
@@ -23,7 +22,7 @@ public class ED0007OllamaConfigurationTests
         => Analyzer<OllamaConfigurationAnalyzer>($$"""
             await Pipeline.For("api").WithOllama(o => o.Timeout({|#0:{{expression}}|})).Deploy(d => d.Service("api-service")).RunAsync(args);
             """,
-            Diagnostic("ED0007", OllamaRules.CheckTimeout(TimeSpan.FromSeconds(seconds), null)!));
+            Diagnostic("ED0007", $"Ollama timeout {seconds} s is not positive: give a timeout such as TimeSpan.FromSeconds(30)."));
 
     [Fact]
     public Task TimeoutLongerThanTheDefaultWait_Reports()
@@ -33,7 +32,7 @@ public class ED0007OllamaConfigurationTests
                 .Deploy(d => d.Service("api-service"))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0007", OllamaRules.CheckTimeout(TimeSpan.FromMinutes(15), null)!));
+            Diagnostic("ED0007", "Ollama timeout 15 min is longer than the deployment wait of 10 min: a request could outlive the deployment check; shorten the timeout or raise .WaitTimeout(...) in .Deploy(...)."));
 
     [Fact]
     public Task TimeoutLongerThanTheWaitTimeout_AcrossStatements_Reports()
@@ -43,7 +42,7 @@ public class ED0007OllamaConfigurationTests
             pipeline.Deploy(d => d.Service("api-service").WaitTimeout(TimeSpan.FromMinutes(2)));
             await pipeline.RunAsync(args);
             """,
-            Diagnostic("ED0007", OllamaRules.CheckTimeout(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(2))!));
+            Diagnostic("ED0007", "Ollama timeout 3 min is longer than the deployment wait of 2 min: a request could outlive the deployment check; shorten the timeout or raise .WaitTimeout(...) in .Deploy(...)."));
 
     [Fact]
     public Task WellConfigured_ReportsNothing()

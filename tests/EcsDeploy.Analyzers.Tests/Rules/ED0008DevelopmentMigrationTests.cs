@@ -1,5 +1,4 @@
 using EcsDeploy.Analyzers.CodeFixes;
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -7,22 +6,22 @@ namespace EcsDeploy.Analyzers.Tests.Rules;
 public class ED0008DevelopmentMigrationTests
 {
     [Theory]
-    [InlineData("\"npx\", \"prisma\", \"migrate\", \"dev\"", new[] { "npx", "prisma", "migrate", "dev" })]
-    [InlineData("\"npx prisma migrate reset --force\"", new[] { "npx", "prisma", "migrate", "reset", "--force" })]
-    [InlineData("\"npx\", \"prisma db push\"", new[] { "npx", "prisma", "db", "push" })]
-    [InlineData("\"npx\", \"prisma\", \"migrate\", \"deploy\", \"--accept-data-loss\"", new[] { "npx", "prisma", "migrate", "deploy", "--accept-data-loss" })]
-    public Task DevelopmentCommand_InMigrate_Reports(string arguments, string[] words)
+    [InlineData("\"npx\", \"prisma\", \"migrate\", \"dev\"", new[] { "npx", "prisma", "migrate", "dev" }, "migrate dev")]
+    [InlineData("\"npx prisma migrate reset --force\"", new[] { "npx", "prisma", "migrate", "reset", "--force" }, "migrate reset")]
+    [InlineData("\"npx\", \"prisma db push\"", new[] { "npx", "prisma", "db", "push" }, "db push")]
+    [InlineData("\"npx\", \"prisma\", \"migrate\", \"deploy\", \"--accept-data-loss\"", new[] { "npx", "prisma", "migrate", "deploy", "--accept-data-loss" }, "--accept-data-loss")]
+    public Task DevelopmentCommand_InMigrate_Reports(string arguments, string[] words, string forbidden)
         => Analyzer<DevelopmentMigrationAnalyzer>($$"""
             await Pipeline.For("api").Migrate(m => m.{|#0:Command({{arguments}})|}).Deploy(d => d.Service("api-service")).RunAsync(args);
             """,
-            Diagnostic("ED0008", MigrationRules.Check(words)!));
+            Diagnostic("ED0008", $"Migration command '{string.Join(" ", words)}' is development-only ('{forbidden}' can drop or rewrite data): use 'prisma migrate deploy', which applies committed migrations only."));
 
     [Fact]
     public Task DevelopmentCommand_InABuildStep_Reports()
         => Analyzer<DevelopmentMigrationAnalyzer>("""
             await Pipeline.For("api").Build(b => b.Run("npm ci").{|#0:Run("npx prisma migrate dev")|}).Deploy(d => d.Service("api-service")).RunAsync(args);
             """,
-            Diagnostic("ED0008", MigrationRules.Check(["npx", "prisma", "migrate", "dev"])!));
+            Diagnostic("ED0008", "Migration command 'npx prisma migrate dev' is development-only ('migrate dev' can drop or rewrite data): use 'prisma migrate deploy', which applies committed migrations only."));
 
     [Fact]
     public Task DeploySafeCommands_ReportNothing()

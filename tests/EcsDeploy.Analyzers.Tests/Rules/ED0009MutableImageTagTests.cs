@@ -1,5 +1,4 @@
 using EcsDeploy.Analyzers.CodeFixes;
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -11,7 +10,7 @@ public class ED0009MutableImageTagTests
         => Analyzer<MutableImageTagAnalyzer>("""
             await Pipeline.For("api").Push(p => p.{|#0:Tags("latest")|}).Deploy(d => d.Service("api-service")).RunAsync(args);
             """,
-            Diagnostic("ED0009", ImageTagRules.Check(["latest"])!));
+            Diagnostic("ED0009", "The image is tagged only with mutable tag(s) 'latest': add an immutable tag, such as .Tags(PushOptions.GitSha, \"latest\"), so that the deployment names an exact image."));
 
     [Fact]
     public Task ImmutableTagPresent_ReportsNothing()

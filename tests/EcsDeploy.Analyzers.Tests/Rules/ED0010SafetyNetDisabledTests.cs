@@ -1,4 +1,3 @@
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -12,8 +11,8 @@ public class ED0010SafetyNetDisabledTests
                 .Deploy(d => d.Service("api-service").CircuitBreaker({|#0:false|}).RollbackOnFailure(enabled: {|#1:false|}))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0010", DeployRules.CircuitBreakerOff(), 0),
-            Diagnostic("ED0010", DeployRules.RollbackOff(), 1));
+            Diagnostic("ED0010", "The deployment circuit breaker is turned off: a failing deployment keeps replacing tasks until the wait times out; remove .CircuitBreaker(false).", 0),
+            Diagnostic("ED0010", "Rollback on failure is turned off: a failed deployment stays on the broken revision; remove .RollbackOnFailure(false).", 1));
 
     [Fact]
     public Task DefaultsOrTrue_ReportNothing()

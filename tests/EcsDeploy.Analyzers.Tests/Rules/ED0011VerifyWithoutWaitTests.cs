@@ -1,4 +1,3 @@
-using EcsDeploy.Rules;
 using static EcsDeploy.Analyzers.Tests.Infrastructure.Verify;
 
 namespace EcsDeploy.Analyzers.Tests.Rules;
@@ -13,7 +12,7 @@ public class ED0011VerifyWithoutWaitTests
                 .Verify(v => v.Http("/health"))
                 .RunAsync(args);
             """,
-            Diagnostic("ED0011", DeployRules.VerifyWithoutWait()));
+            Diagnostic("ED0011", "Verify is configured but the deployment is not waited for (.Wait(false)): verification would test the old revision; remove .Wait(false) or the Verify stage."));
 
     [Fact]
     public Task VerifyAddedByAHelper_WithWaitOff_Reports()
@@ -23,7 +22,7 @@ public class ED0011VerifyWithoutWaitTests
 
             static PipelineBuilder AddChecks(PipelineBuilder pipeline) => pipeline.Verify(v => v.Http("/health"));
             """,
-            Diagnostic("ED0011", DeployRules.VerifyWithoutWait()));
+            Diagnostic("ED0011", "Verify is configured but the deployment is not waited for (.Wait(false)): verification would test the old revision; remove .Wait(false) or the Verify stage."));
 
     [Fact]
     public Task WaitOffWithoutVerify_OrVerifyWithWait_ReportsNothing()
