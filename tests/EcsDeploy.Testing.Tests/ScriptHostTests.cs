@@ -61,7 +61,10 @@ public sealed class ScriptHostTests
     [InlineData("--output must be 'text' or 'json', not 'yaml'.", "--output", "yaml")]
     [InlineData("'--image-tag'", "--image-tag")]
     [InlineData("--image-tag: ", "--image-tag", ".starts-with-a-dot")]
-    [InlineData("--fault works with --target local only", "--target", "aws", "--fault", "throttling")]
+    [InlineData("--fault works with --target local only: faults are scenarios of the simulated AWS.", "--target", "aws", "--fault", "throttling")]
+    [InlineData("--image-tag: Image tag '.starts-with-a-dot' is invalid: use 1-300 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", "--image-tag", ".starts-with-a-dot")]
+    [InlineData("--command status names the command whose IAM policy to print: add --print-iam-policy.", "--command", "status")]
+    [InlineData("--command: no command named 'bogus': use one of ", "--print-iam-policy", "--command", "bogus")]
     [InlineData("--account-id must be the 12-digit AWS account id, not '12345'.", "--print-iam-policy", "--account-id", "12345")]
     [InlineData("'--emit-workflows'", "--emit-workflows")]
     public async Task BadArguments_ExitTwoNamingTheArgumentAndCreateNothing(string expected, params string[] args)

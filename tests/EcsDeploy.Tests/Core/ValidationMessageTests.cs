@@ -133,6 +133,19 @@ public sealed class ValidationMessageTests
         Assert.True(error.Problems.Contains(message), $"Expected:\n  {message}\nProblems:\n  {string.Join("\n  ", error.Problems)}");
     }
 
+    /// <summary>A required output no stage produces: the message names the built-in stage that produces it.</summary>
+    [Theory]
+    [InlineData("built image", "Stage 'SmokeTask' requires 'built image', which no stage of this pipeline produces: add the stage that produces it (.Build(...)) before .SmokeTask(...).")]
+    [InlineData("image", "Stage 'SmokeTask' requires 'image', which no stage of this pipeline produces: add the stage that produces it (.Push(...)) before .SmokeTask(...).")]
+    [InlineData("OLLAMA_URL", "Stage 'SmokeTask' requires 'OLLAMA_URL', which no stage of this pipeline produces: add the stage that produces it (.WithOllama(...)) before .SmokeTask(...).")]
+    [InlineData("previous task definition", "Stage 'SmokeTask' requires 'previous task definition', which no stage of this pipeline produces: add the stage that produces it (.Deploy(...)) before .SmokeTask(...).")]
+    [InlineData("smoke report", "Stage 'SmokeTask' requires 'smoke report', which no stage of this pipeline produces: add the stage that produces it before .SmokeTask(...).")]
+    public void StageOrdering_MissingInput_NamesItsProducer(string output, string message)
+    {
+        var smoke = new EcsDeploy.Rules.StageOrder("SmokeTask", [output], [], [], [], []);
+        Assert.Equal([message], EcsDeploy.Rules.StageOrderingRules.Check([smoke]));
+    }
+
     [Fact]
     public void Build_Twice_IsRefusedInTheseWords()
     {

@@ -76,4 +76,32 @@ public sealed class EcrLifecyclePolicyTests
         Assert.Empty(problems);
         Assert.Equal(["b", "a"], EcrLifecyclePolicy.Expired(rules, images, Now).Select(i => i.Digest));
     }
+
+    /// <summary>Each problem ECR's lifecycle policy check names, word for word (one policy per message).</summary>
+    [Theory]
+    [InlineData("not json", "Could not map policyString into LifecyclePolicy: the text must be a JSON object with a 'rules' array.")]
+    [InlineData("""{"rules":[]}""", "The policy has no rules: give at least one rule.")]
+    [InlineData("""{"rules":[1]}""", "rule 1 is not an object.")]
+    [InlineData("""{"rules":[{"rulePriority":0,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule 1: rulePriority must be a positive integer.")]
+    [InlineData("""{"rules":[{"rulePriority":3,"action":{"type":"expire"}}]}""", "rule with rulePriority 3: 'selection' is required.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"all","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: tagStatus must be 'tagged', 'untagged' or 'any', not 'all'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: a 'tagged' rule needs a non-empty tagPrefixList or tagPatternList.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"tagPatternList":["v*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: give tagPrefixList or tagPatternList, not both.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPatternList":["*a*b*c*d*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: tag pattern '*a*b*c*d*' has 5 wildcards (*); ECR allows at most 4 in a pattern.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: tagPrefixList and tagPatternList are only allowed when tagStatus is 'tagged'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCount","countNumber":1},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: countType must be 'imageCountMoreThan' or 'sinceImagePushed', not 'imageCount'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":0},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: countNumber must be a positive integer.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countNumber":7},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: countType 'sinceImagePushed' needs countUnit 'days'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1,"countUnit":"days"},"action":{"type":"expire"}}]}""", "rule with rulePriority 1: countUnit is not allowed with countType 'imageCountMoreThan'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"keep"}}]}""", "rule with rulePriority 1: action.type must be 'expire'.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}""", "rulePriority 1 is used by 2 rules: each rule needs its own priority.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}""", "More than one rule has tagStatus 'any': keep one.")]
+    [InlineData("""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}""", "The rule with tagStatus 'any' (rulePriority 1) must have the highest rulePriority of all rules: give it a number above 2.")]
+    public void Parse_NamesEachProblem_InTheseWords(string policy, string message)
+    {
+        var problems = new List<string>();
+
+        Assert.Null(EcrLifecyclePolicy.Parse(policy, problems));
+        Assert.True(problems.Contains(message), $"Expected:\n  {message}\nProblems:\n  {string.Join("\n  ", problems)}");
+    }
 }
