@@ -91,4 +91,32 @@ public sealed class DockerfileTests
     {
         Assert.Throws<FormatException>(() => ImageReference.Parse("Node:20"));
     }
+
+    /// <summary>Each problem the daemonless builder finds in a Dockerfile, word for word.</summary>
+    [Theory]
+    [InlineData("FROM node:20\nRUN <<EOF\necho hi\nEOF\n", "Dockerfile line 2: heredocs are not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("ENV A=1\nFROM node:20\n", "Dockerfile line 1: ENV before FROM: the Dockerfile must start with FROM (ARG may come first).")]
+    [InlineData("FROM node:20\nFROM alpine:3\n", "Dockerfile line 2: a second FROM (the first is at line 1): multi-stage builds are not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM --pull=always node:20\n", "Dockerfile line 1: FROM option '--pull=always' is not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM\n", "Dockerfile line 1: FROM names no image.")]
+    [InlineData("FROM node:${VERSION}\n", "Dockerfile line 1: FROM 'node:${VERSION}' uses an ARG without a value: give the ARG a default.")]
+    [InlineData("FROM node:20 extra\n", "Dockerfile line 1: FROM has unexpected words 'extra' (expected: FROM image [AS name]).")]
+    [InlineData("FROM node:20\nENV A\n", "Dockerfile line 2: ENV needs NAME=value (or NAME value).")]
+    [InlineData("FROM node:20\nLABEL a\n", "Dockerfile line 2: LABEL needs key=value.")]
+    [InlineData("FROM node:20\nRUN npm ci\n", "Dockerfile line 2: RUN is not supported by the daemonless builder (it runs no program): use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM node:20\nHEALTHCHECK CMD true\n", "Dockerfile line 2: HEALTHCHECK is not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("# nothing\n", "Dockerfile: no FROM instruction.")]
+    [InlineData("FROM node:20\nCOPY [\"a\"\n", "Dockerfile line 2: COPY [..] is not a valid JSON array.")]
+    [InlineData("FROM node:20\nCOPY --from=build /app ./\n", "Dockerfile line 2: COPY --from=build copies from another stage or image: multi-stage builds are not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM node:20\nCOPY --chmod=755 a /app/\n", "Dockerfile line 2: COPY option '--chmod=755' is not supported by the daemonless builder: use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM node:20\nCOPY a\n", "Dockerfile line 2: COPY needs at least one source and a destination.")]
+    [InlineData("FROM node:20\nADD https://example.com/x.tgz /x/\n", "Dockerfile line 2: ADD of a URL ('https://example.com/x.tgz') is not supported by the daemonless builder: download it in a build command, or use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM node:20\nADD app.tar.gz /app/\n", "Dockerfile line 2: ADD of the archive 'app.tar.gz' would be unpacked by docker, which the daemonless builder does not do: use COPY of the unpacked files, or use buildah or docker (b.Builder(ImageBuilderKind.Buildah) or ImageBuilderKind.Docker).")]
+    [InlineData("FROM node:20\nCOPY a b /app\n", "Dockerfile line 2: COPY with several sources needs a destination folder ending with '/' (got '/app').")]
+    public void Parse_NamesEachProblem_InTheseWords(string dockerfile, string message)
+    {
+        Parse(dockerfile, out var problems);
+
+        Assert.True(problems.Contains(message), $"Expected:\n  {message}\nProblems:\n  {string.Join("\n  ", problems)}");
+    }
 }
