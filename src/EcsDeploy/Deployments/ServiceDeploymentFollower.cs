@@ -41,7 +41,8 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         var stopped = false;
         while (true)
         {
-            await Clock.DelayAsync(context.Time, Poll, cancellationToken).ConfigureAwait(false);
+            // Through the shared budget: on a virtual clock a rolling follower beside this one keeps its moments.
+            await ServiceWatch.For(context.Aws).SleepAsync(Poll, cancellationToken).ConfigureAwait(false);
             var deployment = await DescribeAsync(arn, cancellationToken).ConfigureAwait(false);
             var production = deployment.TargetServiceRevision?.RequestedProductionTrafficWeight ?? 0;
             var test = deployment.TargetServiceRevision?.RequestedTestTrafficWeight ?? 0;

@@ -9,8 +9,10 @@ namespace EcsDeploy.Deployments;
 /// to ten services (the API's limit); calls are spaced by a token bucket (<see cref="CallsPerSecond"/> sustained,
 /// <see cref="Burst"/> at once), well under ECS's documented service-read rate for a whole account and Region, which
 /// the account's other tools share. A throttled call, or one the retry policy had to repeat, halves the rate; it
-/// recovers slowly as calls succeed. On a virtual clock time moves only once every follower has asked for its next read,
-/// so followers running side by side see the same moments they would on a real clock.
+/// recovers slowly as calls succeed. On a virtual clock time moves only once every follower has asked for its next read
+/// or sleeps here (<see cref="SleepAsync"/>: a follower that reads another API between sleeps, as the strategy follower
+/// does), so followers running side by side see the same moments they would on a real clock; when something else moves
+/// the clock meanwhile (a check's retry), the reads that fell due go out then rather than wait for every follower.
 /// </summary>
 internal sealed class ServiceWatch
 {
@@ -81,10 +83,25 @@ internal sealed class ServiceWatch
 
     private static readonly AsyncLocal<ServiceWatch?> Held = new();
 
+    /// <summary>
+    /// Waits <paramref name="delay"/> on the run's clock as a follower: on a virtual clock the wait is one of the moments
+    /// the clock moves to once every follower waits, so a follower between reads of another API holds no one back.
+    /// </summary>
+    public Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (_time is not IVirtualClock || delay <= TimeSpan.Zero)
+        {
+            return Clock.DelayAsync(_time, delay, cancellationToken);
+        }
+        return Enqueue(new Request(null, null, _time.GetUtcNow() + delay), cancellationToken);
+    }
+
     /// <summary>Reads <paramref name="service"/> of <paramref name="cluster"/> at <paramref name="at"/> (at once when it has passed); null when ECS says it is MISSING.</summary>
     public Task<EcsService?> DescribeAsync(string cluster, string service, DateTimeOffset at, CancellationToken cancellationToken)
+        => Enqueue(new Request(cluster, service, at), cancellationToken);
+
+    private Task<EcsService?> Enqueue(Request request, CancellationToken cancellationToken)
     {
-        var request = new Request(cluster, service, at);
         if (cancellationToken.CanBeCanceled)
         {
             cancellationToken.Register(() => request.Answer.TrySetCanceled(cancellationToken));
@@ -107,8 +124,14 @@ internal sealed class ServiceWatch
         {
             Task wake;
             TimeSpan wait;
+            TimeSpan due;
             lock (_gate)
             {
+                var now = _time.GetUtcNow();
+                foreach (var sleeper in _queue.Where(r => r.Sleeps && r.At <= now))
+                {
+                    sleeper.Answer.TrySetResult(null);
+                }
                 _queue.RemoveAll(r => r.Answer.Task.IsCompleted);
                 if (_queue.Count == 0)
                 {
@@ -117,10 +140,12 @@ internal sealed class ServiceWatch
                 }
                 _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wake = _wake.Task;
-                var now = _time.GetUtcNow();
                 Refill(now);
-                var due = _queue.Min(r => r.At);
-                wait = Max(due - now, _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / _rate));
+                var sleepDue = _queue.Where(r => r.Sleeps).Select(r => r.At - now).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+                var readDue = _queue.Any(r => !r.Sleeps)
+                    ? Max(_queue.Where(r => !r.Sleeps).Min(r => r.At) - now, _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / _rate))
+                    : TimeSpan.MaxValue;
+                wait = due = sleepDue < readDue ? sleepDue : readDue;
                 if (wait > TimeSpan.Zero && _time is IVirtualClock && _queue.Count < _followers)
                 {
                     // A follower is still busy (it has not asked for its next read): moving the clock now would skip its moment.
@@ -129,7 +154,10 @@ internal sealed class ServiceWatch
             }
             if (wait == Timeout.InfiniteTimeSpan)
             {
-                await wake.ConfigureAwait(false);
+                // Wait for the busy follower; but when something else moves the clock past the next moment, serve it then.
+                using var stop = new CancellationTokenSource();
+                await Task.WhenAny(wake, Task.Delay(due, _time, stop.Token)).ConfigureAwait(false);
+                await stop.CancelAsync().ConfigureAwait(false);
                 continue;
             }
             if (wait > TimeSpan.Zero)
@@ -157,14 +185,14 @@ internal sealed class ServiceWatch
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            var ready = _queue.Where(r => r.At <= now + Coalesce).OrderBy(r => r.At).ToList();
+            var ready = _queue.Where(r => !r.Sleeps && r.At <= now + Coalesce).OrderBy(r => r.At).ToList();
             if (ready.Count == 0)
             {
                 return;
             }
-            cluster = ready[0].Cluster;
-            var names = ready.Where(r => r.Cluster == cluster).Select(r => r.Service).Distinct(StringComparer.Ordinal).Take(MaxServicesPerCall).ToHashSet(StringComparer.Ordinal);
-            batch = [.. ready.Where(r => r.Cluster == cluster && names.Contains(r.Service))];
+            cluster = ready[0].Cluster!;
+            var names = ready.Where(r => r.Cluster == cluster).Select(r => r.Service!).Distinct(StringComparer.Ordinal).Take(MaxServicesPerCall).ToHashSet(StringComparer.Ordinal);
+            batch = [.. ready.Where(r => r.Cluster == cluster && names.Contains(r.Service!))];
             foreach (var request in batch)
             {
                 _queue.Remove(request);
@@ -176,7 +204,7 @@ internal sealed class ServiceWatch
         var retriesBefore = _policy?.RetriesMade ?? 0;
         try
         {
-            var response = await _ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [.. batch.Select(r => r.Service).Distinct(StringComparer.Ordinal)]), CancellationToken.None).ConfigureAwait(false);
+            var response = await _ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [.. batch.Select(r => r.Service!).Distinct(StringComparer.Ordinal)]), CancellationToken.None).ConfigureAwait(false);
             lock (_gate)
             {
                 _rate = (_policy?.RetriesMade ?? 0) > retriesBefore ? Math.Max(SlowestRate, _rate / 2) : Math.Min(CallsPerSecond, _rate + 0.05);
@@ -249,10 +277,12 @@ internal sealed class ServiceWatch
         }
     }
 
-    private sealed class Request(string cluster, string service, DateTimeOffset at)
+    /// <summary>A read of a service at a moment, or (no cluster and service) a follower's sleep until it.</summary>
+    private sealed class Request(string? cluster, string? service, DateTimeOffset at)
     {
-        public string Cluster { get; } = cluster;
-        public string Service { get; } = service;
+        public string? Cluster { get; } = cluster;
+        public string? Service { get; } = service;
+        public bool Sleeps => Service is null;
         public DateTimeOffset At { get; } = at;
         public TaskCompletionSource<EcsService?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
