@@ -135,9 +135,10 @@ public sealed class FaultScenarios
     public void NoCapacity() => ForNewRevisions(TaskBehaviour.CannotBePlaced("Capacity is unavailable at this time. Please try again later or in a different availability zone"));
 
     /// <summary>
-    /// Every execution role (a role named NAME-execution, as the seed's) trusts only ec2.amazonaws.com: ECS could not
-    /// assume it to pull the image, read secrets or write logs. The preflight of every plan finds it first (exit 2,
-    /// nothing changed, the role named).
+    /// Every execution role (a role named NAME-execution, as the seed's) trusts only ec2.amazonaws.com: ECS cannot
+    /// assume it, so no new task launches (the service posts "failed to launch a task with (error ECS was unable to
+    /// assume the role ...)" and the breaker counts it; RunTask answers ClientException). The preflight of every plan
+    /// finds it first (exit 2, nothing changed, the role named).
     /// </summary>
     public void UntrustedExecutionRole() => _aws.Iam.ReplaceTrust(name => name.EndsWith("-execution", StringComparison.Ordinal), SimulatedIam.Ec2TrustPolicy);
 

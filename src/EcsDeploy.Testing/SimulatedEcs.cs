@@ -347,6 +347,10 @@ public sealed partial class SimulatedEcs : IEcsApi
                 throw new AwsServiceException("ECS", "RunTask", "InvalidParameterException", "Container Overrides length must be at most 8192", 400, _aws.NewRequestId());
             }
             var (definition, _) = _world.FindTaskDefinition(request.TaskDefinition, "RunTask");
+            if (LaunchChecks.RoleProblem(_aws, definition) is { } roleProblem)
+            {
+                throw new AwsServiceException("ECS", "RunTask", "ClientException", roleProblem, 400, _aws.NewRequestId());
+            }
             var command = request.Overrides?.ContainerOverrides.FirstOrDefault()?.Command;
             var behaviour = _world.Behaviour(new TaskLaunch(definition, null, command));
             if (behaviour is UnplaceableTask unplaceable)

@@ -10,6 +10,8 @@ namespace EcsDeploy.Testing.Ecs;
 internal sealed class EcsScheduler
 {
     private static readonly TimeSpan PlacementRetry = TimeSpan.FromMinutes(1);
+    // How long the scheduler waits before it tries again to launch tasks it could not launch (a role ECS cannot assume).
+    private static readonly TimeSpan LaunchRetry = TimeSpan.FromSeconds(30);
     private readonly EcsWorld _world;
 
     public EcsScheduler(EcsWorld world)
@@ -33,6 +35,13 @@ internal sealed class EcsScheduler
         {
             return;
         }
+        CountFailure(service, deployment);
+        Reconcile(service);
+    }
+
+    /// <summary>One failed task (or failed launch) of <paramref name="deployment"/> toward the breaker; true when it tripped it.</summary>
+    private bool CountFailure(SimService service, SimDeployment deployment)
+    {
         deployment.FailedTasks++;
         deployment.UpdatedAt = Now;
         var breaker = service.Configuration.DeploymentCircuitBreaker;
@@ -49,8 +58,9 @@ internal sealed class EcsScheduler
                 RollBack(service, deployment, service.LastCompleted!.Value);
             }
             _world.ServiceDeployments.OnBreakerTripped(service, deployment, rollsBack ? service.Deployments[0] : null);
+            return true;
         }
-        Reconcile(service);
+        return false;
     }
 
     /// <summary>A task of the deployment reached RUNNING: the first one ends stage 1 of the breaker and resets its count.</summary>
@@ -130,6 +140,11 @@ internal sealed class EcsScheduler
         {
             var definition = _world.FindTaskDefinition(primary.TaskDefinition, "UpdateService").Definition;
             var started = new List<SimTask>();
+            if (LaunchChecks.RoleProblem(_world.Aws, definition) is { } roleProblem)
+            {
+                FailLaunches(service, primary, canStart, roleProblem);
+                canStart = 0;
+            }
             for (var i = 0; i < canStart; i++)
             {
                 var behaviour = _world.Behaviour(new TaskLaunch(definition, service.Name, null));
@@ -180,6 +195,29 @@ internal sealed class EcsScheduler
             service.SteadyStatePending = false;
             _world.AddEvent(service, $"(service {service.Name}) has reached a steady state.");
         }
+    }
+
+    /// <summary>
+    /// ECS cannot assume a role of the revision: the scheduler creates no task, posts "failed to launch a task with
+    /// (error ...)", and each launch it attempted counts toward the breaker (stage 1: never RUNNING); it tries again
+    /// after <see cref="LaunchRetry"/>, and a rollback the breaker starts is reconciled at once.
+    /// </summary>
+    private void FailLaunches(SimService service, SimDeployment primary, int attempts, string problem)
+    {
+        if (primary.LaunchRetryAt is { } retry && Now < retry)
+        {
+            return;
+        }
+        primary.LaunchRetryAt = Now + LaunchRetry;
+        _world.AddEvent(service, $"(service {service.Name}) failed to launch a task with (error {problem}).");
+        for (var i = 0; i < attempts; i++)
+        {
+            if (CountFailure(service, primary))
+            {
+                break;
+            }
+        }
+        _world.At(service.Deployments[0] == primary ? LaunchRetry : TimeSpan.Zero, () => Reconcile(service));
     }
 
     private List<SimTask> LiveTasks(SimService service)

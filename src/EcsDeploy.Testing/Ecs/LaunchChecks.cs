@@ -43,6 +43,24 @@ internal static class LaunchChecks
     }
 
     /// <summary>
+    /// What ECS answers when it cannot assume the revision's execution or task role (the role does not exist, or its
+    /// trust policy does not let ecs-tasks.amazonaws.com assume it): null when both can be assumed. The service
+    /// scheduler then launches no task and posts "failed to launch a task with (error ...)"; RunTask refuses with a
+    /// ClientException. Roles of other accounts are not checked.
+    /// </summary>
+    public static string? RoleProblem(SimulatedAws aws, TaskDefinition definition)
+    {
+        foreach (var role in new[] { definition.ExecutionRoleArn, definition.TaskRoleArn })
+        {
+            if (role is not null && role.StartsWith($"arn:aws:iam::{aws.AccountId}:role/", StringComparison.Ordinal) && !aws.Iam.EcsTasksCanAssume(role))
+            {
+                return $"ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// What RegisterTaskDefinition refuses for Fargate without an execution role (the agent would have no
     /// credentials to pull from ECR, read secrets or write logs): null when fine, else ECS's ClientException message.
     /// </summary>

@@ -12,6 +12,8 @@ internal sealed class SimDeployment(string id, string taskDefinition, DateTimeOf
     public int FailedTasks { get; set; }
     /// <summary>Whether one of its tasks has reached RUNNING (the breaker's stage 2).</summary>
     public bool ReachedRunning { get; set; }
+    /// <summary>When the scheduler may try again to launch tasks it could not launch (a role ECS cannot assume).</summary>
+    public DateTimeOffset? LaunchRetryAt { get; set; }
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public DateTimeOffset UpdatedAt { get; set; } = createdAt;
     public string RolloutState { get; set; } = RolloutStates.InProgress;

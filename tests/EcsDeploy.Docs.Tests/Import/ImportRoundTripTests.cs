@@ -126,16 +126,40 @@ public sealed class ImportRoundTripTests
         Assert.DoesNotContain(".Secret(\"DB_PASSWORD\"", text);
     }
 
-    [Fact]
-    public async Task Import_ThroughTheWireClients_OnTheLocalAwsHost_RoundTrips()
+    [Theory]
+    [MemberData(nameof(Worlds))]
+    public async Task Import_ThroughTheWireClients_OnTheLocalAwsHost_RoundTrips(string world)
     {
-        var aws = SeedAfterDeploy();
+        var aws = World(world);
         await using var local = await LocalAwsHost.StartAsync(aws, new LocalAwsHostOptions { Speed = 0 }, CancellationToken.None);
         var script = new ImportedScript(await ImportAsync(WireHost(local), "--target", "aws"));
 
-        Assert.Contains(".Secret(\"REDIS_URL\", \"truecaller-backend/REDIS_URL\")", script.Text);
+        if (world == "seed-after-deploy")
+        {
+            Assert.Contains(".Secret(\"REDIS_URL\", \"truecaller-backend/REDIS_URL\")", script.Text);
+        }
+        else
+        {
+            // Two containers: the deployed one named, the sidecar and the JSON-key secrets written as comments.
+            Assert.Contains(".Container(\"truecaller-backend\")", script.Text);
+            Assert.Contains(".Secret(\"JWT_SECRET\", \"truecaller-backend/JWT_SECRET\")", script.Text);
+            Assert.Contains("//   - DB_PASSWORD reads JSON key 'password' of arn:aws:secretsmanager:", script.Text);
+            Assert.Contains("//   - container 'envoy' (public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod), not essential", script.Text);
+            Assert.All(aws.SecretsManager.AllValues, value => Assert.DoesNotContain(value, script.Text, StringComparison.Ordinal));
+        }
+        Assert.Empty(script.CompilerDiagnostics());
+        var mutationsBefore = Mutations(aws);
         Assert.Equal(0, await script.RunAsync(WireHost(local), "diff", "--exit-code", "--target", "aws"));
+        Assert.Equal(mutationsBefore, Mutations(aws));
         Assert.Contains(aws.Calls, c => c.Operation == "DescribeSecret");
+
+        // Through the wire as well, the check can fail: a variable removed from the service is a difference (exit 1).
+        var current = aws.Ecs.CurrentTaskDefinition(Cluster, Service);
+        Deploy(aws, TaskDefinitions.TaskDefinitionRenderer.StripReadOnly(current) with
+        {
+            ContainerDefinitions = [.. current.ContainerDefinitions!.Select(c => c.Name == Family ? c with { Environment = [.. c.Environment!.Where(e => e.Name != "NODE_ENV")] } : c)],
+        });
+        Assert.Equal(1, await script.RunAsync(WireHost(local), "diff", "--exit-code", "--target", "aws"));
     }
 
     [Fact]

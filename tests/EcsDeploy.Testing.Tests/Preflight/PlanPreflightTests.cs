@@ -41,6 +41,43 @@ public sealed class PlanPreflightTests
     }
 
     [Fact]
+    public async Task UntrustedExecutionRole_WithoutPreflight_FailsAtLaunch_WhileThePreflightCatchesItBeforeAnyChange()
+    {
+        var checkedFirst = new DayTwo();
+        var (code, stdout, stderr) = await checkedFirst.RunAsync(DayTwo.Pipeline(d => d.Environment("RELEASE", "2")), "--fault", "untrusted-execution-role");
+        Assert.Equal(2, code);
+        Assert.Contains("role truecaller-backend-execution does not trust ecs-tasks.amazonaws.com", stdout + stderr);
+        Assert.Empty(checkedFirst.Mutations);
+
+        // The same run without the preflight: the revision is registered and rolled out, ECS cannot assume the role, so
+        // no task launches, the breaker trips and the service rolls back.
+        var unchecked_ = new DayTwo();
+        var before = unchecked_.Running;
+        (code, stdout, stderr) = await unchecked_.RunAsync(DayTwo.Pipeline(d => d.Environment("RELEASE", "2")).WithoutPreflight(), "--fault", "untrusted-execution-role");
+        Assert.Equal(1, code);
+        Assert.Contains("failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::123456789012:role/truecaller-backend-execution' that was provided for this task.", stdout + stderr);
+        Assert.Contains("rolled back", stdout + stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("UpdateService", unchecked_.Mutations);
+        Assert.Equal(before, unchecked_.Running);
+        Assert.Empty(unchecked_.Aws.CallsTo("GetRole"));
+    }
+
+    [Fact]
+    public async Task SeedPipeline_WithoutPreflight_TheMigrationsRunTaskIsRefused_AndTheServiceIsUntouched()
+    {
+        var aws = Seed.Truecaller();
+        aws.Faults.Arm("untrusted-execution-role");
+        var before = aws.Ecs.Service(Cluster, "truecaller-backend-service").TaskDefinition;
+        var (result, _) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(TestPipelines.CreateContext()).WithoutPreflight().Build(), new RunOptions { GitSha = TestPipelines.GitSha });
+
+        Assert.False(result.Outcome is RunOutcome.Deployed or RunOutcome.Planned or RunOutcome.Invalid, $"{result.Outcome}: {result.Error}");
+        Assert.Contains("ECS was unable to assume the role 'arn:aws:iam::123456789012:role/truecaller-backend-execution'", result.Error);
+        Assert.Single(aws.CallsTo("RunTask"));
+        Assert.Empty(aws.CallsTo("UpdateService"));
+        Assert.Equal(before, aws.Ecs.Service(Cluster, "truecaller-backend-service").TaskDefinition);
+    }
+
+    [Fact]
     public async Task SeedPipeline_OnAHealthyAccount_PassesThePreflight_ImageSkippedAsTheRunBuildsIt()
     {
         var aws = Seed.Truecaller();
