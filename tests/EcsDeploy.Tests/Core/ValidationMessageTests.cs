@@ -69,6 +69,10 @@ public sealed class ValidationMessageTests
         ["Ollama.EmptyFilter"] = (() => Base().WithOllama(o => o.LoadBalancerNameContains("")).Deploy(d => d.Service("api-service")),
             "Ollama: the load-balancer name filter is empty: give o.LoadBalancerNameContains(\"ollama\")."),
 
+        ["Build.ShellSyntax"] = (() => Base().Build(b => b.Run("npm ci && npm run build")),
+            "Build: Command 'npm ci && npm run build' uses shell syntax, but commands run without a shell: pass the program and its arguments separately, Run(\"program\", \"arg1\", \"arg2\")."),
+        ["Build.EmptyCommand"] = (() => Base().Build(b => b.Run(" ")),
+            "Build: A build command is empty: give the program to run, for example Run(\"npm\", \"ci\")."),
         ["Build.NothingToDo"] = (() => Base().Build(_ => { }),
             "Build: nothing to do: add .Run(...) commands or .Image(\"Dockerfile\")."),
         ["Build.ImageOptionsWithoutImage"] = (() => Base().Build(b => b.Run("npm ci").Builder(ImageBuilderKind.Docker)),
