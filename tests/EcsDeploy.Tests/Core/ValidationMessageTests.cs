@@ -29,6 +29,28 @@ public sealed class ValidationMessageTests
     {
         ["NoStages"] = (Base, "The pipeline has no stages: add at least .Deploy(d => d.Service(\"my-service\"))."),
 
+        // Shared with the analyzer (src/EcsDeploy/Rules): the analyzer's tests check the same words.
+        ["Shared.ServiceName"] = (() => Deploy(d => d.Service("web app")),
+            "Service name 'web app' is invalid: use 1-255 letters, digits, hyphens and underscores."),
+        ["Shared.Region"] = (() => Pipeline.For("api").InRegion("europe").OnCluster("api-cluster").Deploy(d => d.Service("api-service")),
+            "Region 'europe' is invalid: use a region code such as 'eu-central-1'."),
+        ["Shared.DevelopmentMigration"] = (() => Base().Migrate(m => m.Command("npx", "prisma", "db", "push")).Deploy(d => d.Service("api-service")),
+            "Migration command 'npx prisma db push' is development-only ('db push' can drop or rewrite data): use 'prisma migrate deploy', which applies committed migrations only."),
+        ["Shared.LiteralSecret"] = (() => Deploy(d => d.Environment("JWT_SECRET", "s3cr3t")),
+            "Environment variable 'JWT_SECRET' looks like a secret but is given a literal value: use .Secret(\"JWT_SECRET\", \"<secret name or ARN>\") so ECS injects it from Secrets Manager."),
+        ["Shared.VariableTwice"] = (() => Deploy(d => d.Environment("PORT", "1").Secret("PORT", "api/port")),
+            "Environment variable 'PORT' is set twice: keep one .Environment(...) or .Secret(...) for it."),
+        ["Shared.StageTwice"] = (() => Deploy(_ => { }).Deploy(d => d.Service("api-service")),
+            "Stage 'Deploy' is added twice: keep one .Deploy(...) call and configure it there."),
+        ["Shared.MigrateAfterDeploy"] = (() => Deploy(_ => { }).Migrate(m => m.Prisma()),
+            "Stage 'Migrate' must run before 'Deploy': move .Migrate(...) before .Deploy(...)."),
+        ["Shared.OllamaModel"] = (() => Base().WithOllama(o => o.Model("llama 3.2")).Deploy(d => d.Service("api-service")),
+            "Ollama model 'llama 3.2' is not a model reference: use name[:tag], such as 'llama3.2:1b'."),
+        ["Shared.OllamaTimeoutNotPositive"] = (() => Base().WithOllama(o => o.Timeout(TimeSpan.Zero)).Deploy(d => d.Service("api-service")),
+            "Ollama timeout 0 s is not positive: give a timeout such as TimeSpan.FromSeconds(30)."),
+        ["Shared.OllamaTimeoutBeyondWait"] = (() => Base().WithOllama(o => o.Timeout(TimeSpan.FromMinutes(3))).Deploy(d => d.Service("api-service").WaitTimeout(TimeSpan.FromMinutes(2))),
+            "Ollama timeout 3 min is longer than the deployment wait of 2 min: a request could outlive the deployment check; shorten the timeout or raise .WaitTimeout(...) in .Deploy(...)."),
+
         ["Deploy.SecretWithoutId"] = (() => Deploy(d => d.Secret("DATABASE_URL", "")),
             "Deploy: secret 'DATABASE_URL' has no secret id: give the Secrets Manager name or ARN."),
         ["Deploy.LogRetention"] = (() => Deploy(d => d.LogRetention(8)),
