@@ -19,6 +19,12 @@ namespace EcsDeploy.Analyzers
     /// </remarks>
     internal sealed class DeployConfiguration
     {
+        /// <summary>The LoadBalancerOptions members that set one ARN each: the only ones the rules read.</summary>
+        private static readonly HashSet<string> KnownLoadBalancerMembers = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "TargetGroup", "AlternateTargetGroup", "ProductionListenerRule", "TestListenerRule", "Role",
+        };
+
         private DeployConfiguration(IInvocationOperation stageCall, List<IInvocationOperation> calls, bool complete)
         {
             StageCall = stageCall;
@@ -124,6 +130,11 @@ namespace EcsDeploy.Analyzers
             if (!Scan(lambda, symbols.LoadBalancerOptions, calls)) LoadBalancerComplete = false;
             foreach (IInvocationOperation member in calls)
             {
+                if (!KnownLoadBalancerMembers.Contains(member.TargetMethod.Name))
+                {
+                    LoadBalancerComplete = false; // a member that sets several values, or from elsewhere (lb.FromTerraform()): not read
+                    continue;
+                }
                 IArgumentOperation? argument = OperationHelpers.Argument(member, 0);
                 Optional<object?> value = argument == null ? default : argument.Value.ConstantValue;
                 bool blank = value.HasValue && (value.Value == null || (value.Value is string text && text.Trim().Length == 0));

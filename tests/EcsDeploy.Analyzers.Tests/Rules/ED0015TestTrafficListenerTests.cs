@@ -39,5 +39,14 @@ public class ED0015TestTrafficListenerTests
             await Pipeline.For("web")
                 .Deploy(d => d.Service("web-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.Zero)).LoadBalancer(routes).TestTraffic(t => t.Http("/health")))
                 .RunAsync(args);
+            // The load balancer is configured by a helper: its rules are unknown.
+            await Pipeline.For("job")
+                .Deploy(d => d.Service("job-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.Zero)).LoadBalancer(lb => lb.FromPlatform()).TestTraffic(t => t.Http("/health")))
+                .RunAsync(args);
+
+            static class Platform
+            {
+                public static LoadBalancerOptions FromPlatform(this LoadBalancerOptions lb) => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").TestListenerRule("arn:test").Role("arn:role");
+            }
             """);
 }
