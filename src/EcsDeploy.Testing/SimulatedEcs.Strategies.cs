@@ -103,6 +103,19 @@ public sealed partial class SimulatedEcs
         }
     }
 
+    /// <summary>
+    /// The revision that answers the next request on a service's production listener: with a native deployment under way,
+    /// as the production listener rule's weights say; else null (the service's primary revision answers).
+    /// </summary>
+    internal string? ProductionRevision(string serviceName)
+    {
+        lock (_aws.Gate)
+        {
+            _world.Advance();
+            return _world.Strategies.ProductionRevision(serviceName);
+        }
+    }
+
     /// <summary>Whether a revision of a service has a RUNNING healthy task.</summary>
     internal bool IsServing(string serviceName, string taskDefinitionArn)
     {

@@ -25,8 +25,12 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
             return Task.FromResult(TestListener(request, testService));
         }
         var groups = aws.Elbv2.AllTargetGroups.Where(g => g.LoadBalancerArns.Contains(loadBalancer.LoadBalancerArn)).Select(g => g.TargetGroupArn).ToHashSet();
-        var healthy = aws.Ecs.AllTasks().Where(t => t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)).Select(t => t.Group![8..]).Distinct(StringComparer.Ordinal)
-            .Any(s => aws.Ecs.IsServing(s) && ServiceBehind(s, groups));
+        var serving = aws.Ecs.AllTasks().Where(t => t.Group is { } g && g.StartsWith("service:", StringComparison.Ordinal)).Select(t => t.Group![8..]).Distinct(StringComparer.Ordinal)
+            .FirstOrDefault(s => aws.Ecs.IsServing(s) && ServiceBehind(s, groups) is not null);
+        var healthy = serving is not null;
+        // The production listener: during a blue/green, linear or canary deployment its rule's weights decide which
+        // revision answers; otherwise the service's primary revision does.
+        var revision = serving is null ? null : aws.Ecs.ProductionRevision(serving) ?? ServiceBehind(serving, groups);
         var path = request.RequestUri.AbsolutePath;
         var isOllama = loadBalancer.LoadBalancerName.Contains("ollama", StringComparison.OrdinalIgnoreCase);
         HttpResponseMessage response;
@@ -43,7 +47,7 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
             var models = aws.Ollama.Models.Select(m => new { name = m, model = m, size = 1321098329L }).ToList();
             response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { models }), Encoding.UTF8, "application/json") };
         }
-        else if (!isOllama && aws.Application.Route(path) is { } route)
+        else if (!isOllama && (revision is null ? aws.Application.Route(path) : aws.Application.Route(path, revision)) is { } route)
         {
             response = new HttpResponseMessage(route.Status) { Content = new StringContent(route.Body, Encoding.UTF8, "application/json") };
         }
@@ -55,9 +59,16 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
         {
             response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
         }
+        if (revision is not null)
+        {
+            response.Headers.Add(RevisionHeader, revision[(revision.LastIndexOf('/') + 1)..]);
+        }
         response.RequestMessage = request;
         return Task.FromResult(response);
     }
+
+    /// <summary>The response header that names the revision (<c>family:revision</c>) whose task answered (for assertions).</summary>
+    public const string RevisionHeader = "X-Simulated-Revision";
 
     /// <summary>A test listener: only the new revision of a native deployment answers, once test traffic moved to it.</summary>
     private HttpResponseMessage TestListener(HttpRequestMessage request, string serviceName)
@@ -82,11 +93,16 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
         {
             response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("Not Found") };
         }
+        if (revision is not null)
+        {
+            response.Headers.Add(RevisionHeader, revision[(revision.LastIndexOf('/') + 1)..]);
+        }
         response.RequestMessage = request;
         return response;
     }
 
-    private bool ServiceBehind(string serviceName, HashSet<string> targetGroups)
+    /// <summary>The task definition the service runs when it is behind one of <paramref name="targetGroups"/>, else null.</summary>
+    private string? ServiceBehind(string serviceName, HashSet<string> targetGroups)
     {
         foreach (var cluster in aws.Ecs.Clusters)
         {
@@ -95,7 +111,7 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
                 var service = aws.Ecs.Service(cluster, serviceName);
                 if (service.LoadBalancers.Any(lb => lb.TargetGroupArn is not null && targetGroups.Contains(lb.TargetGroupArn)))
                 {
-                    return true;
+                    return service.TaskDefinition;
                 }
             }
             catch (AwsServiceException)
@@ -103,6 +119,6 @@ public sealed class SimulatedHttpHandler(SimulatedAws aws) : HttpMessageHandler
                 // Not in this cluster.
             }
         }
-        return false;
+        return null;
     }
 }

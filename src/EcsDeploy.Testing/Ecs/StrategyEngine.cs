@@ -12,6 +12,7 @@ namespace EcsDeploy.Testing.Ecs;
 internal sealed class StrategyEngine(EcsWorld world)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+    private const int DefaultHookTimeoutMinutes = 1440;
     private static readonly string[] Stages =
     [
         LifecycleHookStages.PreScaleUp, "SCALE_UP", LifecycleHookStages.PostScaleUp, LifecycleHookStages.TestTrafficShift,
@@ -58,13 +59,44 @@ internal sealed class StrategyEngine(EcsWorld world)
         {
             foreach (var stage in hook.LifecycleStages ?? [])
             {
-                run.Hooks.Add(new SimHook($"hook-{++_hookNumber:D4}-{index}", hook, stage));
+                run.Hooks.Add(new SimHook(HookId(hook, ++_hookNumber), hook, stage));
             }
             index++;
         }
         Runs.Add(run);
         Enter(run, LifecycleHookStages.PreScaleUp);
         world.At(Tick, () => Step(run));
+    }
+
+    /// <summary>
+    /// A hook id as ECS makes them: <c>ecs-pause-</c> and 43 URL-safe base64 characters for a PAUSE hook (the form the ECS
+    /// guide shows), <c>ecs-lambda-</c> likewise for a Lambda hook; deterministic here.
+    /// </summary>
+    private static string HookId(DeploymentLifecycleHook hook, int number)
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{hook.TargetType}/{hook.HookTargetArn}/{number}"));
+        var text = Convert.ToBase64String(digest).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (hook.TargetType == LifecycleHookTargetTypes.Pause ? "ecs-pause-" : "ecs-lambda-") + text;
+    }
+
+    /// <summary>How many production requests each service's load balancer has answered (the weighted choice's counter).</summary>
+    private readonly Dictionary<string, long> _productionRequests = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Which revision of a native deployment under way answers the next request on the production listener: the listener
+    /// rule's weights decide (the new revision answers <see cref="SimStrategyRun.ProductionPercent"/> % of the requests,
+    /// spread evenly); null when no native deployment of the service is under way.
+    /// </summary>
+    public string? ProductionRevision(string serviceName)
+    {
+        if (Runs.LastOrDefault(r => r.Service.Name == serviceName && !r.Ended) is not { } run)
+        {
+            return null;
+        }
+        var n = _productionRequests.GetValueOrDefault(serviceName);
+        _productionRequests[serviceName] = n + 1;
+        var perMille = (long)Math.Round(run.ProductionPercent * 10);
+        return (n + 1) * perMille / 1000 > n * perMille / 1000 ? run.Target.TaskDefinition : run.Source.TaskDefinition;
     }
 
     /// <summary>ContinueServiceDeployment on a paused hook.</summary>
@@ -191,17 +223,11 @@ internal sealed class StrategyEngine(EcsWorld world)
         foreach (var hook in run.Hooks.Where(h => h.Status is null && (h.Stage == stage
             || stage == LifecycleHookStages.ProductionTrafficShift && h.Stage == LifecycleHookStages.PreProductionTrafficShift)))
         {
-            if (hook.Hook.TargetType == LifecycleHookTargetTypes.Pause)
-            {
-                hook.Status = LifecycleHookStatuses.AwaitingAction;
-                hook.ExpiresAt = world.Now + TimeSpan.FromMinutes(hook.Hook.TimeoutConfiguration?.TimeoutInMinutes ?? 60);
-                world.AddEvent(run.Service, $"(service {run.Service.Name}) (service deployment {run.Record.Arn}) is paused at lifecycle hook {hook.Id} ({stage}), awaiting action.");
-            }
-            else
-            {
-                hook.Status = LifecycleHookStatuses.InProgress;
-                hook.ExpiresAt = world.Now + TimeSpan.FromMinutes(hook.Hook.TimeoutConfiguration?.TimeoutInMinutes ?? 60);
-            }
+            // ECS's default timeout is 1440 minutes (24 h), its default action ROLLBACK (SimHook.TimeoutAction). A paused
+            // hook shows in DescribeServiceDeployments' lifecycleHookDetails (EventBridge's HOOK_AWAITING_ACTION is not
+            // simulated); ECS writes no service event for it.
+            hook.Status = hook.Hook.TargetType == LifecycleHookTargetTypes.Pause ? LifecycleHookStatuses.AwaitingAction : LifecycleHookStatuses.InProgress;
+            hook.ExpiresAt = world.Now + TimeSpan.FromMinutes(hook.Hook.TimeoutConfiguration?.TimeoutInMinutes ?? DefaultHookTimeoutMinutes);
         }
     }
 
@@ -319,7 +345,9 @@ internal sealed class StrategyEngine(EcsWorld world)
         run.Source.RolloutStateReason = $"Rolling back to deployment {run.Source.Id}: {reason}";
         run.Source.DesiredCount = service.DesiredCount;
         run.Source.UpdatedAt = world.Now;
-        world.AddEvent(service, $"(service {service.Name}) (deployment {run.Target.Id}) deployment failed: {reason}");
+        // The "deployment failed" event is the circuit breaker's; a native deployment's rollback shows the rolling-back
+        // event, and its reason in the service deployment (statusReason, rollback.reason) and the failed deployment's
+        // rolloutStateReason. The scheduler then writes "deployment completed" and "steady state" for the old revision.
         world.AddEvent(service, $"(service {service.Name}) rolling back to deployment {run.Source.Id}.");
         world.Scheduler.Reconcile(service);
     }

@@ -82,7 +82,8 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
                 // Our own gate is answered first: a run that stops following at POST_TEST_TRAFFIC_SHIFT still decides it.
                 foreach (var hook in (deployment.LifecycleHookDetails ?? []).Where(h => h.Status == LifecycleHookStatuses.AwaitingAction && h.HookId is not null && _handledHooks.Add(h.HookId)))
                 {
-                    await OnPausedAsync(serviceName, arn, deployment, hook, cancellationToken).ConfigureAwait(false);
+                    // A pause this run does not answer is somebody else's decision: the wait budget does not run out on it.
+                    deadline += await OnPausedAsync(serviceName, arn, deployment, hook, cancellationToken).ConfigureAwait(false);
                 }
                 if (strategy.WaitUntilStage is { } until && ReachedStage(deployment.LifecycleStage, until) && _ourFailure is null)
                 {
@@ -105,13 +106,17 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         }
     }
 
-    /// <summary>A hook paused the deployment: ours (the test-traffic gate) runs its checks; another waits for its owner.</summary>
-    private async Task OnPausedAsync(string serviceName, string arn, ServiceDeployment deployment, DeploymentLifecycleHookDetail hook, CancellationToken cancellationToken)
+    /// <summary>
+    /// A hook paused the deployment: ours (the test-traffic gate) runs its checks; another waits for its owner, and the
+    /// time until it expires is returned, by which the wait budget grows.
+    /// </summary>
+    private async Task<TimeSpan> OnPausedAsync(string serviceName, string arn, ServiceDeployment deployment, DeploymentLifecycleHookDetail hook, CancellationToken cancellationToken)
     {
         if (deployment.LifecycleStage != LifecycleHookStages.PostTestTrafficShift || strategy.TestTraffic is not { } checks)
         {
-            context.Warn($"{serviceName}: the deployment is paused at hook {hook.HookId} ({deployment.LifecycleStage}), which this run does not answer; it waits for ContinueServiceDeployment until {hook.ExpiresAt:u}, then {hook.TimeoutAction}");
-            return;
+            context.Warn($"{serviceName}: the deployment is paused at hook {hook.HookId} ({deployment.LifecycleStage}), which this run does not answer; it waits for ContinueServiceDeployment until {hook.ExpiresAt:u}, then {hook.TimeoutAction}; the run waits as long");
+            var left = (hook.ExpiresAt ?? context.Time.GetUtcNow()) - context.Time.GetUtcNow();
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }
         context.Info($"{serviceName}: test traffic is on the new revision; checking it before production traffic moves");
         var failure = await TestTrafficChecks.RunAsync(context, checks, serviceName, cancellationToken).ConfigureAwait(false);
@@ -119,11 +124,12 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         {
             context.Info($"{serviceName}: test traffic checks passed; continuing to production traffic");
             await context.Aws.Ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest(arn, hook.HookId, LifecycleHookActions.Continue), cancellationToken).ConfigureAwait(false);
-            return;
+            return TimeSpan.Zero;
         }
         _ourFailure = $"test traffic check failed: {failure}";
         context.Warn($"{serviceName}: {_ourFailure}; rolling back (production traffic never moved)");
         await context.Aws.Ecs.ContinueServiceDeploymentAsync(new ContinueServiceDeploymentRequest(arn, hook.HookId, LifecycleHookActions.Rollback), cancellationToken).ConfigureAwait(false);
+        return TimeSpan.Zero;
     }
 
     private async Task StopAsync(string arn, string why, CancellationToken cancellationToken)
