@@ -11,6 +11,7 @@
 // Terraform outputs, from which deploy.cs takes its names), then for example:
 //   aws ecs describe-services --cluster truecaller-backend-cluster --services truecaller-backend-service
 //   dotnet run samples/deploy.cs -- --target aws
+//   dotnet run samples/deploy-canary.cs -- --target aws
 //   curl http://<alb dns name>/health          (HTTP_PROXY sends it through the host)
 //
 // Options:
@@ -85,7 +86,10 @@ catch (Exception ex) when (ex is ArgumentException or FormatException or Overflo
     return 2;
 }
 
-var aws = Seed.Truecaller();
+// The seed's environment, plus what blue/green, linear and canary deployments need (samples/deploy-canary.cs): a second
+// target group, production and test (port 8080) listener rules, the infrastructure role, and their Terraform outputs.
+var aws = new SimulatedAws();
+Seed.Apply(aws, SeedSpec.Truecaller with { TrafficShifting = true });
 foreach (var scenario in scenarios)
 {
     aws.Faults.Arm(scenario);

@@ -38,6 +38,13 @@ public sealed record SeedSpec
     public IReadOnlyList<string> VerifiedPaths { get; init; } = [];
     /// <summary>Whether to write the Terraform outputs the seed names.</summary>
     public bool TerraformOutputs { get; init; } = true;
+    /// <summary>
+    /// Whether the backend gets what blue/green, linear and canary deployments need (<see cref="SimulatedEcs.AddTrafficShifting"/>:
+    /// a second target group, production and test listener rules, the infrastructure role) and, with
+    /// <see cref="TerraformOutputs"/>, the outputs <c>alternate_target_group_arn</c>, <c>production_listener_rule_arn</c>,
+    /// <c>test_listener_rule_arn</c> and <c>ecs_infrastructure_role_arn</c>.
+    /// </summary>
+    public bool TrafficShifting { get; init; }
 
     /// <summary>The seed document's environment (truecaller-backend in eu-central-1).</summary>
     public static SeedSpec Truecaller { get; } = new()
@@ -85,6 +92,7 @@ public sealed record SeedSpec
             OllamaService = ollama?.ServiceName(definition),
             OllamaFamily = ollama is null ? null : $"{definition.Name}-ollama",
             Secrets = secrets,
+            TrafficShifting = definition.Stage<Deployments.DeployStage>()?.Options.DeploymentStrategy.ShiftsTraffic == true,
             HealthCheckPath = verified.FirstOrDefault() ?? "/health",
             VerifiedPaths = [.. verified],
         };
@@ -136,6 +144,17 @@ public static class Seed
             [new EcsTag("app", spec.Family)]);
         aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
         aws.Ecs.SetDeploymentConfiguration(spec.Cluster, spec.Service, SeedDeploymentConfiguration);
+        if (spec.TrafficShifting)
+        {
+            var traffic = aws.Ecs.AddTrafficShifting(spec.Cluster, spec.Service);
+            if (spec.TerraformOutputs)
+            {
+                aws.Terraform.Set("alternate_target_group_arn", traffic.AlternateTargetGroupArn);
+                aws.Terraform.Set("production_listener_rule_arn", traffic.ProductionListenerRule);
+                aws.Terraform.Set("test_listener_rule_arn", traffic.TestListenerRule);
+                aws.Terraform.Set("ecs_infrastructure_role_arn", traffic.RoleArn);
+            }
+        }
         if (spec.AutoScaling is { } range)
         {
             aws.AutoScaling.RegisterEcsService(spec.Cluster, spec.Service, Math.Min(range.Min, spec.DesiredCount), Math.Max(range.Max, spec.DesiredCount));

@@ -37,7 +37,7 @@ namespace EcsDeploy.Deployments
                 grants.AddRange(scope.Rollout($"DeployDependency{index + 1}", dependency));
             }
             grants.AddRange(scope.RegisterTaskDefinitions());
-            grants.AddRange(StrategyPlan.IamGrants(options, ServiceName!, scope));
+            grants.AddRange(StrategyPlan.IamGrants(options, ServiceName!, Routing, scope));
             if (options.LogRetentionDays is not null)
             {
                 grants.Add(new("FindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]));
@@ -58,6 +58,12 @@ namespace EcsDeploy.Deployments
 
         /// <summary>The service the Terraform output <c>ecs_service_name</c> names (<c>Pipeline.FromTerraform</c>), when d.Service(...) is not given.</summary>
         internal string? ServiceFromTerraform { get; init; }
+
+        /// <summary>The alternate target group, listener rules and role the Terraform outputs give (<c>lb.FromTerraform()</c>).</summary>
+        internal AdvancedConfiguration? RoutingFromTerraform { get; init; }
+
+        /// <summary>The load balancer's advanced configuration UpdateService sends: from Terraform, else as given.</summary>
+        internal AdvancedConfiguration? Routing => RoutingFromTerraform ?? StrategySettings.From(options)?.Routing;
 
         /// <summary>d.Service(...), else the service Terraform names.</summary>
         internal string? ServiceName => options.ServiceName ?? ServiceFromTerraform;
@@ -80,7 +86,7 @@ namespace EcsDeploy.Deployments
 
         private RolloutSettings Settings => new(StrategySettings.WaitBudget(options), options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled)
         {
-            Strategy = StrategySettings.From(options),
+            Strategy = StrategySettings.From(options) is { } strategy && RoutingFromTerraform is { } routing ? strategy with { Routing = routing } : StrategySettings.From(options),
         };
 
         /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
@@ -148,6 +154,10 @@ namespace EcsDeploy.Deployments
                 problems.Add(problem);
             }
             StrategyValidation.Validate(options, problems);
+            if (options.Traffic is { FromTerraformOutputs: true } && !definition.NamesFromTerraform)
+            {
+                problems.Add("Deploy: lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).");
+            }
             if (options.Timeout <= TimeSpan.Zero)
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");
@@ -204,7 +214,7 @@ namespace EcsDeploy.Deployments
             var strategy = options.DeploymentStrategy;
             if (strategy.ShiftsTraffic)
             {
-                details.AddRange(StrategyPlan.Details(options));
+                details.AddRange(StrategyPlan.Details(options, Routing));
             }
             var summary = context.Options.NoWait || !options.WaitEnabled
                 ? $"update {ServiceName} without waiting"

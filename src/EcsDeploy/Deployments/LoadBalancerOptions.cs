@@ -16,6 +16,20 @@ public sealed class LoadBalancerOptions
     internal string? ProductionListenerRuleArn { get; private set; }
     internal string? TestListenerRuleArn { get; private set; }
     internal string? RoleArn { get; private set; }
+    internal bool FromTerraformOutputs { get; private set; }
+
+    /// <summary>
+    /// Takes the alternate target group, the listener rules and the role from the Terraform outputs
+    /// <c>alternate_target_group_arn</c>, <c>production_listener_rule_arn</c>, <c>test_listener_rule_arn</c> (with
+    /// test traffic) and <c>ecs_infrastructure_role_arn</c> (a pipeline made with <c>Pipeline.FromTerraform</c>); an ARN
+    /// given here wins over its output.
+    /// </summary>
+    public LoadBalancerOptions FromTerraform()
+    {
+        _freeze.EnsureMutable();
+        FromTerraformOutputs = true;
+        return this;
+    }
 
     /// <summary>Which of the service's load balancers (by its target group) this configures (default: the service's only one).</summary>
     public LoadBalancerOptions TargetGroup(string targetGroupArn)

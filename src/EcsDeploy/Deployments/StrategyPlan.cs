@@ -11,8 +11,9 @@ internal static class StrategyPlan
     /// </summary>
     /// <param name="options">The Deploy stage's options.</param>
     /// <param name="serviceName">The service as resolved: d.Service(...), else the one Terraform names (Pipeline.FromTerraform).</param>
+    /// <param name="routing">The load balancer's advanced configuration as resolved (given, or from Terraform).</param>
     /// <param name="scope">The account, region and definition the policy is for.</param>
-    public static IEnumerable<Iam.IamGrant> IamGrants(DeployOptions options, string serviceName, Iam.IamScope scope)
+    public static IEnumerable<Iam.IamGrant> IamGrants(DeployOptions options, string serviceName, Aws.AdvancedConfiguration? routing, Iam.IamScope scope)
     {
         if (!options.DeploymentStrategy.ShiftsTraffic)
         {
@@ -20,7 +21,7 @@ internal static class StrategyPlan
         }
         yield return new("FollowServiceDeployments", ["ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
             [scope.Arn("ecs", $"service-deployment/{scope.Definition.Cluster}/{serviceName}/*")]);
-        var roles = new[] { options.Traffic?.RoleArn }.Concat(options.LambdaHooks.Select(h => h.RoleArn))
+        var roles = new[] { routing?.RoleArn }.Concat(options.LambdaHooks.Select(h => h.RoleArn))
             .Where(r => !string.IsNullOrEmpty(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
         if (roles.Count > 0)
         {
@@ -32,15 +33,15 @@ internal static class StrategyPlan
         }
     }
 
-    public static IEnumerable<KeyValuePair<string, string>> Details(DeployOptions options)
+    public static IEnumerable<KeyValuePair<string, string>> Details(DeployOptions options, Aws.AdvancedConfiguration? routing)
     {
         var strategy = options.DeploymentStrategy;
         yield return new("strategy", $"{strategy} ({strategy.Name}); takes at least {DeployRules.Describe(strategy.MinimumDuration)} beyond starting its tasks");
-        if (options.Traffic is { } traffic)
+        if (routing is { } traffic)
         {
             yield return new("alternate target group", traffic.AlternateTargetGroupArn ?? "(none)");
-            yield return new("production listener rule", traffic.ProductionListenerRuleArn ?? "(none)");
-            if (traffic.TestListenerRuleArn is { } test)
+            yield return new("production listener rule", traffic.ProductionListenerRule ?? "(none)");
+            if (traffic.TestListenerRule is { } test)
             {
                 yield return new("test listener rule", test);
             }

@@ -79,6 +79,11 @@ internal static class StrategyValidation
             problems.Add(StrategyRules.NeedsAdvancedConfiguration(label));
             return;
         }
+        if (traffic.FromTerraformOutputs)
+        {
+            // Pipeline.FromTerraform lists every missing output before any AWS call (Discovery/TerraformNames.cs).
+            return;
+        }
         if (string.IsNullOrWhiteSpace(traffic.AlternateTargetGroupArn))
         {
             problems.Add(StrategyRules.MissingAlternateTargetGroup(label));
@@ -103,7 +108,7 @@ internal static class StrategyValidation
         {
             problems.Add(StrategyRules.TestTrafficWithRolling());
         }
-        else if (options.Traffic is not null && string.IsNullOrWhiteSpace(options.Traffic.TestListenerRuleArn))
+        else if (options.Traffic is { FromTerraformOutputs: false } && string.IsNullOrWhiteSpace(options.Traffic.TestListenerRuleArn))
         {
             problems.Add(StrategyRules.TestTrafficWithoutTestListener());
         }

@@ -20,6 +20,15 @@ internal static class TerraformNames
     public const string OllamaService = "ollama_service_name";
     public const string OllamaRepository = "ecr_ollama_repository_url";
     public const string OllamaDns = "ollama_alb_dns_name";
+    public const string AlternateTargetGroup = "alternate_target_group_arn";
+    public const string ProductionListenerRule = "production_listener_rule_arn";
+    public const string TestListenerRule = "test_listener_rule_arn";
+    public const string InfrastructureRole = "ecs_infrastructure_role_arn";
+
+    private const string AlternateTargetGroupWhat = "alternate target group";
+    private const string ProductionListenerRuleWhat = "production listener rule";
+    private const string TestListenerRuleWhat = "test listener rule";
+    private const string InfrastructureRoleWhat = "infrastructure role";
 
     /// <summary>The plan entry's name.</summary>
     public const string PlanName = "Names";
@@ -78,8 +87,21 @@ internal static class TerraformNames
         }
         var cluster = names.First(n => n.What == "cluster").Value;
         var service = names.FirstOrDefault(n => n.What == "service")?.Value;
-        IReadOnlyList<IPipelineStage> stages = [.. definition.Stages.Select(s => s is DeployStage deploy && deploy.Options.ServiceName is null && service is not null
-            ? new DeployStage(deploy.Options) { ServiceFromTerraform = service }
+        string? Named(string what) => names.FirstOrDefault(n => n.What == what)?.Value;
+        IReadOnlyList<IPipelineStage> stages = [.. definition.Stages.Select(s => s is DeployStage deploy && (deploy.Options.ServiceName is null && service is not null || deploy.Options.Traffic is { FromTerraformOutputs: true })
+            ? new DeployStage(deploy.Options)
+            {
+                ServiceFromTerraform = deploy.Options.ServiceName is null ? service : null,
+                RoutingFromTerraform = deploy.Options.Traffic is { FromTerraformOutputs: true }
+                    ? new AdvancedConfiguration
+                    {
+                        AlternateTargetGroupArn = Named(AlternateTargetGroupWhat),
+                        ProductionListenerRule = Named(ProductionListenerRuleWhat),
+                        TestListenerRule = Named(TestListenerRuleWhat),
+                        RoleArn = Named(InfrastructureRoleWhat),
+                    }
+                    : null,
+            }
             : s)];
         return definition.WithNames(cluster, stages, names);
     }
@@ -92,7 +114,15 @@ internal static class TerraformNames
             return definition;
         }
         var names = Wanted(definition).Select(w => new ResolvedName(w.What, w.Given ?? "*", w.Given is null ? w.Output : null)).ToList();
-        IReadOnlyList<IPipelineStage> stages = [.. definition.Stages.Select(s => s is DeployStage deploy && deploy.Options.ServiceName is null ? new DeployStage(deploy.Options) { ServiceFromTerraform = "*" } : s)];
+        IReadOnlyList<IPipelineStage> stages = [.. definition.Stages.Select(s => s is DeployStage deploy && (deploy.Options.ServiceName is null || deploy.Options.Traffic is { FromTerraformOutputs: true })
+            ? new DeployStage(deploy.Options)
+            {
+                ServiceFromTerraform = deploy.Options.ServiceName is null ? "*" : null,
+                RoutingFromTerraform = deploy.Options.Traffic is { FromTerraformOutputs: true } traffic
+                    ? new AdvancedConfiguration { AlternateTargetGroupArn = "*", ProductionListenerRule = "*", TestListenerRule = "*", RoleArn = traffic.RoleArn ?? "*" }
+                    : null,
+            }
+            : s)];
         return definition.WithNames(names[0].Value, stages, names);
     }
 
@@ -116,6 +146,17 @@ internal static class TerraformNames
         if (definition.Stage<DeployStage>() is { } deploy)
         {
             wanted.Add(new("service", Service, deploy.Options.ServiceName, AwsNameKind.Service));
+            if (deploy.Options.Traffic is { FromTerraformOutputs: true } traffic)
+            {
+                // lb.FromTerraform(): the blue/green, linear and canary resources; an ARN given in the pipeline wins.
+                wanted.Add(new(AlternateTargetGroupWhat, AlternateTargetGroup, traffic.AlternateTargetGroupArn, null));
+                wanted.Add(new(ProductionListenerRuleWhat, ProductionListenerRule, traffic.ProductionListenerRuleArn, null));
+                if (deploy.Options.TestTrafficChecks is not null || traffic.TestListenerRuleArn is not null)
+                {
+                    wanted.Add(new(TestListenerRuleWhat, TestListenerRule, traffic.TestListenerRuleArn, null));
+                }
+                wanted.Add(new(InfrastructureRoleWhat, InfrastructureRole, traffic.RoleArn, null));
+            }
         }
         if (definition.Stage<PushStage>() is { } push)
         {

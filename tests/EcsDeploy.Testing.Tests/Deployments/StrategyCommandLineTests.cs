@@ -238,4 +238,57 @@ public sealed class StrategyCommandLineTests
         Assert.Contains("would stop service deployment", stdout, StringComparison.Ordinal);
         Assert.Empty(day2.Aws.CallsTo("StopServiceDeployment"));
     }
+
+    private static PipelineBuilder CanaryFromTerraform() => Pipeline.FromTerraform("truecaller-backend")
+        .InRegion("eu-central-1")
+        .Deploy(d => d.Container("truecaller-backend").Environment("RELEASE", "2")
+            .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+            .LoadBalancer(lb => lb.FromTerraform())
+            .TestTraffic(t => t.Http("/health").Port(8080).Deadline(TimeSpan.FromMinutes(1))));
+
+    [Fact]
+    public async Task LoadBalancerFromTerraform_OnTheLocalTarget_TakesTheArnsFromTheOutputs_AndDeploysTheCanary()
+    {
+        var local = new LocalTarget();
+        var host = new EcsDeploy.Hosting.PipelineHost();
+        host.Targets.Add("local", local);
+        var stdout = new StringWriter();
+
+        var code = await host.RunAsync(CanaryFromTerraform(), [], stdout, new StringWriter(), _ => null);
+
+        Assert.True(code == 0, stdout.ToString());
+        var aws = local.Created!;
+        var outputs = (await aws.Terraform.ReadAsync(CancellationToken.None))!;
+        var routing = aws.Ecs.Service("truecaller-backend-cluster", "truecaller-backend-service").LoadBalancers.Single().AdvancedConfiguration!;
+        Assert.Equal(outputs["alternate_target_group_arn"].Value.GetString(), routing.AlternateTargetGroupArn);
+        Assert.Equal(outputs["test_listener_rule_arn"].Value.GetString(), routing.TestListenerRule);
+        Assert.Equal(outputs["ecs_infrastructure_role_arn"].Value.GetString(), routing.RoleArn);
+        Assert.Contains("alternate target group " + routing.AlternateTargetGroupArn, stdout.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ServiceDeploymentStatuses.Successful, Current(aws).Status);
+    }
+
+    [Fact]
+    public async Task LoadBalancerFromTerraform_WithTheOutputsMissing_ListsThemAll_Exit2_NothingChanged()
+    {
+        var aws = new SimulatedAws();
+        Seed.Apply(aws, SeedSpec.Truecaller);
+        var host = new EcsDeploy.Hosting.PipelineHost();
+        host.Targets.Add("local", new LocalTarget(_ => aws));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var code = await host.RunAsync(CanaryFromTerraform(), [], stdout, stderr, _ => null);
+
+        Assert.Equal(2, code);
+        Assert.Contains("lacks the outputs alternate_target_group_arn (the alternate target group), production_listener_rule_arn (the production listener rule), test_listener_rule_arn (the test listener rule), ecs_infrastructure_role_arn (the infrastructure role)", stdout.ToString() + stderr, StringComparison.Ordinal);
+        Assert.Empty(aws.CallsTo("UpdateService"));
+    }
+
+    [Fact]
+    public void LoadBalancerFromTerraform_InAPipelineThatReadsNoTerraform_IsInvalidAtBuild()
+    {
+        var error = Assert.Throws<PipelineValidationException>(() => DayTwo.Pipeline(d => d.Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform())).Build());
+
+        Assert.Contains("Deploy: lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(", error.Message, StringComparison.Ordinal);
+    }
 }
