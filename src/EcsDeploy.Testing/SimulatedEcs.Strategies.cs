@@ -93,6 +93,16 @@ public sealed partial class SimulatedEcs
         }
     }
 
+    /// <summary>The lifecycle stages the latest native deployment of a service entered, with when (for assertions and benchmarks).</summary>
+    public IReadOnlyList<LifecycleStageChange> LifecycleHistory(string serviceName)
+    {
+        lock (_aws.Gate)
+        {
+            _world.Advance();
+            return _world.Strategies.Runs.LastOrDefault(r => r.Service.Name == serviceName)?.Stages.ToList() ?? [];
+        }
+    }
+
     /// <summary>The task definition of the revision the test listener of a native deployment sends traffic to now, or null.</summary>
     internal string? TestTrafficRevision(string serviceName)
     {
@@ -183,3 +193,8 @@ public sealed record TrafficShifting(string AlternateTargetGroupArn, string Prod
 /// <param name="ProductionPercent">The new revision's share of production traffic.</param>
 /// <param name="TestPercent">The new revision's share of test traffic.</param>
 public sealed record TrafficShare(DateTimeOffset At, string Stage, double ProductionPercent, double TestPercent);
+
+/// <summary>A native deployment entering a lifecycle stage (for assertions and benchmarks).</summary>
+/// <param name="At">When it entered the stage.</param>
+/// <param name="Stage">The stage (<c>SCALE_UP</c>, <c>BAKE_TIME</c>, <c>CLEAN_UP</c>, ...).</param>
+public sealed record LifecycleStageChange(DateTimeOffset At, string Stage);

@@ -36,4 +36,5 @@ internal sealed class SimStrategyRun(SimService service, SimServiceDeployment re
     public bool Ended { get; set; }
     public List<string> TriggeredAlarms { get; } = [];
     public List<TrafficShare> History { get; } = [];
+    public List<LifecycleStageChange> Stages { get; } = [];
 }

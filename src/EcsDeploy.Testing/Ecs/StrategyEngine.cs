@@ -188,6 +188,7 @@ internal sealed class StrategyEngine(EcsWorld world)
     private void Enter(SimStrategyRun run, string stage)
     {
         run.Stage = stage;
+        run.Stages.Add(new LifecycleStageChange(world.Now, stage));
         run.Record.LifecycleStage = stage;
         run.Record.UpdatedAt = world.Now;
         var configuration = run.Configuration;
