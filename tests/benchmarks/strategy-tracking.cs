@@ -5,7 +5,8 @@
 // Strategy tracking benchmark (issue 18): a benchmark, not a timed test. Run:
 //   dotnet run tests/benchmarks/strategy-tracking.cs
 // On the same simulated blue/green, linear and canary deployments (same seed, so the same timeline), compares
-// EcsDeploy's Deploy stage, which follows the service deployment by ARN (DescribeServiceDeployments every 5 s), with
+// EcsDeploy's Deploy stage, which follows the service deployment by ARN (DescribeServiceDeployments: every 15 s while
+// a bake, the clean-up or a rollback's draining cannot end, every 5 s near a predicted end and otherwise), with
 // a peer that does what the AWS deploy action and `aws ecs wait services-stable` do: DescribeServices every 15 s (the
 // first at once) until the service has one deployment and runningCount == desiredCount. The peer waits as long as it
 // takes (the deploy action's wait-for-minutes, not the CLI waiter's 40 attempts, which end after 10 minutes, before a
@@ -40,7 +41,7 @@ foreach (var (name, strategy, alarm) in timelines)
 {
     var ours = await RunOursAsync(strategy, alarm);
     var waiter = await RunWaiterAsync(strategy, alarm);
-    Print(name, "EcsDeploy (by ARN, 5 s)", ours);
+    Print(name, "EcsDeploy (by ARN)", ours);
     Print("", "DescribeServices, 15 s", waiter);
     var ratio = (double)ours.Calls / Math.Max(1, waiter.Calls);
     Console.WriteLine($"{"",-40} {"ours / waiter",-26} {"",10} {"",10} {ratio,13:0.00}x");

@@ -65,7 +65,10 @@ internal sealed class StrategyEngine(EcsWorld world)
         }
         Runs.Add(run);
         Enter(run, LifecycleHookStages.PreScaleUp);
-        world.At(Tick, () => Step(run));
+        // ECS's deployment controller acts on a schedule of its own, not in step with a client's polls: the ticks start at
+        // a phase taken from the deployment's ARN (0-5 s, the same for the same seed).
+        var phase = TimeSpan.FromMilliseconds(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(record.Arn)), 0) % 5000);
+        world.At(Tick + phase, () => Step(run));
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
         {
             // Blue/green, linear, canary: followed by service deployment ARN (Deployments/ServiceDeploymentFollower.cs).
-            return await new ServiceDeploymentFollower(context, settings, strategy).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
+            return await new ServiceDeploymentFollower(context, settings, strategy, _timings).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
         }
         return await FollowAsync(serviceName, ours.Id, previous, ours.CreatedAt, cancellationToken).ConfigureAwait(false);
     }

@@ -10,9 +10,12 @@ namespace EcsDeploy.Deployments;
 /// test listener and continues, or rolls back with the failing check as the reason; at the wait budget, or when the run is
 /// cancelled, stops the deployment with rollback (StopServiceDeployment) rather than leaving it paused.
 /// </summary>
-internal sealed class ServiceDeploymentFollower(PipelineContext context, RolloutSettings settings, StrategySettings strategy)
+internal sealed class ServiceDeploymentFollower(PipelineContext context, RolloutSettings settings, StrategySettings strategy, RolloutTimings? timings = null)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
+    /// <summary>The read interval while nothing can end for a while (a bake, the clean-up's deregistration delay): the waiter's.</summary>
+    private static readonly TimeSpan Sparse = TimeSpan.FromSeconds(15);
+    private readonly RolloutTimings _timings = timings ?? RolloutTimings.Defaults;
     private static readonly TimeSpan RollbackBudget = TimeSpan.FromMinutes(15);
     private string? _ourFailure;
     private readonly HashSet<string> _handledHooks = new(StringComparer.Ordinal);
@@ -39,19 +42,25 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         string? lastStage = null;
         var stageSince = context.Time.GetUtcNow();
         var stopped = false;
+        var next = Poll;
+        double? lastProduction = null;
         while (true)
         {
             // Through the shared budget: on a virtual clock a rolling follower beside this one keeps its moments.
-            await ServiceWatch.For(context.Aws).SleepAsync(Poll, cancellationToken).ConfigureAwait(false);
+            await ServiceWatch.For(context.Aws).SleepAsync(next, cancellationToken).ConfigureAwait(false);
             var deployment = await DescribeAsync(arn, cancellationToken).ConfigureAwait(false);
             var production = deployment.TargetServiceRevision?.RequestedProductionTrafficWeight ?? 0;
             var test = deployment.TargetServiceRevision?.RequestedTestTrafficWeight ?? 0;
-            if (deployment.LifecycleStage != lastStage)
+            if (deployment.LifecycleStage != lastStage || production != lastProduction)
             {
+                // A new stage (or a linear step) began when ECS last updated the deployment, if that is since the last read.
+                var now = context.Time.GetUtcNow();
+                stageSince = deployment.UpdatedAt is { } updated && updated <= now && updated > stageSince ? updated : now;
                 lastStage = deployment.LifecycleStage;
-                stageSince = context.Time.GetUtcNow();
+                lastProduction = production;
             }
             var bakeLeft = BakeLeft(deployment, stageSince);
+            next = NextRead(deployment, stageSince, bakeLeft);
             var progress = $"{deployment.Status}/{deployment.LifecycleStage}/{production}/{test}";
             if (progress != lastProgress)
             {
@@ -167,6 +176,31 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         }
         var left = total - (context.Time.GetUtcNow() - stageSince);
         return left > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)) : TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// When to read next: every 15 s while the deployment cannot end for a while (a bake with more than 20 s left, the
+    /// clean-up before the old tasks' deregistration delay is over), closing in to 5 s before the predicted end; every
+    /// 5 s otherwise (scaling up, traffic shifts, our own gate). A rollback in progress is read likewise until the new
+    /// revision's tasks may have drained. An alarm's rollback during a bake is seen within 15 s; the end of a deployment
+    /// or of its rollback within 5 s of ECS deciding it.
+    /// </summary>
+    private TimeSpan NextRead(ServiceDeployment deployment, DateTimeOffset stageSince, TimeSpan? bakeLeft)
+    {
+        if (deployment.Status == ServiceDeploymentStatuses.RollbackInProgress && deployment.Rollback?.StartedAt is { } started)
+        {
+            // Production traffic is back on the old revision at once; the rollback ends once the new revision's tasks drained.
+            var draining = started + _timings.DeregistrationDelay + _timings.StopAtMost - context.Time.GetUtcNow();
+            return draining > TimeSpan.FromSeconds(20) ? TimeSpan.FromSeconds(Math.Min(Sparse.TotalSeconds, (draining - TimeSpan.FromSeconds(10)).TotalSeconds)) : Poll;
+        }
+        if (deployment.Status != ServiceDeploymentStatuses.InProgress)
+        {
+            return Poll;
+        }
+        var left = deployment.LifecycleStage == "CLEAN_UP"
+            ? stageSince + _timings.DeregistrationDelay + _timings.StopAtMost - context.Time.GetUtcNow()
+            : bakeLeft;
+        return left is { } l && l > TimeSpan.FromSeconds(20) ? TimeSpan.FromSeconds(Math.Min(Sparse.TotalSeconds, (l - TimeSpan.FromSeconds(10)).TotalSeconds)) : Poll;
     }
 
     /// <summary>Lifecycle order of the stages a service deployment reports.</summary>
