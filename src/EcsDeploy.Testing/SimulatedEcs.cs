@@ -51,7 +51,7 @@ public sealed partial class SimulatedEcs : IEcsApi
             {
                 if (_world.Services.TryGetValue((cluster, EcsWorld.ShortName(name)), out var service))
                 {
-                    services.Add(_world.Snapshot(service));
+                    services.Add(WithTags(_world.Snapshot(service), service, request));
                 }
                 else
                 {

@@ -20,4 +20,6 @@ internal sealed class SimService(string name, string arn, string cluster, int de
     /// <summary>Seconds after a task starts during which ECS ignores failing health checks (default 0).</summary>
     public int HealthCheckGracePeriodSeconds { get; set; }
     public (string Id, string TaskDefinition)? LastCompleted { get; set; }
+    /// <summary>Its tags (TagResource, UntagResource).</summary>
+    public List<EcsTag> Tags { get; } = [];
 }

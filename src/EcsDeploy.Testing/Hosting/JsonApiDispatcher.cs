@@ -112,6 +112,12 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 return await ecs.DescribeTasksAsync(Read<DescribeTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             case "ListTasks":
                 return await ecs.ListTasksAsync(Read<ListTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
+            case "TagResource":
+                await ecs.TagResourceAsync(new TagResourceRequest(RequiredString(request, "resourceArn", operation), request["tags"]?.Deserialize<List<EcsTag>>(Camel) ?? []), cancellationToken).ConfigureAwait(false);
+                return new JsonObject();
+            case "UntagResource":
+                await ecs.UntagResourceAsync(new UntagResourceRequest(RequiredString(request, "resourceArn", operation), request["tagKeys"]?.Deserialize<List<string>>(Camel) ?? []), cancellationToken).ConfigureAwait(false);
+                return new JsonObject();
             case "StopTask":
                 return await ecs.StopTaskAsync(new StopTaskRequest(request["cluster"]?.GetValue<string>() ?? "default", RequiredString(request, "task", operation), request["reason"]?.GetValue<string>()), cancellationToken).ConfigureAwait(false);
             case "DeregisterTaskDefinition":

@@ -247,6 +247,8 @@ public sealed record EcsService
     public int? HealthCheckGracePeriodSeconds { get; init; }
     /// <summary>The ARN of the service's newest service deployment (DescribeServiceDeployments).</summary>
     public string? CurrentServiceDeployment { get; init; }
+    /// <summary>The service's tags, when DescribeServices was asked for them (<see cref="DescribeServicesRequest.Include"/>).</summary>
+    public IReadOnlyList<EcsTag>? Tags { get; init; }
 }
 
 /// <summary>A per-item failure of a batch call (<c>Failure</c> in the API).</summary>
@@ -318,8 +320,6 @@ public sealed record EcsTask
     public TaskOverride? Overrides { get; init; }
 }
 
-/// <summary>Request of DescribeServices.</summary>
-public sealed record DescribeServicesRequest(string Cluster, IReadOnlyList<string> Services);
 /// <summary>Answer of DescribeServices.</summary>
 public sealed record DescribeServicesResponse(IReadOnlyList<EcsService> Services, IReadOnlyList<EcsFailure> Failures);
 

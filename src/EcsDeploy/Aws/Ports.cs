@@ -10,6 +10,10 @@ public interface IEcsApi
 {
     /// <summary>DescribeServices.</summary>
     Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken);
+    /// <summary>TagResource (idempotent: the same tags again change nothing).</summary>
+    Task TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken);
+    /// <summary>UntagResource (idempotent: a key already gone is ignored).</summary>
+    Task UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken);
     /// <summary>DescribeTaskDefinition.</summary>
     Task<DescribeTaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken);
     /// <summary>ListTaskDefinitions (one page).</summary>

@@ -84,6 +84,8 @@ public sealed record IamScope(PipelineDefinition Definition, string AccountId)
         // Application Auto Scaling checks that the caller may describe and update the service it registers.
         yield return new IamGrant("SuspendAndResumeScaling", ["application-autoscaling:RegisterScalableTarget"], [Arn("application-autoscaling", "scalable-target/*")]);
         yield return new IamGrant("ScaledService", ["ecs:DescribeServices", "ecs:UpdateService"], [ServiceArn(service)]);
+        // The tag on the service that records what to restore, so that a run killed mid-rollout is noticed.
+        yield return new IamGrant("RecordSuspendedScaling", ["ecs:TagResource", "ecs:UntagResource"], [ServiceArn(service)]);
     }
 
     /// <summary>Registering task definitions (with tags) that name the task's roles.</summary>

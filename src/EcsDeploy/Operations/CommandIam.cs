@@ -9,7 +9,11 @@ namespace EcsDeploy.Operations;
 /// </summary>
 internal static class CommandIam
 {
-    public static IEnumerable<IamGrant> Status(IamScope scope) => [.. ReadService(scope), .. ReadTasks(scope), .. ReadImages(scope)];
+    public static IEnumerable<IamGrant> Status(IamScope scope) =>
+    [
+        .. ReadService(scope), .. ReadTasks(scope), .. ReadImages(scope),
+        new IamGrant("ReadScalableTargets", ["application-autoscaling:DescribeScalableTargets"], ["*"]),
+    ];
 
     public static IEnumerable<IamGrant> Diff(IamScope scope)
     {
@@ -69,6 +73,8 @@ internal static class CommandIam
         new IamGrant("ReadScalableTargets", ["application-autoscaling:DescribeScalableTargets"], ["*"]),
         // --adjust-range widens the range of the service's scalable target.
         new IamGrant("AdjustScalableTargetRange", ["application-autoscaling:RegisterScalableTarget"], [scope.Arn("application-autoscaling", "scalable-target/*")]),
+        // --resume removes the tag a deploy left on the service with the state to restore.
+        new IamGrant("ForgetSuspendedScaling", ["ecs:UntagResource"], [scope.ServiceArn(Service(scope))]),
     ];
 
     private static string Service(IamScope scope) => scope.Definition.DeployedService?.Target.Service ?? "*";

@@ -38,26 +38,44 @@ internal static class ScaleCommand
 
     public static PipelineCommand Create()
     {
-        var count = new Option<int?>("--count") { Description = "The number of tasks to run (0 or more)", HelpName = "N", Required = true };
+        var count = new Option<int?>("--count") { Description = "The number of tasks to run (0 or more)", HelpName = "N" };
+        var resume = new Option<bool>("--resume") { Description = "Put back the Application Auto Scaling a deploy suspended and did not restore (status says so); with --count, before scaling" };
         var adjust = new Option<bool>("--adjust-range") { Description = "When N is outside the service's Application Auto Scaling range, widen the range to include N first (RegisterScalableTarget)" };
         var command = new PipelineCommand("scale", "Sets the service's desired count and follows it until N tasks run steadily (refuses a count outside its auto scaling range)",
-            (context, ct) => RunAsync(context, count, adjust, ct))
+            (context, ct) => RunAsync(context, count, adjust, resume, ct))
         {
             IamGrants = CommandIam.Scale,
         };
         command.Options.Add(count);
         command.Options.Add(adjust);
+        command.Options.Add(resume);
         return command;
     }
 
-    private static async Task<FailureKind?> RunAsync(PipelineCommandContext command, Option<int?> countOption, Option<bool> adjustOption, CancellationToken cancellationToken)
+    private static async Task<FailureKind?> RunAsync(PipelineCommandContext command, Option<int?> countOption, Option<bool> adjustOption, Option<bool> resumeOption, CancellationToken cancellationToken)
     {
-        var count = command.ParseResult.GetValue(countOption) ?? -1;
+        var given = command.ParseResult.GetValue(countOption);
+        var resume = command.ParseResult.GetValue(resumeOption);
+        if (given is null && !resume)
+        {
+            throw new PipelineStageException("scale needs --count N (the number of tasks to run), or --resume (put back the auto scaling a deploy left suspended).", FailureKind.Invalid);
+        }
+        var count = given ?? 0;
         if (count < 0)
         {
             throw new PipelineStageException($"--count {count.ToString(CultureInfo.InvariantCulture)} is not a number of tasks: give 0 or more (--count 0 stops every task of the service, --count 3 runs three).", FailureKind.Invalid);
         }
         var operation = Operation.Open(command);
+        if (resume)
+        {
+            var resumed = await ScaleResume.RunAsync(operation, cancellationToken).ConfigureAwait(false);
+            if (given is null)
+            {
+                await operation.WriteAsync(resumed, ScaleResume.Text).ConfigureAwait(false);
+                return null;
+            }
+            operation.Info(resumed.Summary!);
+        }
         var service = (await operation.DescribeServiceAsync(cancellationToken).ConfigureAwait(false)).Service;
         var from = service.DesiredCount;
         var target = command.Aws.AutoScaling is { } autoScaling

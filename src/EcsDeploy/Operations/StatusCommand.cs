@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
 using EcsDeploy.Hosting;
 
 namespace EcsDeploy.Operations;
@@ -28,10 +29,20 @@ internal sealed record StatusReport
     public IReadOnlyList<DeploymentStatus> Deployments { get; init; } = [];
     public IReadOnlyList<TaskStatus> Tasks { get; init; } = [];
     public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
+    /// <summary>The service's Application Auto Scaling, when it has a scalable target.</summary>
+    public AutoScalingStatus? AutoScaling { get; init; }
 
     /// <summary>True while a deployment is rolling out.</summary>
     public bool Settling => Deployments.Count != 1 || Deployments[0].RolloutState == RolloutStates.InProgress;
 }
+
+/// <summary>The Application Auto Scaling part of <c>status</c>.</summary>
+/// <param name="MinCapacity">The range's minimum.</param>
+/// <param name="MaxCapacity">The range's maximum.</param>
+/// <param name="Suspended">What is suspended (<c>nothing suspended</c>).</param>
+/// <param name="SuspendedByDeployAt">When a deploy that has not restored it (yet) suspended it; null when none did.</param>
+/// <param name="Note">What that means and how to resume, when a deploy suspended it.</param>
+internal sealed record AutoScalingStatus(int MinCapacity, int MaxCapacity, string Suspended, DateTimeOffset? SuspendedByDeployAt, string? Note);
 
 /// <summary>
 /// <c>status</c>: the service's deployments with rollout state and counts, the last events, the running revision and
@@ -92,8 +103,20 @@ internal static class StatusCommand
         {
             operation.Context.Warn($"the running image {image} is no longer in ECR ({ex.ErrorCode})");
         }
+        var (target, marker) = await AutoScalingSuspension.ReadAsync(operation.Context, operation.ServiceName, cancellationToken).ConfigureAwait(false);
+        AutoScalingStatus? autoScaling = null;
+        if (target is not null)
+        {
+            var state = (target.SuspendedState ?? SuspendedState.None).Explicit();
+            var rollingOut = service.Deployments.Count != 1 || service.Deployments[0].RolloutState == RolloutStates.InProgress;
+            var note = marker is null ? null
+                : rollingOut ? $"suspended by a deploy at {marker.When} while it rolls out; if no deploy is running, the one that suspended it did not finish: resume with 'scale --resume'"
+                : $"scaling suspended by a previous deploy at {marker.When} that did not finish: resume with 'scale --resume' (back to {AutoScalingSuspension.Describe(marker.Restore.Explicit())}), or the next deploy restores it";
+            autoScaling = new AutoScalingStatus(target.MinCapacity, target.MaxCapacity, AutoScalingSuspension.Describe(state), marker?.At, note);
+        }
         return new StatusReport
         {
+            AutoScaling = autoScaling,
             Service = service.ServiceName,
             Cluster = operation.Cluster,
             Status = service.Status,
@@ -116,6 +139,10 @@ internal static class StatusCommand
         yield return $"service      {report.Service} in {report.Cluster} ({report.Status}): desired {report.DesiredCount}, running {report.RunningCount}, pending {report.PendingCount}";
         yield return $"revision     {Operation.Short(report.TaskDefinition)}";
         yield return $"image        {report.Image ?? "(none)"}" + (report.ImageDigest is null || report.Image?.Contains(report.ImageDigest, StringComparison.Ordinal) == true ? "" : $" ({report.ImageDigest})");
+        if (report.AutoScaling is { } scaling)
+        {
+            yield return $"auto scaling range {scaling.MinCapacity}-{scaling.MaxCapacity}, {scaling.Suspended}" + (scaling.Note is null ? "" : $": {scaling.Note}");
+        }
         yield return "deployments";
         foreach (var d in report.Deployments)
         {

@@ -236,4 +236,28 @@ public sealed class DayTwoOnMotoTests(MotoServerFixture moto)
         Assert.Equal((1, 4), (after.GetProperty("MinCapacity").GetInt32(), after.GetProperty("MaxCapacity").GetInt32()));
         Assert.EndsWith($"/{seeded.Family}:4", (await ServiceAsync(seeded)).GetProperty("taskDefinition").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StatusAndScaleResume_ReadTheTagADeployLeft_AndPutBackTheStateItRecorded()
+    {
+        var seeded = await SeedAsync("d2-resume");
+        var serviceArn = (await ServiceAsync(seeded)).GetProperty("serviceArn").GetString()!;
+        // What a deploy with d.SuspendAutoScaling() leaves when it is killed mid-rollout: the tag, and scaling suspended.
+        await moto.ReadAsync("ecs", "tag_resource", new { resourceArn = serviceArn, tags = new[] { new { key = "ecsdeploy:autoscaling-suspended", value = "restore in=false out=false scheduled=true at=2026-01-05T09:00:00Z" } } });
+        await moto.ReadAsync("application-autoscaling", "register_scalable_target", new
+        {
+            ServiceNamespace = "ecs", ResourceId = seeded.ResourceId, ScalableDimension = "ecs:service:DesiredCount",
+            SuspendedState = new { DynamicScalingInSuspended = true, DynamicScalingOutSuspended = true, ScheduledScalingSuspended = true },
+        });
+
+        var status = await RunAsync(seeded.Pipeline(), "status");
+        var resume = await RunAsync(seeded.Pipeline(), "scale", "--resume");
+
+        Assert.True(status.Code == 0, Describe(status));
+        Assert.Contains("scaling suspended by a previous deploy at 2026-01-05 09:00 UTC that did not finish: resume with 'scale --resume'", status.Stdout, StringComparison.Ordinal);
+        Assert.True(resume.Code == 0, Describe(resume));
+        var state = (await ScalableTargetAsync(seeded)).GetProperty("SuspendedState");
+        Assert.Equal([false, false, true], new[] { "DynamicScalingInSuspended", "DynamicScalingOutSuspended", "ScheduledScalingSuspended" }.Select(k => state.GetProperty(k).GetBoolean()));
+        Assert.Empty((await moto.ReadAsync("ecs", "list_tags_for_resource", new { resourceArn = serviceArn })).GetProperty("tags").EnumerateArray());
+    }
 }

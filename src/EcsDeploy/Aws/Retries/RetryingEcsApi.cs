@@ -32,6 +32,12 @@ internal sealed class RetryingEcsApi(IEcsApi inner, AwsRetryPolicy policy) : IEc
     public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("ListTasks", idempotent: true, ct => inner.ListTasksAsync(request, ct), cancellationToken);
 
+    public Task TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("TagResource", idempotent: true, ct => inner.TagResourceAsync(request, ct), cancellationToken);
+
+    public Task UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken)
+        => policy.ExecuteAsync("UntagResource", idempotent: true, ct => inner.UntagResourceAsync(request, ct), cancellationToken);
+
     public Task<StopTaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
         => policy.ExecuteAsync("StopTask", idempotent: true, ct => inner.StopTaskAsync(request, ct), cancellationToken);
 

@@ -118,7 +118,7 @@ public sealed class ModelConformanceTests
             ["ApplicationAutoScaling.DescribeScalableTargets", "ApplicationAutoScaling.RegisterScalableTarget", "CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
              "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServiceRevisions", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
-             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroupAttributes", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
+             "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.TagResource", "ECS.UntagResource", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroupAttributes", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
             operations.Order(StringComparer.Ordinal));
         Assert.Contains(observer.XmlReads, r => r.Path == "LoadBalancers/member/State/Code");
         Assert.Contains(observer.XmlReads, r => r.Service == AwsWireService.Iam && r.Path == "Role/AssumeRolePolicyDocument");
@@ -196,7 +196,9 @@ public sealed class ModelConformanceTests
         };
         var network = new NetworkConfiguration(new AwsVpcConfiguration { Subnets = ["subnet-1"], SecurityGroups = ["sg-1"], AssignPublicIp = "DISABLED" });
 
-        await ecs.DescribeServicesAsync(new DescribeServicesRequest("cluster", ["service"]), ct);
+        await ecs.DescribeServicesAsync(new DescribeServicesRequest("cluster", ["service"]) { Include = [DescribeServicesRequest.IncludeTags] }, ct);
+        await ecs.TagResourceAsync(new TagResourceRequest("arn:aws:ecs:eu-central-1:1:service/c/s", [new EcsTag("k", "v")]), ct);
+        await ecs.UntagResourceAsync(new UntagResourceRequest("arn:aws:ecs:eu-central-1:1:service/c/s", ["k"]), ct);
         await ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest("app:3"), ct);
         await ecs.ListTaskDefinitionsAsync(new ListTaskDefinitionsRequest("app", NextToken: "token"), ct);
         await ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest(definition, [new EcsTag("k", "v")]), ct);
