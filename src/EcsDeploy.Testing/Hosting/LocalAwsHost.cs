@@ -126,16 +126,25 @@ public sealed class LocalAwsHost : IAsyncDisposable
 
     /// <summary>
     /// The variables a shell (or a child process) needs to use the host: <c>AWS_ENDPOINT_URL</c>,
-    /// <c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_REGION</c> and <c>AWS_DEFAULT_REGION</c>.
+    /// <c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_REGION</c> and <c>AWS_DEFAULT_REGION</c>; and,
+    /// when the clock runs at another speed than wall time, <c>ECSDEPLOY_AWS_CLOCK_SPEED</c> (EcsDeploy's follower predicts on it).
     /// </summary>
-    public IReadOnlyDictionary<string, string> EnvironmentVariables => new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> EnvironmentVariables
     {
-        ["AWS_ENDPOINT_URL"] = Endpoint.GetLeftPart(UriPartial.Authority),
-        ["AWS_ACCESS_KEY_ID"] = AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey,
-        ["AWS_REGION"] = Region,
-        ["AWS_DEFAULT_REGION"] = Region,
-    };
+        get
+        {
+            var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["AWS_ENDPOINT_URL"] = Endpoint.GetLeftPart(UriPartial.Authority), ["AWS_ACCESS_KEY_ID"] = AccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey, ["AWS_REGION"] = Region, ["AWS_DEFAULT_REGION"] = Region,
+            };
+            if (Speed is > 0 and not 1)
+            {
+                variables["ECSDEPLOY_AWS_CLOCK_SPEED"] = Speed.ToString(CultureInfo.InvariantCulture);
+            }
+            return variables;
+        }
+    }
 
     /// <summary>
     /// The variables that send plain-http requests to the simulated load balancers' DNS names through the host

@@ -45,6 +45,13 @@ public sealed class AwsEnvironment
     public bool IsLocal { get; init; }
 
     /// <summary>
+    /// How many seconds pass on ECS's clock (the one it stamps events with) per second of <see cref="TimeProvider"/>:
+    /// 1 on AWS; the speed of a local AWS host driven faster than wall time (its <c>ECSDEPLOY_AWS_CLOCK_SPEED</c>).
+    /// The rollout follower predicts on ECS's clock and sleeps on ours.
+    /// </summary>
+    internal double EcsClockSpeed { get; set; } = 1;
+
+    /// <summary>
     /// Builds an environment whose ports all go through one <see cref="AwsRetryPolicy"/>. Implementations pass
     /// raw ports; this is the single place retries are added. <paramref name="isLocal"/> sets <see cref="IsLocal"/>;
     /// <paramref name="iam"/> sets <see cref="Iam"/>; <paramref name="autoScaling"/> sets <see cref="AutoScaling"/>.

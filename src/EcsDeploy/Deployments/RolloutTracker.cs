@@ -127,11 +127,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         var schedule = new RolloutSchedule(_timings, settings.CircuitBreaker);
         var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
         // ECS stamps events with its own clock: the schedule works on it, and the deployment's creation, just before
-        // UpdateService answered, ties it to ours. A clock that does not tick with ours (an event from what would be our
-        // future: a simulated host at another speed) makes predictions worthless: then read every 1 to 5 s instead.
-        var offset = createdAt == default ? (TimeSpan?)null : createdAt - context.Time.GetUtcNow();
+        // UpdateService answered, ties it to ours; it runs at the environment's ECS clock speed (1 on AWS, a local host's
+        // speed). A clock that does not tick as said (an event from what would be ECS's future) makes predictions
+        // worthless: then read every 1 to 5 s instead.
+        var clock = createdAt == default ? null : new EcsClock(context.Time.GetUtcNow(), createdAt, context.Aws.EcsClockSpeed);
         var interval = Adaptive.Fast;
-        var next = offset is { } o ? schedule.Next(context.Time.GetUtcNow() + o) - o : context.Time.GetUtcNow() + interval;
+        var next = clock is not null ? clock.ToOurs(schedule.Next(clock.ToEcs(context.Time.GetUtcNow()))) : context.Time.GetUtcNow() + interval;
         string? lastProgress = null;
         var failureReported = false;
         Deployment? lastSeen = null;
@@ -140,12 +141,12 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         {
             var service = await DescribeAsync(serviceName, next < deadline ? next : deadline, cancellationToken).ConfigureAwait(false);
             var fresh = ReportNewEvents(service);
-            if (offset is { } known && fresh.Any(e => e.CreatedAt > context.Time.GetUtcNow() + known + Adaptive.Fast * 2))
+            if (clock is not null && fresh.Any(e => e.CreatedAt > clock.ToEcs(context.Time.GetUtcNow()) + Adaptive.Fast * 2))
             {
-                context.Verbose($"{serviceName}: ECS's clock runs ahead of this machine's; reading every 1 to 5 s instead of predicting");
-                offset = null;
+                context.Verbose($"{serviceName}: ECS's clock runs ahead of this machine's (more than {clock.Speed:0.##} times as fast); reading every 1 to 5 s instead of predicting");
+                clock = null;
             }
-            schedule.Observe(service, fresh, context.Time.GetUtcNow() + (offset ?? TimeSpan.Zero));
+            schedule.Observe(service, fresh, clock?.ToEcs(context.Time.GetUtcNow()) ?? context.Time.GetUtcNow());
             var ours = service.Deployments.FirstOrDefault(d => d.Id == deploymentId);
             var progressed = false;
             lastSeen = ours ?? lastSeen;
@@ -224,7 +225,7 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
 
             // Read again when the schedule says: rarely while nothing can end the rollout, closely where it can.
             interval = fresh.Count > 0 || progressed ? Adaptive.Fast : Adaptive.Next(interval);
-            next = offset is { } skew ? schedule.Next(context.Time.GetUtcNow() + skew) - skew : context.Time.GetUtcNow() + interval;
+            next = clock is not null ? clock.ToOurs(schedule.Next(clock.ToEcs(context.Time.GetUtcNow()))) : context.Time.GetUtcNow() + interval;
         }
     }
 

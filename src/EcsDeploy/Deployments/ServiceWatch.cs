@@ -13,6 +13,8 @@ namespace EcsDeploy.Deployments;
 /// or sleeps here (<see cref="SleepAsync"/>: a follower that reads another API between sleeps, as the strategy follower
 /// does), so followers running side by side see the same moments they would on a real clock; when something else moves
 /// the clock meanwhile (a check's retry), the reads that fell due go out then rather than wait for every follower.
+/// The budget counts on ECS's clock (<see cref="AwsEnvironment.EcsClockSpeed"/>): a local AWS host driven ten times
+/// faster than wall time is read as often per simulated second as AWS would be.
 /// </summary>
 internal sealed class ServiceWatch
 {
@@ -31,6 +33,9 @@ internal sealed class ServiceWatch
 
     private readonly IEcsApi _ecs;
     private readonly TimeProvider _time;
+    // ECS's seconds per second of _time: the budget is ECS's (its throttling counts on its clock), so a local host
+    // driven faster than wall time is read as often per simulated second as AWS would be.
+    private readonly double _speed;
     private readonly AwsRetryPolicy? _policy;
     private readonly Lock _gate = new();
     private readonly List<Request> _queue = [];
@@ -41,8 +46,9 @@ internal sealed class ServiceWatch
     private double _tokens = Burst;
     private DateTimeOffset _refilled;
 
-    private ServiceWatch(IEcsApi ecs, TimeProvider time, AwsRetryPolicy? policy)
+    private ServiceWatch(IEcsApi ecs, TimeProvider time, AwsRetryPolicy? policy, double ecsClockSpeed)
     {
+        _speed = ecsClockSpeed > 0 ? ecsClockSpeed : 1;
         _ecs = ecs;
         _time = time;
         _policy = policy;
@@ -53,7 +59,7 @@ internal sealed class ServiceWatch
     public static ServiceWatch For(AwsEnvironment aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
-        return Watches.GetValue(aws.Ecs, ecs => new ServiceWatch(ecs, aws.TimeProvider, aws.RetryPolicy));
+        return Watches.GetValue(aws.Ecs, ecs => new ServiceWatch(ecs, aws.TimeProvider, aws.RetryPolicy, aws.EcsClockSpeed));
     }
 
     /// <summary>DescribeServices calls made, and how many services they asked for in all.</summary>
@@ -143,7 +149,7 @@ internal sealed class ServiceWatch
                 Refill(now);
                 var sleepDue = _queue.Where(r => r.Sleeps).Select(r => r.At - now).DefaultIfEmpty(TimeSpan.MaxValue).Min();
                 var readDue = _queue.Any(r => !r.Sleeps)
-                    ? Max(_queue.Where(r => !r.Sleeps).Min(r => r.At) - now, _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / _rate))
+                    ? Max(_queue.Where(r => !r.Sleeps).Min(r => r.At) - now, _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / (_rate * _speed)))
                     : TimeSpan.MaxValue;
                 wait = due = sleepDue < readDue ? sleepDue : readDue;
                 if (wait > TimeSpan.Zero && _time is IVirtualClock && _queue.Count < _followers)
@@ -185,7 +191,7 @@ internal sealed class ServiceWatch
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            var ready = _queue.Where(r => !r.Sleeps && r.At <= now + Coalesce).OrderBy(r => r.At).ToList();
+            var ready = _queue.Where(r => !r.Sleeps && r.At <= now + Coalesce / _speed).OrderBy(r => r.At).ToList();
             if (ready.Count == 0)
             {
                 return;
@@ -238,7 +244,7 @@ internal sealed class ServiceWatch
     {
         if (now > _refilled)
         {
-            _tokens = Math.Min(Burst, _tokens + (now - _refilled).TotalSeconds * _rate);
+            _tokens = Math.Min(Burst, _tokens + (now - _refilled).TotalSeconds * _rate * _speed);
             _refilled = now;
         }
     }

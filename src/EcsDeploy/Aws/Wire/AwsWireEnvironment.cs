@@ -49,7 +49,7 @@ public static class AwsWireEnvironment
         var ecr = new EcrWireClient(transport);
         var retryingEcr = new RetryingEcrApi(ecr, policy);
         var openRegistry = options.OpenRegistry ?? DefaultRegistryOpener();
-        return AwsEnvironment.Create(
+        var environment = AwsEnvironment.Create(
             options.Region,
             new EcsWireClient(transport),
             ecr,
@@ -69,7 +69,19 @@ public static class AwsWireEnvironment
             isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback,
             iam: new IamWireClient(transport),
             autoScaling: new ApplicationAutoScalingWireClient(transport));
+        // A local AWS host driven faster than wall time says how much faster; a run on its own clock (a scaled
+        // TimeProvider that ticks with the host's) already runs at ECS's pace.
+        if (ReferenceEquals(options.TimeProvider, TimeProvider.System)
+            && double.TryParse((options.Environment ?? Environment.GetEnvironmentVariable)(ClockSpeedVariable), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var speed)
+            && speed > 0 && double.IsFinite(speed))
+        {
+            environment.EcsClockSpeed = speed;
+        }
+        return environment;
     }
+
+    /// <summary>The variable a local AWS host sets to its speed: its clock's seconds per wall second.</summary>
+    internal const string ClockSpeedVariable = "ECSDEPLOY_AWS_CLOCK_SPEED";
 
     /// <summary>ECR's registry through <see cref="OciRegistryClient"/>; every client opened shares one HttpClient.</summary>
     private static Func<EcrAuthorizationData, CancellationToken, Task<IImageRegistry>> DefaultRegistryOpener()
