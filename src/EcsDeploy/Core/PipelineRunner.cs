@@ -156,6 +156,7 @@ public static class PipelineRunner
                 return Finish(RunOutcome.Planned, null);
             }
 
+            context.TaskDefinitions.EndPlan();
             // 2. Execute in order; after a failure, the rest are skipped (unless the failure says it does not stop
             // the pipeline, as a failed PR check does: the run then fails once every stage has run).
             PipelineStageException? deferred = null;

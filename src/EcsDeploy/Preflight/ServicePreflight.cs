@@ -33,7 +33,9 @@ internal sealed partial class ServicePreflight(PipelineContext context, Prefligh
                 "create the service first (Terraform: aws_ecs_service), or fix d.Service(...)"));
             return Service(checks);
         }
-        var running = (await Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition, IncludeTags: false), cancellationToken).ConfigureAwait(false)).TaskDefinition;
+        // Read once a run: the plan renders from the same service and revision (TaskDefinitionService keeps them).
+        context.TaskDefinitions.NotePlanRead(service);
+        var running = (await context.TaskDefinitions.RunningRevisionAsync(service.TaskDefinition, cancellationToken).ConfigureAwait(false)).TaskDefinition;
         var secretChecks = new List<PreflightCheck>();
         var (definition, renderProblem) = await RenderAsync(running, secretChecks, cancellationToken).ConfigureAwait(false);
         if (renderProblem is not null)
@@ -42,12 +44,19 @@ internal sealed partial class ServicePreflight(PipelineContext context, Prefligh
         }
         checks.Add(PreflightCheck.Group("network", NetworkChecks(service, definition)));
         checks.Add(PreflightCheck.Group("task size and platform", SizeChecks(service, definition)));
-        checks.Add(PreflightCheck.Group("load balancers", await LoadBalancerChecksAsync(service, definition, cancellationToken).ConfigureAwait(false)));
-        checks.Add(PreflightCheck.Group("roles", await RoleChecksAsync(definition, cancellationToken).ConfigureAwait(false)));
-        checks.Add(PreflightCheck.Group("images", await ImageChecksAsync(definition, cancellationToken).ConfigureAwait(false)));
-        secretChecks.AddRange(await SecretChecksAsync(definition, secretChecks.Select(c => c.Resource), cancellationToken).ConfigureAwait(false));
+        // The groups read different things (ELBv2, IAM, ECR, Secrets Manager, CloudWatch Logs): side by side, reported in order.
+        var loadBalancers = LoadBalancerChecksAsync(service, definition, cancellationToken);
+        var roles = RoleChecksAsync(definition, cancellationToken);
+        var images = ImageChecksAsync(definition, cancellationToken);
+        var secrets = SecretChecksAsync(definition, [.. secretChecks.Select(c => c.Resource)], cancellationToken);
+        var logs = LogChecksAsync(definition, cancellationToken);
+        await Task.WhenAll(loadBalancers, roles, images, secrets, logs).ConfigureAwait(false);
+        checks.Add(PreflightCheck.Group("load balancers", await loadBalancers.ConfigureAwait(false)));
+        checks.Add(PreflightCheck.Group("roles", await roles.ConfigureAwait(false)));
+        checks.Add(PreflightCheck.Group("images", await images.ConfigureAwait(false)));
+        secretChecks.AddRange(await secrets.ConfigureAwait(false));
         checks.Add(PreflightCheck.Group("secrets", secretChecks));
-        checks.Add(PreflightCheck.Group("logs", await LogChecksAsync(definition, cancellationToken).ConfigureAwait(false)));
+        checks.Add(PreflightCheck.Group("logs", await logs.ConfigureAwait(false)));
         checks.Add(PreflightCheck.Group("service settings", ServiceSettingChecks(service)));
         return Service(checks);
     }

@@ -16,6 +16,25 @@ public sealed class TaskDefinitionService
     private readonly PipelineContext _context;
     private readonly HashSet<string> _registeredThisRun = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskDefinition> _revisions = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<DescribeTaskDefinitionResponse>>> _running = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, EcsService> _planned = new(StringComparer.Ordinal);
+    private bool _planning = true;
+
+    /// <summary>The preflight's read of an ACTIVE service, for the plan's stages while the run still plans.</summary>
+    internal void NotePlanRead(EcsService service)
+    {
+        if (Volatile.Read(ref _planning) && service.Status == ResourceStatuses.Active && service.TaskDefinition is not null)
+        {
+            _planned[service.ServiceName] = service;
+        }
+    }
+
+    /// <summary>The run starts changing things: from now on every read of a service is fresh.</summary>
+    internal void EndPlan()
+    {
+        Volatile.Write(ref _planning, false);
+        _planned.Clear();
+    }
 
     internal TaskDefinitionService(PipelineContext context) => _context = context;
 
@@ -27,12 +46,41 @@ public sealed class TaskDefinitionService
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         var cluster = _context.Definition.Cluster;
+        if (Volatile.Read(ref _planning) && _planned.TryGetValue(serviceName, out var noted))
+        {
+            // The preflight read it moments ago, in the same plan: one read of each service per plan.
+            var revision = await RunningRevisionAsync(noted.TaskDefinition!, cancellationToken).ConfigureAwait(false);
+            return new RunningService(noted, revision.TaskDefinition, revision.Tags);
+        }
         var described = await _context.Aws.Ecs.DescribeServicesAsync(new DescribeServicesRequest(cluster, [serviceName]), cancellationToken).ConfigureAwait(false);
         var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status == ResourceStatuses.Active)
             ?? throw new PipelineStageException($"Service '{serviceName}' was not found in cluster '{cluster}' ({described.Failures.FirstOrDefault()?.Reason ?? "not active"}): create it first (Terraform), or fix d.Service(...) and .OnCluster(...).", FailureKind.Invalid);
-        var current = await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(service.TaskDefinition!), cancellationToken).ConfigureAwait(false);
-        Remember(current.TaskDefinition);
+        var current = await RunningRevisionAsync(service.TaskDefinition!, cancellationToken).ConfigureAwait(false);
         return new RunningService(service, current.TaskDefinition, current.Tags);
+    }
+
+    /// <summary>
+    /// A revision a service runs, with its tags (DescribeTaskDefinition): a revision never changes once registered, so
+    /// a run reads each at most once (the preflight and the plan share it).
+    /// </summary>
+    internal async Task<DescribeTaskDefinitionResponse> RunningRevisionAsync(string taskDefinitionArn, CancellationToken cancellationToken)
+    {
+        var read = _running.GetOrAdd(taskDefinitionArn, arn => new Lazy<Task<DescribeTaskDefinitionResponse>>(async () =>
+        {
+            var described = await _context.Aws.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest(arn), CancellationToken.None).ConfigureAwait(false);
+            Remember(described.TaskDefinition);
+            return described;
+        }));
+        try
+        {
+            return await read.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (read.Value.IsFaulted)
+        {
+            // A failed read is not kept: the next caller asks again.
+            _running.TryRemove(new KeyValuePair<string, Lazy<Task<DescribeTaskDefinitionResponse>>>(taskDefinitionArn, read));
+            throw;
+        }
     }
 
     /// <summary>
