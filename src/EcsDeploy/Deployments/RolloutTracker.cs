@@ -62,7 +62,8 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         }
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", FailureKind.NeedsAttention);
-        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: RolloutStates.Completed } settled] && settled.RunningCount == settled.DesiredCount)
+        if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: RolloutStates.Completed } settled] && settled.RunningCount == settled.DesiredCount
+            && !SwitchesStrategy(service))
         {
             // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
             context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
@@ -83,6 +84,22 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             return await new ServiceDeploymentFollower(context, settings, strategy, _timings).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
         }
         return await FollowAsync(serviceName, ours.Id, previous, ours.CreatedAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// True when the run deploys with a blue/green, linear or canary strategy the service does not have yet (or other bakes
+    /// or steps): the same revision still needs a deployment then, or the pipeline's strategy would silently not apply.
+    /// </summary>
+    private bool SwitchesStrategy(EcsService service)
+    {
+        if (settings.Strategy is not { } strategy)
+        {
+            return false;
+        }
+        var wanted = strategy.Apply(service).Configuration;
+        var current = service.DeploymentConfiguration;
+        return wanted.Strategy != current?.Strategy || wanted.BakeTimeInMinutes != current?.BakeTimeInMinutes
+            || wanted.LinearConfiguration != current?.LinearConfiguration || wanted.CanaryConfiguration != current?.CanaryConfiguration;
     }
 
     /// <summary>Updates the service without waiting (--no-wait).</summary>

@@ -74,6 +74,31 @@ public sealed class StrategyScenarioTests
     }
 
     [Fact]
+    public async Task Canary_OnAServiceThatRunsTheSameRevisionWithRolling_StillDeploys_SoTheStrategyApplies()
+    {
+        var (aws, traffic) = Seeded();
+        var context = TestPipelines.CreateContext();
+        var (rolling, rollingEvents) = await TestPipelines.RunAsync(aws, TestPipelines.Seed(context).Build());
+        Assert.True(rolling.ExitCode == ExitCodes.Success, TestPipelines.AllText(rolling, rollingEvents));
+        var revision = aws.Ecs.Service(Cluster, Service).TaskDefinition;
+
+        // Same sources, so the same image and revision: only the strategy changes.
+        var canary = TestPipelines.Seed(context, d => d.Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+            .LoadBalancer(lb => lb.AlternateTargetGroup(traffic.AlternateTargetGroupArn).ProductionListenerRule(traffic.ProductionListenerRule)
+                .TestListenerRule(traffic.TestListenerRule).Role(traffic.RoleArn))).Build();
+        var (result, events) = await TestPipelines.RunAsync(aws, canary);
+
+        var text = TestPipelines.AllText(result, events);
+        Assert.True(result.ExitCode == ExitCodes.Success, text);
+        Assert.DoesNotContain("nothing to deploy", text, StringComparison.Ordinal);
+        var service = aws.Ecs.Service(Cluster, Service);
+        Assert.Equal(revision, service.TaskDefinition);
+        Assert.Equal(DeploymentStrategies.Canary, service.DeploymentConfiguration!.Strategy);
+        Assert.Equal(ServiceDeploymentStatuses.Successful, LastServiceDeployment(aws).Status);
+        Assert.Equal([10.0, 100.0], aws.Ecs.TrafficHistory(Service).Select(h => h.ProductionPercent).Where(p => p > 0).ToList());
+    }
+
+    [Fact]
     public async Task Canary_WhenTheSmokeTestFailsOnTheTestListener_RollsBack_AndProductionTrafficNeverMoved()
     {
         var (aws, traffic) = Seeded();
