@@ -18,7 +18,7 @@
 //   --port N             the port on 127.0.0.1 (default: a free one)
 //   --speed X            simulated seconds per wall second (default 1; 10 makes a 30 s health check take 3 s)
 //   --fault NAME         a scenario of the simulated AWS: unhealthy-tasks, image-pull-failure, migration-failure,
-//                        no-ollama, throttling (every third call)
+//                        no-ollama, throttling (every third call of each operation)
 //   --fault NAME[:SHARE] a fault between the processes on a share of the API calls (default 0.1):
 //                        http-500, http-503, drop-connection, slow, and throttling:SHARE
 //   --slow-delay S       how long a slow answer waits, in seconds (default 2)

@@ -14,7 +14,7 @@ public sealed class SimulatedAws
 {
     private readonly List<AwsCall> _calls = [];
     private readonly Queue<DateTimeOffset> _recentCalls = new();
-    private long _callNumber;
+    private readonly Dictionary<string, long> _callsPerOperation = new(StringComparer.Ordinal);
     private int _seeding;
 
     /// <summary>Within the returned scope, calls (made by seeding) are neither recorded nor throttled.</summary>
@@ -103,8 +103,10 @@ public sealed class SimulatedAws
     public int? CallsPerSecondLimit { get; set; }
 
     /// <summary>
-    /// Throttling by share: when set to N, every Nth call is refused with ThrottlingException, so a client that
-    /// retries (as the SDKs' standard mode does) gets through on its next attempt.
+    /// Throttling by share: when set to N, every Nth call of each operation is refused with ThrottlingException, so a
+    /// client that retries (as the SDKs' standard mode does) gets through on its next attempt. Counted per operation, as
+    /// AWS throttles each API action on its own: calls made side by side (a preflight's reads) do not take each
+    /// other's turns, so the outcome does not depend on how they interleave.
     /// </summary>
     public int? ThrottleEveryNthCall { get; set; }
 
@@ -138,12 +140,12 @@ public sealed class SimulatedAws
             {
                 _recentCalls.Dequeue();
             }
-            _callNumber++;
+            var callNumber = _callsPerOperation[service + ":" + operation] = _callsPerOperation.GetValueOrDefault(service + ":" + operation) + 1;
             if (CallsPerSecondLimit is { } limit && _recentCalls.Count >= limit)
             {
                 throttled = true;
             }
-            else if (ThrottleEveryNthCall is { } n && _callNumber % n == 0)
+            else if (ThrottleEveryNthCall is { } n && callNumber % n == 0)
             {
                 throttled = true;
             }
