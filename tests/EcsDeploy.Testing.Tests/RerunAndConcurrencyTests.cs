@@ -81,19 +81,19 @@ public sealed class RerunAndConcurrencyTests
     public async Task RetryQuota_BoundsTheExtraTrafficWhenCallsKeepFailing()
     {
         var aws = Seed.Truecaller();
-        aws.ThrottleEveryNthCall = 2;
-        // A small quota: 20 tokens pay for 4 retries (5 each), plus what first-try successes give back.
-        var policy = new AwsRetryPolicy(aws.Clock, quota: 20, random: new Random(5));
+        aws.ThrottleEveryNthCall = 1;
+        // Ten attempts allowed, but a small quota: 20 tokens pay for 4 retries (5 each), and no retry succeeds to give them back.
+        var policy = new AwsRetryPolicy(aws.Clock, maxAttempts: 10, quota: 20, random: new Random(5));
 
         var result = await PipelineRunner.RunAsync(TestPipelines.Seed(TestPipelines.CreateContext()).Build(), aws.CreateEnvironment(policy),
             new RunOptions { GitSha = TestPipelines.GitSha }, new RecordingReporter());
 
-        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
-        var throttled = aws.Calls.Count(c => c.Throttled);
-        var firstAttempts = aws.Calls.Count - policy.RetriesMade;
-        Assert.True(policy.RetriesMade <= (20 + firstAttempts) / 5, $"{policy.RetriesMade} retries for {firstAttempts} first attempts exceed the quota");
-        Assert.True(throttled <= policy.RetriesMade + 1, $"every throttled call but the last was retried ({throttled} throttled, {policy.RetriesMade} retries)");
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Contains("ThrottlingException", result.Error, StringComparison.Ordinal);
+        Assert.Equal(4, policy.RetriesMade);
+        Assert.Equal(0, policy.QuotaRemaining);
+        Assert.All(aws.Calls, c => Assert.True(c.Throttled));
+        Assert.Single(aws.Ecs.Revisions("truecaller-backend"));
     }
 
     [Fact]

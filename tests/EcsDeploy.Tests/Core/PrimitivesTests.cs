@@ -56,6 +56,25 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
+    public async Task Execute_WhenARetrySucceeds_GivesItsCostBack()
+    {
+        var policy = new AwsRetryPolicy(new VirtualClock(), quota: 20);
+        var counter = new Counter();
+
+        // Every other attempt is throttled, many times over: a quota that only shrank would run out after four.
+        for (var i = 0; i < 10; i++)
+        {
+            await policy.ExecuteAsync("DescribeServices", true, _ => ++counter.Calls % 2 == 1
+                ? throw new AwsServiceException("ECS", "DescribeServices", "ThrottlingException", "Rate exceeded")
+                : Task.FromResult(counter.Calls), CancellationToken.None);
+        }
+
+        Assert.Equal(20, counter.Calls);
+        Assert.Equal(10, policy.RetriesMade);
+        Assert.Equal(20, policy.QuotaRemaining);
+    }
+
+    [Fact]
     public async Task Execute_WhenQuotaIsSpent_StopsRetrying()
     {
         var policy = new AwsRetryPolicy(new VirtualClock(), quota: 7);

@@ -3,7 +3,8 @@ namespace EcsDeploy.Aws;
 /// <summary>
 /// The AWS SDKs' "standard" retry mode: a bounded number of attempts, exponential backoff with full jitter
 /// (delay = random x min(base x 2^(n-1), 20 s)), retries on throttling, transient and 5xx errors, and a
-/// retry quota (500 tokens, 5 per retry, 10 after a timeout, 1 back per first-try success) so that an
+/// retry quota (500 tokens, 5 per retry, 10 after a timeout, 1 back per first-try success, a successful retry
+/// gives back what it took) so that an
 /// outage does not multiply traffic. One instance is shared by all the ports of an environment: the retrying
 /// decorators in <c>Aws/Retries</c> (for example <c>RetryingEcsApi</c>) call it once per port operation.
 /// </summary>
@@ -49,6 +50,7 @@ public sealed class AwsRetryPolicy
     /// <param name="cancellationToken">Cancels the call and the waits.</param>
     public async Task<T> ExecuteAsync<T>(string operation, bool idempotent, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        var lastCost = 0;
         for (var attempt = 1; ; attempt++)
         {
             int cost;
@@ -56,7 +58,8 @@ public sealed class AwsRetryPolicy
             try
             {
                 var result = await call(cancellationToken).ConfigureAwait(false);
-                Release(attempt == 1 ? 1 : 0);
+                // As the SDKs do: a first-try success adds one token; a retry that succeeds gives back what it took.
+                Release(attempt == 1 ? 1 : lastCost);
                 return result;
             }
             catch (Exception ex) when (attempt < MaxAttempts && IsRetryable(ex, idempotent, cancellationToken, out cost, out reason))
@@ -65,6 +68,7 @@ public sealed class AwsRetryPolicy
                 {
                     throw;
                 }
+                lastCost = cost;
             }
 
             var backoff = Backoff(attempt);
