@@ -63,7 +63,7 @@ namespace EcsDeploy.Deployments
         internal AdvancedConfiguration? RoutingFromTerraform { get; init; }
 
         /// <summary>The load balancer's advanced configuration UpdateService sends: from Terraform, else as given.</summary>
-        internal AdvancedConfiguration? Routing => RoutingFromTerraform ?? StrategySettings.From(options)?.Routing;
+        internal AdvancedConfiguration? Routing => RoutingFromTerraform ?? StrategySettings.From(options).Routing;
 
         /// <summary>d.Service(...), else the service Terraform names.</summary>
         internal string? ServiceName => options.ServiceName ?? ServiceFromTerraform;
@@ -84,9 +84,16 @@ namespace EcsDeploy.Deployments
             Secrets = [.. options.SecretReferences],
         };
 
-        private RolloutSettings Settings => new(StrategySettings.WaitBudget(options), options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled)
+        /// <summary>What the plan read of ECS's clean-up after the bake (blue/green, linear, canary), for the wait budget.</summary>
+        private static readonly OutputKey<StrategyCleanUp> CleanUp = new("deploy clean-up");
+
+        /// <summary>
+        /// How this stage rolls out: the wait budget (counting the clean-up the plan read, if it did) and the deployment
+        /// configuration the pipeline declares and owns, rolling unless <c>d.Strategy(...)</c> says otherwise.
+        /// </summary>
+        internal RolloutSettings Settings(PipelineContext? context) => new(StrategySettings.WaitBudget(options, context?.Get(CleanUp)?.Delay), options.AnotherDeploymentPolicy, options.CircuitBreakerEnabled, options.RollbackEnabled)
         {
-            Strategy = StrategySettings.From(options) is { } strategy && RoutingFromTerraform is { } routing ? strategy with { Routing = routing } : StrategySettings.From(options),
+            Strategy = RoutingFromTerraform is { } routing ? StrategySettings.From(options) with { Routing = routing } : StrategySettings.From(options),
         };
 
         /// <summary>The services this one depends on, with the Ollama service when the pipeline has WithOllama.</summary>
@@ -212,16 +219,25 @@ namespace EcsDeploy.Deployments
                     : $"suspended during the rollout, then restored ({AutoScalingSuspension.Describe((target.SuspendedState ?? SuspendedState.None).Explicit())} now; range {target.MinCapacity}-{target.MaxCapacity})"));
             }
             var strategy = options.DeploymentStrategy;
+            var cleanUp = TimeSpan.Zero;
             if (strategy.ShiftsTraffic)
             {
-                details.AddRange(StrategyPlan.Details(options, Routing));
+                var read = await StrategyPlan.CleanUpAsync(context, basis.Running.Service, Routing, cancellationToken).ConfigureAwait(false);
+                context.Set(CleanUp, read);
+                cleanUp = read.Delay;
+                details.AddRange(StrategyPlan.Details(options, Routing, read));
             }
+            // The deployment configuration the pipeline owns, against the service's (as diff shows it).
+            var changes = DeploymentConfigurationChanges.Lines(basis.Running.Service, Settings(context));
+            details.AddRange(changes.Select(c => new KeyValuePair<string, string>("service setting", c.TrimStart('~', ' '))));
+            var switching = changes.FirstOrDefault(c => c.StartsWith("~ deploymentConfiguration.strategy:", StringComparison.Ordinal)) is { } line
+                ? $"; switches the service's deployment strategy {line[(line.IndexOf(':', StringComparison.Ordinal) + 2)..]}" : "";
             var summary = context.Options.NoWait || !options.WaitEnabled
-                ? $"update {ServiceName} without waiting"
+                ? $"update {ServiceName} without waiting{switching}"
                 : strategy.ShiftsTraffic
-                    ? $"update {ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration)} of bake, waiting up to {StrategySettings.WaitBudget(options).TotalMinutes:0.#} min"
+                    ? $"update {ServiceName} with a {strategy} deployment: at least {Rules.DeployRules.Describe(strategy.MinimumDuration + cleanUp)} (bakes, then the clean-up), waiting up to {Settings(context).WaitTimeout.TotalMinutes:0.#} min{switching}"
                         + (context.Options.WaitUntilStage is { } stage ? $", or until it reaches {stage} (--wait-until: then ECS goes on without this run, and Verify is skipped)" : "")
-                    : $"update {ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")})";
+                    : $"update {ServiceName} and wait up to {options.Timeout.TotalMinutes:0.#} min (circuit breaker {(options.CircuitBreakerEnabled ? "on" : "off")}, rollback {(options.RollbackEnabled ? "on" : "off")}){switching}";
             return new StagePlan(Stage.Name, summary) { Details = details, Diff = diff.Count == 0 ? ["(no change to the task definition)"] : diff };
         }
 
@@ -234,13 +250,13 @@ namespace EcsDeploy.Deployments
 
             if (context.Options.NoWait || !options.WaitEnabled)
             {
-                var id = await context.Rollouts.StartAsync(serviceName, registered.Arn, Settings, cancellationToken).ConfigureAwait(false);
+                var id = await context.Rollouts.StartAsync(serviceName, registered.Arn, Settings(context), cancellationToken).ConfigureAwait(false);
                 context.Set(StageOutputs.Deployment, new DeploymentOutcome { Service = serviceName, DeploymentId = id, RolloutState = RolloutStates.InProgress, FinalTaskDefinition = registered.Arn, Confirmed = false });
                 context.Warn($"{serviceName}: deployment {id} started; not waiting, so it is not confirmed" + (options.AutoScalingSuspended ? " (auto scaling was not suspended: nothing would restore it)" : ""));
                 return;
             }
 
-            var settings = Settings is { Strategy: { } strategy } plain ? plain with { Strategy = strategy with { WaitUntilStage = context.Options.WaitUntilStage } } : Settings;
+            var settings = Settings(context) is { Strategy: { } strategy } plain ? plain with { Strategy = strategy with { WaitUntilStage = context.Options.WaitUntilStage } } : Settings(context);
             var result = options.AutoScalingSuspended
                 ? await AutoScalingSuspension.AroundAsync(context, serviceName, ct => context.Rollouts.RollOutAsync(serviceName, registered.Arn, settings, ct), cancellationToken).ConfigureAwait(false)
                 : await context.Rollouts.RollOutAsync(serviceName, registered.Arn, settings, cancellationToken).ConfigureAwait(false);
@@ -272,7 +288,7 @@ namespace EcsDeploy.Deployments
             var done = context.Get(StageOutputs.DeployedServices) ?? [];
             foreach (var dependency in Graph(context.Definition).DeploymentOrder().Where(d => !done.Contains(d)))
             {
-                var result = await context.Rollouts.RollOutAsync(dependency, taskDefinitionArn: null, Settings with { Strategy = null, WaitTimeout = options.Timeout }, cancellationToken).ConfigureAwait(false);
+                var result = await context.Rollouts.RollOutAsync(dependency, taskDefinitionArn: null, Settings(context) with { Strategy = null, WaitTimeout = options.Timeout }, cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
                     throw new PipelineStageException(

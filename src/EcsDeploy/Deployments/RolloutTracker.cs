@@ -10,7 +10,11 @@ namespace EcsDeploy.Deployments;
 /// <param name="Rollback">Roll back to the previous revision when the deployment fails.</param>
 public sealed record RolloutSettings(TimeSpan WaitTimeout, AnotherDeployment WhenAnotherInProgress = AnotherDeployment.Wait, bool CircuitBreaker = true, bool Rollback = true)
 {
-    /// <summary>A blue/green, linear or canary deployment; null for a rolling one (with the circuit breaker).</summary>
+    /// <summary>
+    /// The deployment configuration the run declares and owns: a blue/green, linear or canary strategy, or a rolling one
+    /// (which switches a service on another strategy back to ROLLING). Null keeps the service's own strategy and settings
+    /// (only the circuit breaker is set), as for a dependency or a stage that does not declare one.
+    /// </summary>
     public StrategySettings? Strategy { get; init; }
 }
 
@@ -62,8 +66,9 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         }
         service = await WaitForOtherDeploymentsAsync(service, cancellationToken).ConfigureAwait(false);
         var previous = service.TaskDefinition ?? throw new PipelineStageException($"Service '{serviceName}' has no task definition.", FailureKind.NeedsAttention);
+        var changes = DeploymentConfigurationChanges.Lines(service, settings);
         if (taskDefinitionArn == previous && service.Deployments is [{ RolloutState: RolloutStates.Completed } settled] && settled.RunningCount == settled.DesiredCount
-            && !SwitchesStrategy(service))
+            && changes.Count == 0)
         {
             // A re-run after a crash (or a run with nothing new): the service already runs exactly this revision.
             context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)} (deployment {settled.Id}, COMPLETED): nothing to deploy");
@@ -74,48 +79,63 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
         // The settings that time the rollout (the follower predicts from them), read beside UpdateService: they do not
         // hold the change back.
         var timingsRead = RolloutTimings.ReadAsync(context, service, taskDefinitionArn ?? previous, cancellationToken);
-        var ours = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
+        if (taskDefinitionArn == previous && changes.Count > 0)
+        {
+            // The same revision with another deployment configuration: a deployment applies it (a strategy that would
+            // otherwise not apply, alarms or hooks that would not guard the next release, a breaker left as it was).
+            context.Info($"{serviceName} already runs {ShortTaskDefinition(previous)}, but its deployment configuration differs from the pipeline's ({string.Join("; ", changes.Select(c => c.TrimStart('~', ' ')))}): deploying it again to apply it");
+        }
+        var (ours, updated) = await UpdateAsync(service, taskDefinitionArn, force: taskDefinitionArn is null || taskDefinitionArn == previous, cancellationToken).ConfigureAwait(false);
         _timings = await timingsRead.ConfigureAwait(false);
         context.Verbose($"{serviceName}: rollout timings from {_timings.Source}");
         context.Info($"{serviceName}: deployment {ours.Id} started ({ShortTaskDefinition(ours.TaskDefinition)}); waiting up to {settings.WaitTimeout.TotalMinutes:0.#} min for it to complete");
-        if (settings.Strategy is { } strategy && (await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
+        // Followed as ECS runs it, which UpdateService's answer says: a pipeline's rolling strategy has switched the service
+        // back to ROLLING; a run that declares none (a dependency, a user's stage) leaves the service on its own strategy.
+        if (FollowedAs(updated.DeploymentConfiguration) is { } native
+            && (await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).CurrentServiceDeployment is { } arn)
         {
             // Blue/green, linear, canary: followed by service deployment ARN (Deployments/ServiceDeploymentFollower.cs).
-            return await new ServiceDeploymentFollower(context, settings, strategy, _timings).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
+            var follow = ReferenceEquals(native, settings.Strategy) ? settings
+                : settings with { WaitTimeout = settings.WaitTimeout + native.Strategy.MinimumDuration + _timings.DeregistrationDelay };
+            return await new ServiceDeploymentFollower(context, follow, native, _timings).FollowAsync(serviceName, arn, ours.Id, previous, ours.TaskDefinition, cancellationToken).ConfigureAwait(false);
         }
         return await FollowAsync(serviceName, ours.Id, previous, ours.CreatedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// True when the run deploys with a blue/green, linear or canary strategy the service does not have yet (or other bakes
-    /// or steps): the same revision still needs a deployment then, or the pipeline's strategy would silently not apply.
+    /// The blue/green, linear or canary strategy the deployment runs with, as the service's configuration after UpdateService
+    /// says: the run's own when it declared that one, else one read from the configuration (its budget then grows by the
+    /// bakes and the clean-up, which the caller did not count); null for a rolling deployment.
     /// </summary>
-    private bool SwitchesStrategy(EcsService service)
+    private StrategySettings? FollowedAs(DeploymentConfiguration? configuration)
     {
-        if (settings.Strategy is not { } strategy)
+        var running = StrategySettings.Of(configuration);
+        if (running is null)
         {
-            return false;
+            return null;
         }
-        var wanted = strategy.Apply(service).Configuration;
-        var current = service.DeploymentConfiguration;
-        return wanted.Strategy != current?.Strategy || wanted.BakeTimeInMinutes != current?.BakeTimeInMinutes
-            || wanted.LinearConfiguration != current?.LinearConfiguration || wanted.CanaryConfiguration != current?.CanaryConfiguration;
+        if (settings.Strategy is { Strategy.ShiftsTraffic: true } declared && declared.Strategy.Name == running.Strategy.Name)
+        {
+            return declared;
+        }
+        context.Warn($"the service deploys with its own {running.Strategy} strategy, which this run did not declare: following it as such");
+        return running;
     }
 
     /// <summary>Updates the service without waiting (--no-wait).</summary>
     public async Task<string> StartWithoutWaitingAsync(string serviceName, string taskDefinitionArn, CancellationToken cancellationToken)
     {
         var service = await DescribeAsync(serviceName, context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Id;
+        return (await UpdateAsync(service, taskDefinitionArn, force: false, cancellationToken).ConfigureAwait(false)).Deployment.Id;
     }
 
-    /// <summary>UpdateService with the circuit breaker as configured; returns the new PRIMARY deployment.</summary>
-    private async Task<Deployment> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
+    /// <summary>
+    /// UpdateService with the deployment configuration the run owns (<see cref="DeploymentConfigurationChanges.Wanted"/>);
+    /// returns the new PRIMARY deployment and the service as ECS answered.
+    /// </summary>
+    private async Task<(Deployment Deployment, EcsService Service)> UpdateAsync(EcsService service, string? taskDefinitionArn, bool force, CancellationToken cancellationToken)
     {
-        var (configuration, loadBalancers) = settings.Strategy?.Apply(service) ?? ((service.DeploymentConfiguration ?? new DeploymentConfiguration()) with
-        {
-            DeploymentCircuitBreaker = new DeploymentCircuitBreaker(settings.CircuitBreaker, settings.CircuitBreaker && settings.Rollback),
-        }, null);
+        var (configuration, loadBalancers) = DeploymentConfigurationChanges.Wanted(service, settings);
         var updated = await context.Aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
         {
             Cluster = Cluster,
@@ -125,8 +145,9 @@ internal sealed class RolloutTracker(PipelineContext context, RolloutSettings se
             LoadBalancers = loadBalancers,
             ForceNewDeployment = force,
         }, cancellationToken).ConfigureAwait(false);
-        return updated.Service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatuses.Primary)
+        var primary = updated.Service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatuses.Primary)
             ?? throw new PipelineStageException($"UpdateService on '{service.ServiceName}' returned no PRIMARY deployment.", FailureKind.NeedsAttention);
+        return (primary, updated.Service);
     }
 
     private async Task<RolloutResult> FollowAsync(string serviceName, string deploymentId, string previousTaskDefinition, DateTimeOffset createdAt, CancellationToken cancellationToken)

@@ -1,6 +1,13 @@
+using System.Globalization;
+using EcsDeploy.Aws;
 using EcsDeploy.Rules;
 
 namespace EcsDeploy.Deployments;
+
+/// <summary>How long ECS's clean-up waits after the bake (the old revision's targets draining), and where that came from.</summary>
+/// <param name="Delay">The longest deregistration delay of the service's target groups, or ELB's default.</param>
+/// <param name="Source">Where the figure came from, for the plan.</param>
+internal sealed record StrategyCleanUp(TimeSpan Delay, string Source);
 
 /// <summary>What the plan says about a blue/green, linear or canary deployment.</summary>
 internal static class StrategyPlan
@@ -33,10 +40,43 @@ internal static class StrategyPlan
         }
     }
 
-    public static IEnumerable<KeyValuePair<string, string>> Details(DeployOptions options, Aws.AdvancedConfiguration? routing)
+    /// <summary>
+    /// After the bake ECS's clean-up stops the old revision once its targets have drained, and only then is the deployment
+    /// SUCCESSFUL: reads the deregistration delay of the service's target group and of the alternate one (the old revision
+    /// serves from either, and the longer one counts); ELB's default of 300 s when they cannot be read, saying so.
+    /// </summary>
+    public static async Task<StrategyCleanUp> CleanUpAsync(PipelineContext context, EcsService service, AdvancedConfiguration? routing, CancellationToken cancellationToken)
+    {
+        var groups = service.LoadBalancers.Select(lb => lb.TargetGroupArn).Append(routing?.AlternateTargetGroupArn)
+            .Concat(service.LoadBalancers.Select(lb => lb.AdvancedConfiguration?.AlternateTargetGroupArn))
+            .Where(arn => !string.IsNullOrEmpty(arn)).Select(arn => arn!).Distinct(StringComparer.Ordinal).ToList();
+        var fallback = StrategySettings.DefaultCleanUp;
+        if (groups.Count == 0)
+        {
+            return new(fallback, $"{fallback.TotalSeconds:0} s, ELB's default deregistration delay (the service names no target group)");
+        }
+        try
+        {
+            var delays = new List<TimeSpan>();
+            foreach (var group in groups)
+            {
+                var attributes = await context.Aws.Elbv2.DescribeTargetGroupAttributesAsync(group, cancellationToken).ConfigureAwait(false);
+                delays.Add(attributes.TryGetValue("deregistration_delay.timeout_seconds", out var text)
+                    && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : fallback);
+            }
+            var delay = delays.Max();
+            return new(delay, $"{delay.TotalSeconds:0} s, the target group{(groups.Count > 1 ? "s'" : "'s")} deregistration delay");
+        }
+        catch (AwsServiceException ex)
+        {
+            return new(fallback, $"{fallback.TotalSeconds:0} s, ELB's default deregistration delay (the target group's attributes could not be read: {ex.ErrorCode})");
+        }
+    }
+
+    public static IEnumerable<KeyValuePair<string, string>> Details(DeployOptions options, Aws.AdvancedConfiguration? routing, StrategyCleanUp cleanUp)
     {
         var strategy = options.DeploymentStrategy;
-        yield return new("strategy", $"{strategy} ({strategy.Name}); takes at least {DeployRules.Describe(strategy.MinimumDuration)} beyond starting its tasks");
+        yield return new("strategy", $"{strategy} ({strategy.Name}); takes at least {DeployRules.Describe(strategy.MinimumDuration + cleanUp.Delay)} beyond starting its tasks: bakes {DeployRules.Describe(strategy.MinimumDuration)}, then the clean-up while the old revision's targets drain ({cleanUp.Source})");
         if (routing is { } traffic)
         {
             yield return new("alternate target group", traffic.AlternateTargetGroupArn ?? "(none)");

@@ -3,8 +3,9 @@ using EcsDeploy.Aws;
 namespace EcsDeploy.Deployments;
 
 /// <summary>
-/// A blue/green, linear or canary deployment as UpdateService sends it: the strategy, the load balancer's advanced
-/// configuration, the alarms, the Lambda hooks passed through, and the PAUSE hook of a test-traffic gate.
+/// The deployment configuration a pipeline declares, as UpdateService sends it: the strategy (rolling, blue/green, linear or
+/// canary), the load balancer's advanced configuration, the alarms, the Lambda hooks passed through, and the PAUSE hook of
+/// a test-traffic gate. A rolling one switches a service that is on another strategy back to ROLLING.
 /// </summary>
 public sealed record StrategySettings
 {
@@ -27,11 +28,19 @@ public sealed record StrategySettings
     /// <summary>The lifecycle stage at which the run stops following and succeeds (--wait-until); null waits for the end.</summary>
     public string? WaitUntilStage { get; init; }
 
-    /// <summary>The deployment configuration and load balancers UpdateService sends for <paramref name="service"/>.</summary>
+    /// <summary>
+    /// The deployment configuration and load balancers UpdateService sends for <paramref name="service"/>. For a rolling
+    /// strategy: ROLLING, without the settings only the other strategies have (bake, linear and canary configuration,
+    /// lifecycle hooks); the load balancers stay as they are; the circuit breaker is the caller's to set.
+    /// </summary>
     /// <exception cref="PipelineStageException">The service has no load balancer to shift traffic on, or not the one named.</exception>
     public (DeploymentConfiguration Configuration, IReadOnlyList<ServiceLoadBalancer>? LoadBalancers) Apply(EcsService service)
     {
         ArgumentNullException.ThrowIfNull(service);
+        if (!Strategy.ShiftsTraffic)
+        {
+            return (ApplyRolling(service.DeploymentConfiguration ?? new DeploymentConfiguration()), null);
+        }
         var hooks = new List<DeploymentLifecycleHook>(LambdaHooks);
         if (TestTrafficPause is { } pause)
         {
@@ -70,8 +79,45 @@ public sealed record StrategySettings
         return (configuration, loadBalancers);
     }
 
-    /// <summary>The settings a Deploy stage's options give, or null for a rolling deployment.</summary>
-    internal static StrategySettings? From(DeployOptions options) => options.DeploymentStrategy.ShiftsTraffic
+    /// <summary>
+    /// ROLLING (sent only when the service is on another strategy), and none of what only the other strategies use: ECS
+    /// refuses a linear or canary configuration with another strategy, and runs hooks in those strategies only. Lifecycle
+    /// hooks go as an empty list, which removes them; the alarms the pipeline names replace the service's.
+    /// </summary>
+    private DeploymentConfiguration ApplyRolling(DeploymentConfiguration current) => current with
+    {
+        Strategy = current.Strategy is null or DeploymentStrategies.Rolling ? current.Strategy : DeploymentStrategies.Rolling,
+        BakeTimeInMinutes = null,
+        LinearConfiguration = null,
+        CanaryConfiguration = null,
+        LifecycleHooks = current.LifecycleHooks is { Count: > 0 } ? [] : current.LifecycleHooks,
+        Alarms = AlarmNames.Count > 0 ? new DeploymentAlarms(AlarmNames, Enable: true, Rollback: true) : current.Alarms,
+    };
+
+    /// <summary>
+    /// The strategy a service's deployment configuration gives (ECS's defaults for what it leaves out), to follow a deployment
+    /// as ECS runs it when the run did not declare one; null for a rolling one.
+    /// </summary>
+    internal static StrategySettings? Of(DeploymentConfiguration? configuration)
+    {
+        var bake = TimeSpan.FromMinutes(configuration?.BakeTimeInMinutes ?? 0);
+        DeploymentStrategy? strategy = configuration?.Strategy switch
+        {
+            DeploymentStrategies.BlueGreen => DeploymentStrategy.BlueGreen(bake),
+            DeploymentStrategies.Linear => DeploymentStrategy.Linear(configuration.LinearConfiguration?.StepPercent ?? 10,
+                TimeSpan.FromMinutes(configuration.LinearConfiguration?.StepBakeTimeInMinutes ?? 6), bake),
+            DeploymentStrategies.Canary => DeploymentStrategy.Canary(configuration.CanaryConfiguration?.CanaryPercent ?? 5,
+                TimeSpan.FromMinutes(configuration.CanaryConfiguration?.CanaryBakeTimeInMinutes ?? 10), bake),
+            _ => null,
+        };
+        return strategy is null ? null : new StrategySettings { Strategy = strategy };
+    }
+
+    /// <summary>
+    /// The deployment configuration a Deploy stage's options declare: its strategy (rolling unless <c>d.Strategy(...)</c>
+    /// says otherwise) and what goes with it. The pipeline owns it: a rolling one switches the service back to ROLLING.
+    /// </summary>
+    internal static StrategySettings From(DeployOptions options) => options.DeploymentStrategy.ShiftsTraffic
         ? new StrategySettings
         {
             Strategy = options.DeploymentStrategy,
@@ -90,13 +136,20 @@ public sealed record StrategySettings
             TestTrafficPause = options.TestTrafficChecks?.PauseTimeout,
             TestTraffic = options.TestTrafficChecks,
         }
-        : null;
+        : new StrategySettings { Strategy = options.DeploymentStrategy, AlarmNames = [.. options.AlarmNames] };
+
+    /// <summary>
+    /// ELB's default deregistration delay: after the bake, ECS's clean-up waits this long for the old revision's targets to
+    /// drain before the deployment is SUCCESSFUL, unless the target group says otherwise.
+    /// </summary>
+    internal static readonly TimeSpan DefaultCleanUp = TimeSpan.FromSeconds(300);
 
     /// <summary>
     /// How long a run waits for the deployment: the explicit wait timeout, else the default (10 minutes, for tasks to start
-    /// and pass health checks) plus the strategy's bakes and the test-traffic pause.
+    /// and pass health checks) plus the strategy's bakes, the clean-up (<paramref name="cleanUp"/>, the target groups'
+    /// deregistration delay; <see cref="DefaultCleanUp"/> when unknown) and the test-traffic pause.
     /// </summary>
-    internal static TimeSpan WaitBudget(DeployOptions options) => options.TimeoutSet || !options.DeploymentStrategy.ShiftsTraffic
+    internal static TimeSpan WaitBudget(DeployOptions options, TimeSpan? cleanUp = null) => options.TimeoutSet || !options.DeploymentStrategy.ShiftsTraffic
         ? options.Timeout
-        : options.Timeout + options.DeploymentStrategy.MinimumDuration + (options.TestTrafficChecks?.PauseTimeout ?? TimeSpan.Zero);
+        : options.Timeout + options.DeploymentStrategy.MinimumDuration + (cleanUp ?? DefaultCleanUp) + (options.TestTrafficChecks?.PauseTimeout ?? TimeSpan.Zero);
 }

@@ -19,8 +19,8 @@ internal sealed record DiffReport
 
 /// <summary>
 /// <c>diff [--exit-code]</c>: the normalised difference between what the pipeline would deploy and what runs now: the
-/// task definition (rendered as Deploy renders it, ECS defaults normalised away) and the service settings the pipeline
-/// owns (the deployment circuit breaker). Read-only. <c>--exit-code</c> exits 1 when there is a difference.
+/// task definition (rendered as Deploy renders it, ECS defaults normalised away) and the deployment configuration the
+/// pipeline owns (<see cref="Deployments.DeploymentConfigurationChanges"/>). Read-only. <c>--exit-code</c> exits 1 when there is a difference.
 /// </summary>
 internal static class DiffCommand
 {
@@ -66,24 +66,12 @@ internal static class DiffCommand
         return operation.Value(exitCode) && report.Differs ? FailureKind.Failed : null;
     }
 
-    /// <summary>The differences in the settings Deploy applies to the service (the circuit breaker and its rollback).</summary>
+    /// <summary>
+    /// The differences in the deployment configuration Deploy applies to the service: the strategy and what goes with it
+    /// (bakes, steps, lifecycle hooks, the load balancer's advanced configuration), alarms, the circuit breaker.
+    /// </summary>
     internal static IReadOnlyList<string> ServiceSettings(EcsService service, Deployments.RolloutSettings settings)
-    {
-        var lines = new List<string>();
-        var breaker = service.DeploymentConfiguration?.DeploymentCircuitBreaker;
-        var wantRollback = settings.CircuitBreaker && settings.Rollback;
-        if (breaker?.Enable != settings.CircuitBreaker)
-        {
-            lines.Add($"~ deploymentConfiguration.deploymentCircuitBreaker.enable: {Text(breaker?.Enable)} -> {Text(settings.CircuitBreaker)}");
-        }
-        if (breaker?.Rollback != wantRollback)
-        {
-            lines.Add($"~ deploymentConfiguration.deploymentCircuitBreaker.rollback: {Text(breaker?.Rollback)} -> {Text(wantRollback)}");
-        }
-        return lines;
-    }
-
-    private static string Text(bool? value) => value is null ? "(unset)" : value.Value ? "true" : "false";
+        => Deployments.DeploymentConfigurationChanges.Lines(service, settings);
 
     /// <summary>The image reference with its tag (or digest) replaced by <paramref name="tag"/>.</summary>
     internal static string WithTag(string image, string tag)

@@ -113,10 +113,13 @@ internal static class RollbackCommand
         return result.Succeeded ? null : result.Failure ?? FailureKind.Failed;
     }
 
-    /// <summary>The rollout settings of the pipeline's Deploy stage (timeout, circuit breaker, rollback), or the defaults.</summary>
+    /// <summary>
+    /// The rollout settings of the pipeline's Deploy stage (wait budget, circuit breaker, rollback, and the deployment
+    /// configuration it declares: a rollback deploys as Deploy would), or the defaults.
+    /// </summary>
     internal static RolloutSettings Settings(PipelineDefinition definition)
         => definition.Stage<DeployStage>() is { } deploy
-            ? new RolloutSettings(deploy.Options.Timeout, deploy.Options.AnotherDeploymentPolicy, deploy.Options.CircuitBreakerEnabled, deploy.Options.RollbackEnabled)
+            ? deploy.Settings(null)
             : new RolloutSettings(TimeSpan.FromMinutes(10));
 
     /// <summary>
