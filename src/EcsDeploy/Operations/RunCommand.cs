@@ -108,8 +108,12 @@ internal static class RunCommand
         }
         catch (PipelineStageException ex)
         {
-            var outcome = ex.Kind == FailureKind.NeedsAttention && ex.Message.Contains("(StopTask)", StringComparison.Ordinal) ? "timed-out"
-                : ex.Message.Contains("did not start", StringComparison.Ordinal) ? "failed-to-start" : "failed";
+            var outcome = (ex as OneOffTaskException)?.Failure switch
+            {
+                OneOffTaskFailure.TimedOut => "timed-out",
+                OneOffTaskFailure.FailedToStart => "failed-to-start",
+                _ => "failed",
+            };
             await operation.WriteAsync(report with { Outcome = outcome, Error = ex.Message }, Text).ConfigureAwait(false);
             return ex.Kind;
         }

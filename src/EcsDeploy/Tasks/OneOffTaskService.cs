@@ -79,7 +79,7 @@ public sealed class OneOffTaskService
         if (response.Tasks.Count == 0)
         {
             var failure = response.Failures.FirstOrDefault();
-            throw new PipelineStageException($"The {request.Purpose} did not start: {failure?.Reason} {failure?.Detail}".TrimEnd(), FailureKind.Failed);
+            throw new OneOffTaskException($"The {request.Purpose} did not start: {failure?.Reason} {failure?.Detail}".TrimEnd(), OneOffTaskFailure.FailedToStart, FailureKind.Failed);
         }
         var taskArn = response.Tasks[0].TaskArn;
         _context.Info($"started {request.Purpose} {ShortId(taskArn)} on {RolloutTracker.ShortTaskDefinition(request.TaskDefinitionArn)}" + (request.Command is null ? "" : $": {string.Join(' ', request.Command)}"));
@@ -133,7 +133,7 @@ public sealed class OneOffTaskService
             if (_context.Time.GetUtcNow() >= deadline)
             {
                 await StopAsync(request, cluster, taskArn, $"timed out after {request.Timeout.TotalMinutes:0.#} min").ConfigureAwait(false);
-                throw new PipelineStageException($"The {request.Purpose} {ShortId(taskArn)} did not stop within {request.Timeout.TotalMinutes:0.#} min (it was {task.LastStatus}): it was stopped (StopTask). Allow it longer if it needs the time.", FailureKind.NeedsAttention);
+                throw new OneOffTaskException($"The {request.Purpose} {ShortId(taskArn)} did not stop within {request.Timeout.TotalMinutes:0.#} min (it was {task.LastStatus}): it was stopped (StopTask). Allow it longer if it needs the time.", OneOffTaskFailure.TimedOut, FailureKind.NeedsAttention);
             }
             await Clock.DelayAsync(_context.Time, Poll, cancellationToken).ConfigureAwait(false);
         }
