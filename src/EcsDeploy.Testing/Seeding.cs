@@ -45,6 +45,12 @@ public sealed record SeedSpec
     /// <c>test_listener_rule_arn</c> and <c>ecs_infrastructure_role_arn</c>.
     /// </summary>
     public bool TrafficShifting { get; init; }
+    /// <summary>
+    /// The CloudWatch alarms on the backend's load balancer (5xx answers of its targets), in state OK, as a Terraform
+    /// <c>aws_cloudwatch_metric_alarm</c> leaves them: null for the one alarm <c>FAMILY-5xx</c>
+    /// (<c>truecaller-backend-5xx</c> for the seed, the alarm the canary sample watches), empty for none.
+    /// </summary>
+    public IReadOnlyList<string>? Alarms { get; init; }
 
     /// <summary>The seed document's environment (truecaller-backend in eu-central-1).</summary>
     public static SeedSpec Truecaller { get; } = new()
@@ -115,7 +121,7 @@ public static class Seed
     /// port 3000, NODE_ENV and PORT) and a service already running it behind a load balancer; the secrets;
     /// and, when named, the Ollama repository, task definition, service and load balancer with the model pulled;
     /// both services with the deployment circuit breaker and rollback on, as the seed's Terraform makes them; the
-    /// backend's Application Auto Scaling target (<see cref="SeedSpec.AutoScaling"/>);
+    /// backend's Application Auto Scaling target (<see cref="SeedSpec.AutoScaling"/>); its CloudWatch alarms (<see cref="SeedSpec.Alarms"/>);
     /// then the Terraform outputs the seed lists.
     /// </summary>
     public static void Apply(SimulatedAws aws, SeedSpec spec)
@@ -144,6 +150,10 @@ public static class Seed
             [new EcsTag("app", spec.Family)]);
         aws.Ecs.CreateRunningService(spec.Cluster, spec.Service, backendArn, spec.DesiredCount, backendTg, spec.Family, 3000);
         aws.Ecs.SetDeploymentConfiguration(spec.Cluster, spec.Service, SeedDeploymentConfiguration);
+        foreach (var alarm in spec.Alarms ?? [$"{spec.Family}-5xx"])
+        {
+            aws.CloudWatch.PutMetricAlarm(FiveXxAlarm(alarm, backendLb.LoadBalancerArn));
+        }
         if (spec.TrafficShifting)
         {
             var traffic = aws.Ecs.AddTrafficShifting(spec.Cluster, spec.Service);
@@ -185,6 +195,23 @@ public static class Seed
             aws.Terraform.Set("ecs_service_name", spec.Service);
         }
     }
+
+    /// <summary>An alarm on the 5xx answers of a load balancer's targets (more than 10 a minute), in state OK.</summary>
+    private static MetricAlarm FiveXxAlarm(string name, string loadBalancerArn) => new()
+    {
+        AlarmName = name,
+        AlarmDescription = "5xx answers of the service's targets",
+        StateValue = AlarmStates.Ok,
+        StateReason = "Threshold Crossed: no datapoint was greater than the threshold (10.0).",
+        MetricName = "HTTPCode_Target_5XX_Count",
+        Namespace = "AWS/ApplicationELB",
+        Statistic = "Sum",
+        Dimensions = [new MetricDimension("LoadBalancer", loadBalancerArn[(loadBalancerArn.IndexOf(":loadbalancer/", StringComparison.Ordinal) + 14)..])],
+        Period = 60,
+        EvaluationPeriods = 1,
+        Threshold = 10,
+        ComparisonOperator = "GreaterThanThreshold",
+    };
 
     /// <summary>The seed's Terraform: <c>deployment_circuit_breaker { enable = true, rollback = true }</c>, 200/100 percent.</summary>
     private static readonly DeploymentConfiguration SeedDeploymentConfiguration = new()

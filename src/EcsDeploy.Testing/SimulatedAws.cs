@@ -7,7 +7,7 @@ public sealed record AwsCall(string Service, string Operation, DateTimeOffset At
 
 /// <summary>
 /// A simulated AWS account and region: ECS (deployments, tasks, the circuit breaker, events), ECR and its
-/// registry, ELBv2, Secrets Manager, CloudWatch Logs, IAM roles, Application Auto Scaling and Terraform outputs, all on a <see cref="VirtualClock"/>.
+/// registry, ELBv2, Secrets Manager, CloudWatch Logs, CloudWatch alarms, IAM roles, Application Auto Scaling and Terraform outputs, all on a <see cref="VirtualClock"/>.
 /// Use it in tests (<see cref="CreateEnvironment"/>) and as the scripts' <c>--target local</c>.
 /// </summary>
 public sealed class SimulatedAws
@@ -46,6 +46,7 @@ public sealed class SimulatedAws
         SecretsManager = new SimulatedSecretsManager(this);
         Logs = new SimulatedLogs(this);
         Iam = new SimulatedIam(this);
+        CloudWatch = new SimulatedCloudWatch(this);
         AutoScaling = new SimulatedApplicationAutoScaling(this);
         Terraform = new SimulatedTerraform();
         Ollama = new SimulatedOllama();
@@ -79,6 +80,8 @@ public sealed class SimulatedAws
     public SimulatedLogs Logs { get; }
     /// <summary>IAM roles and their trust policies.</summary>
     public SimulatedIam Iam { get; }
+    /// <summary>Amazon CloudWatch alarms (the ones blue/green, linear and canary deployments watch).</summary>
+    public SimulatedCloudWatch CloudWatch { get; }
     /// <summary>Application Auto Scaling (scalable targets of ECS services).</summary>
     public SimulatedApplicationAutoScaling AutoScaling { get; }
     /// <summary>Terraform outputs.</summary>
@@ -121,7 +124,7 @@ public sealed class SimulatedAws
         Region, Ecs, Ecr, Elbv2, SecretsManager, Logs,
         _ => Task.FromResult<IImageRegistry>(Ecr.Registry),
         Terraform, new SimulatedHttpHandler(this), Clock, "simulated AWS",
-        retryPolicy ?? new AwsRetryPolicy(Clock, random: new Random(7)), isLocal: true, iam: Iam, autoScaling: AutoScaling);
+        retryPolicy ?? new AwsRetryPolicy(Clock, random: new Random(7)), isLocal: true, iam: Iam, autoScaling: AutoScaling, cloudWatch: CloudWatch);
 
     /// <summary>Records a call, brings the world up to now, and applies throttling. Every simulated operation starts here.</summary>
     internal void Enter(string service, string operation)

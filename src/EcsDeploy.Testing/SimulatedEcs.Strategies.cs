@@ -57,13 +57,19 @@ public sealed partial class SimulatedEcs
         }
     }
 
-    /// <summary>Sets a CloudWatch alarm's state: in ALARM, it rolls back any native deployment that watches it.</summary>
+    /// <summary>
+    /// Sets a CloudWatch alarm's state in <see cref="SimulatedAws.CloudWatch"/> (ALARM or OK): in ALARM, it rolls back any
+    /// native deployment that watches it. The alarm must exist (<see cref="SimulatedCloudWatch.PutMetricAlarm"/>).
+    /// </summary>
     public void SetAlarm(string alarmName, bool inAlarm)
     {
         lock (_aws.Gate)
         {
             _world.Advance();
-            _world.Strategies.Alarms[alarmName] = inAlarm;
+            if (!_aws.CloudWatch.Set(alarmName, inAlarm ? AlarmStates.Alarm : AlarmStates.Ok, "Set by a test"))
+            {
+                throw new InvalidOperationException($"CloudWatch has no alarm '{alarmName}': create it first with aws.CloudWatch.PutMetricAlarm(...).");
+            }
         }
     }
 

@@ -27,9 +27,6 @@ internal sealed class StrategyEngine(EcsWorld world)
     /// <summary>Test listeners: (load balancer DNS name, port) to the service whose new revision answers there.</summary>
     public Dictionary<(string Host, int Port), string> TestListeners { get; } = [];
 
-    /// <summary>Alarm states a test or a fault set: name to whether it is in ALARM.</summary>
-    public Dictionary<string, bool> Alarms { get; } = new(StringComparer.Ordinal);
-
     /// <summary>The fault alarm-during-bake: a run's alarms go into ALARM when it starts to bake.</summary>
     public bool AlarmsFireDuringBake { get; set; }
 
@@ -167,7 +164,7 @@ internal sealed class StrategyEngine(EcsWorld world)
             return;
         }
         if (run.Stage != "CLEAN_UP" && run.Configuration.Alarms is { Enable: true } alarms
-            && alarms.AlarmNames.Where(a => Alarms.GetValueOrDefault(a)).ToList() is { Count: > 0 } firing)
+            && alarms.AlarmNames.Where(a => world.Aws.CloudWatch.StateOf(a) == AlarmStates.Alarm).ToList() is { Count: > 0 } firing)
         {
             run.TriggeredAlarms.AddRange(firing);
             RollBack(run, $"CloudWatch alarm(s) {string.Join(", ", firing)} in ALARM state.");
@@ -239,9 +236,10 @@ internal sealed class StrategyEngine(EcsWorld world)
     {
         if (AlarmsFireDuringBake && run.Configuration.Alarms is { Enable: true } alarms)
         {
+            // Through the simulated CloudWatch, as a breaching metric would: an alarm that does not exist cannot fire.
             foreach (var name in alarms.AlarmNames)
             {
-                Alarms[name] = true;
+                world.Aws.CloudWatch.Set(name, AlarmStates.Alarm, "Threshold Crossed: simulated fault alarm-during-bake");
             }
         }
     }

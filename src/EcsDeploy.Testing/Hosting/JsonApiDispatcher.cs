@@ -23,6 +23,7 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
         [AwsWireService.SecretsManager.TargetPrefixOrVersion] = AwsWireService.SecretsManager,
         [AwsWireService.Logs.TargetPrefixOrVersion] = AwsWireService.Logs,
         [AwsWireService.ApplicationAutoScaling.TargetPrefixOrVersion] = AwsWireService.ApplicationAutoScaling,
+        [AwsWireService.CloudWatch.TargetPrefixOrVersion] = AwsWireService.CloudWatch,
     };
 
     /// <summary>Runs <paramref name="operation"/> of <paramref name="service"/> and returns the JSON answer.</summary>
@@ -47,6 +48,7 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 "SecretsManager" => await SecretsManagerAsync(operation, request, cancellationToken).ConfigureAwait(false),
                 "CloudWatchLogs" => await LogsAsync(operation, request, cancellationToken).ConfigureAwait(false),
                 "ApplicationAutoScaling" => await AutoScalingDispatcher.DispatchAsync(aws.AutoScaling, operation, request, cancellationToken).ConfigureAwait(false),
+                "CloudWatch" => await CloudWatchDispatcher.DispatchAsync(aws.CloudWatch, operation, request, cancellationToken).ConfigureAwait(false),
                 _ => throw Unknown(service, operation),
             };
             if (answer is JsonNode node)

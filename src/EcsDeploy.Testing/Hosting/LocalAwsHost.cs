@@ -339,12 +339,17 @@ public sealed partial class LocalAwsHost : IAsyncDisposable
             {
                 var answer = await _json.DispatchAsync(service, operation, body, cancellationToken).ConfigureAwait(false);
                 response.StatusCode = 200;
-                response.ContentType = JsonContentType;
+                response.ContentType = service.Protocol == AwsWireProtocol.Json10 ? "application/x-amz-json-1.0" : JsonContentType;
                 await response.Body.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (AwsServiceException ex)
         {
+            if (service.Protocol == AwsWireProtocol.Json10)
+            {
+                // An AWS Query compatible service (CloudWatch) names the error's Query code here, as AWS does.
+                response.Headers["x-amzn-query-error"] = $"{ex.ErrorCode};{(ex.StatusCode < 500 ? "Sender" : "Receiver")}";
+            }
             await AwsWireAnswers.ErrorAsync(response, isQuery, ex.StatusCode, ex.ErrorCode, ex.ErrorMessage, requestId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or KeyNotFoundException or NullReferenceException or FormatException or JsonException)

@@ -23,6 +23,8 @@ public sealed class AwsEnvironment
     public required ICloudWatchLogsApi Logs { get; init; }
     /// <summary>IAM (read-only: the preflight reads the task's roles); null when the target has none, and the checks that need it are skipped.</summary>
     public IIamApi? Iam { get; init; }
+    /// <summary>Amazon CloudWatch (read-only: the preflight reads the alarms a deployment names); null when the target has none, and the alarm checks are skipped.</summary>
+    public ICloudWatchApi? CloudWatch { get; init; }
     /// <summary>Application Auto Scaling; null for an environment built without it (then nothing can be suspended or checked).</summary>
     public IApplicationAutoScalingApi? AutoScaling { get; init; }
     /// <summary>Opens the image registry that ECR names in GetAuthorizationToken.</summary>
@@ -54,12 +56,14 @@ public sealed class AwsEnvironment
     /// <summary>
     /// Builds an environment whose ports all go through one <see cref="AwsRetryPolicy"/>. Implementations pass
     /// raw ports; this is the single place retries are added. <paramref name="isLocal"/> sets <see cref="IsLocal"/>;
-    /// <paramref name="iam"/> sets <see cref="Iam"/>; <paramref name="autoScaling"/> sets <see cref="AutoScaling"/>.
+    /// <paramref name="iam"/> sets <see cref="Iam"/>; <paramref name="autoScaling"/> sets <see cref="AutoScaling"/>;
+    /// <paramref name="cloudWatch"/> sets <see cref="CloudWatch"/>.
     /// </summary>
     public static AwsEnvironment Create(
         string region, IEcsApi ecs, IEcrApi ecr, IElbv2Api elbv2, ISecretsManagerApi secretsManager, ICloudWatchLogsApi logs,
         Func<CancellationToken, Task<IImageRegistry>> openRegistry, ITerraformOutputs? terraform, HttpMessageHandler httpHandler,
-        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false, IIamApi? iam = null, IApplicationAutoScalingApi? autoScaling = null)
+        TimeProvider timeProvider, string description, AwsRetryPolicy? retryPolicy = null, bool isLocal = false, IIamApi? iam = null, IApplicationAutoScalingApi? autoScaling = null,
+        ICloudWatchApi? cloudWatch = null)
     {
         ArgumentNullException.ThrowIfNull(ecs);
         ArgumentNullException.ThrowIfNull(ecr);
@@ -78,6 +82,7 @@ public sealed class AwsEnvironment
             Logs = new RetryingCloudWatchLogsApi(logs, policy),
             Iam = iam is null ? null : new RetryingIamApi(iam, policy),
             AutoScaling = autoScaling is null ? null : new RetryingApplicationAutoScalingApi(autoScaling, policy),
+            CloudWatch = cloudWatch is null ? null : new RetryingCloudWatchApi(cloudWatch, policy),
             OpenRegistryAsync = async ct => new RetryingImageRegistry(await openRegistry(ct).ConfigureAwait(false), policy),
             Terraform = terraform,
             HttpHandler = httpHandler,

@@ -68,7 +68,8 @@ public static class AwsWireEnvironment
             policy,
             isLocal: transport.EndpointFor(AwsWireService.Ecr).IsLoopback,
             iam: new IamWireClient(transport),
-            autoScaling: new ApplicationAutoScalingWireClient(transport));
+            autoScaling: new ApplicationAutoScalingWireClient(transport),
+            cloudWatch: new CloudWatchWireClient(transport));
         // A local AWS host driven faster than wall time says how much faster; a run on its own clock (a scaled
         // TimeProvider that ticks with the host's) already runs at ECS's pace.
         if (ReferenceEquals(options.TimeProvider, TimeProvider.System)

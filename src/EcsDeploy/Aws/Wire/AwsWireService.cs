@@ -33,6 +33,11 @@ internal sealed record AwsWireService(
     public static readonly AwsWireService Logs = new("CloudWatchLogs", "logs", "logs", AwsWireProtocol.Json11, "Logs_20140328", "CLOUDWATCH_LOGS");
     /// <summary>AWS Identity and Access Management: global, signed for us-east-1.</summary>
     public static readonly AwsWireService Iam = new("IAM", "iam", "iam", AwsWireProtocol.Query, "2010-05-08", "IAM") { GlobalSigningRegion = "us-east-1" };
+    /// <summary>
+    /// Amazon CloudWatch: JSON 1.0 (botocore's model declares smithy-rpc-v2-cbor, json and query; the AWS CLI v1 here
+    /// speaks json), endpoint prefix and signing name <c>monitoring</c>.
+    /// </summary>
+    public static readonly AwsWireService CloudWatch = new("CloudWatch", "monitoring", "monitoring", AwsWireProtocol.Json10, "GraniteServiceVersion20100801", "CLOUDWATCH");
     /// <summary>Application Auto Scaling.</summary>
     public static readonly AwsWireService ApplicationAutoScaling = new("ApplicationAutoScaling", "application-autoscaling", "application-autoscaling", AwsWireProtocol.Json11, "AnyScaleFrontendService", "APPLICATION_AUTO_SCALING");
     /// <summary>Amazon S3 (used through AWSSDK.S3; listed for its endpoint override).</summary>

@@ -14,6 +14,7 @@ namespace EcsDeploy.Aws.Wire;
 internal sealed class AwsWireTransport
 {
     private const string JsonContentType = "application/x-amz-json-1.1";
+    private const string Json10ContentType = "application/x-amz-json-1.0";
     private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
     private static readonly string UserAgent = "EcsDeploy/" + (typeof(AwsWireTransport).Assembly.GetName().Version?.ToString(3) ?? "0");
 
@@ -58,15 +59,20 @@ internal sealed class AwsWireTransport
         }
     }
 
-    /// <summary>Sends a JSON 1.1 request and reads the answer into <typeparamref name="TResponse"/>.</summary>
+    /// <summary>Sends a JSON 1.1 (or 1.0) request and reads the answer into <typeparamref name="TResponse"/>.</summary>
     internal async Task<TResponse> JsonAsync<TResponse>(AwsWireService service, string operation, object request, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, request.GetType(), options);
         var headers = new List<KeyValuePair<string, string>>
         {
-            new("Content-Type", JsonContentType),
+            new("Content-Type", service.Protocol == AwsWireProtocol.Json10 ? Json10ContentType : JsonContentType),
             new("X-Amz-Target", $"{service.TargetPrefixOrVersion}.{operation}"),
         };
+        if (service.Protocol == AwsWireProtocol.Json10)
+        {
+            // As botocore for an AWS Query compatible service: errors then carry their Query code (x-amzn-query-error).
+            headers.Add(new("x-amzn-query-mode", "true"));
+        }
         var answer = await SendAsync(service, operation, headers, body, cancellationToken).ConfigureAwait(false);
         Observer?.JsonResponseRead(service, operation, typeof(TResponse));
         ReadOnlySpan<byte> span = answer.AsSpan().Trim(" \t\r\n"u8);
@@ -153,8 +159,12 @@ internal sealed class AwsWireTransport
                 return answer;
             }
             var sessionToken = signed.FirstOrDefault(h => h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase)).Value;
-            throw AwsWireErrors.Parse(service.Name, operation, (int)response.StatusCode, HeaderValue(response.Headers, "x-amzn-RequestId") ?? HeaderValue(response.Headers, "x-amz-request-id"),
+            var error = AwsWireErrors.Parse(service.Name, operation, (int)response.StatusCode, HeaderValue(response.Headers, "x-amzn-RequestId") ?? HeaderValue(response.Headers, "x-amz-request-id"),
                 HeaderValue(response.Headers, "x-amzn-ErrorType"), answer, sessionToken is null ? null : [sessionToken]);
+            // An AWS Query compatible service names the error's Query code in x-amzn-query-error ("CODE;Sender"), as botocore reads it.
+            throw HeaderValue(response.Headers, "x-amzn-query-error") is { Length: > 0 } queryError && queryError.Split(';')[0] is { Length: > 0 } queryCode && queryCode != error.ErrorCode
+                ? new AwsServiceException(error.Service, error.Operation, queryCode, error.ErrorMessage, error.StatusCode, error.RequestId)
+                : error;
         }
     }
 
