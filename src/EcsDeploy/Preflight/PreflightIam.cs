@@ -6,8 +6,8 @@ namespace EcsDeploy.Preflight;
 internal static class PreflightIam
 {
     /// <summary>
-    /// The grants of the preflight when the pipeline runs it: reading the task's roles, target groups, log groups, and the
-    /// image's manifest and config in ECR. Secrets get no grant of their own: the Deploy stage's DescribeSecret covers the
+    /// The grants of the preflight when the pipeline runs it: reading the task's roles, target groups, log groups, the
+    /// image's manifest and config in ECR, and the CloudWatch alarms the deployment rolls back on. Secrets get no grant of their own: the Deploy stage's DescribeSecret covers the
     /// pipeline's references, another secret of the running revision is skipped when it may not be described, and a
     /// JSON key is checked only when the deployer may already read the value.
     /// </summary>
@@ -24,5 +24,10 @@ internal static class PreflightIam
         yield return new IamGrant("PreflightFindLogGroups", ["logs:DescribeLogGroups"], [scope.Arn("logs", "log-group:*")]);
         yield return new IamGrant("PreflightReadImages", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [scope.Arn("ecr", "repository/*")]);
         yield return new IamGrant("PreflightRegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]);
+        if (scope.Definition.DeployedService is Deployments.DeployStage { Options.AlarmNames.Count: > 0 })
+        {
+            // The alarms of d.RollbackOnAlarms must exist. CloudWatch answers composite alarms only to a grant on "*".
+            yield return new IamGrant("PreflightReadAlarms", ["cloudwatch:DescribeAlarms"], ["*"]);
+        }
     }
 }

@@ -13,7 +13,7 @@ internal sealed record PreflightService(string Service, ServiceRevisionSpec? Spe
 /// <summary>
 /// Checks with read-only calls what AWS would refuse when the pipeline's revision launches: the cluster, the network
 /// configuration and ports, the Fargate size and platform, the load balancers, the roles and their trust, the image and
-/// its platform, the secrets and their JSON keys, the log groups, and the service settings. Run by every plan (unless
+/// its platform, the secrets and their JSON keys, the log groups, the service settings, and the alarms the deployment rolls back on. Run by every plan (unless
 /// the pipeline turns it off) and by the <c>verify</c> command.
 /// </summary>
 internal static class PreflightRunner

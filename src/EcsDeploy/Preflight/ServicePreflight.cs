@@ -44,13 +44,15 @@ internal sealed partial class ServicePreflight(PipelineContext context, Prefligh
         }
         checks.Add(PreflightCheck.Group("network", NetworkChecks(service, definition)));
         checks.Add(PreflightCheck.Group("task size and platform", SizeChecks(service, definition)));
-        // The groups read different things (ELBv2, IAM, ECR, Secrets Manager, CloudWatch Logs): side by side, reported in order.
+        // The groups read different things (ELBv2, IAM, ECR, Secrets Manager, CloudWatch Logs, CloudWatch): side by side, reported in order.
         var loadBalancers = LoadBalancerChecksAsync(service, definition, cancellationToken);
         var roles = RoleChecksAsync(definition, cancellationToken);
         var images = ImageChecksAsync(definition, cancellationToken);
         var secrets = SecretChecksAsync(definition, [.. secretChecks.Select(c => c.Resource)], cancellationToken);
         var logs = LogChecksAsync(definition, cancellationToken);
-        await Task.WhenAll(loadBalancers, roles, images, secrets, logs).ConfigureAwait(false);
+        var alarmNames = AlarmNames();
+        var alarms = alarmNames.Count > 0 ? AlarmChecksAsync(alarmNames, cancellationToken) : null;
+        await Task.WhenAll(loadBalancers, roles, images, secrets, logs, alarms ?? Task.FromResult(new List<PreflightCheck>())).ConfigureAwait(false);
         checks.Add(PreflightCheck.Group("load balancers", await loadBalancers.ConfigureAwait(false)));
         checks.Add(PreflightCheck.Group("roles", await roles.ConfigureAwait(false)));
         checks.Add(PreflightCheck.Group("images", await images.ConfigureAwait(false)));
@@ -58,6 +60,10 @@ internal sealed partial class ServicePreflight(PipelineContext context, Prefligh
         checks.Add(PreflightCheck.Group("secrets", secretChecks));
         checks.Add(PreflightCheck.Group("logs", await logs.ConfigureAwait(false)));
         checks.Add(PreflightCheck.Group("service settings", ServiceSettingChecks(service)));
+        if (alarms is not null)
+        {
+            checks.Add(PreflightCheck.Group("alarms", await alarms.ConfigureAwait(false)));
+        }
         return Service(checks);
     }
 

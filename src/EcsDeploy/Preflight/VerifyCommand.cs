@@ -12,7 +12,7 @@ namespace EcsDeploy.Operations;
 internal static class VerifyCommand
 {
     public static PipelineCommand Create() => new("verify",
-        "Checks, read-only, what AWS would refuse at launch: cluster, network, Fargate size and platform, load balancers, roles and their trust, image and its platform, secrets and JSON keys, log groups; exit 2 when a check fails",
+        "Checks, read-only, what AWS would refuse at launch: cluster, network, Fargate size and platform, load balancers, roles and their trust, image and its platform, secrets and JSON keys, log groups, the alarms of RollbackOnAlarms; exit 2 when a check fails",
         RunAsync);
 
     private static async Task<FailureKind?> RunAsync(PipelineCommandContext command, CancellationToken cancellationToken)
