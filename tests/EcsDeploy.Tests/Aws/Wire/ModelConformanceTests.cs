@@ -14,7 +14,7 @@ namespace EcsDeploy.Tests.Aws.Wire;
 /// </summary>
 public sealed class ModelConformanceTests
 {
-    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs", "iam", "application-autoscaling" }
+    private static readonly Dictionary<string, BotocoreModel> Models = new[] { "ecs", "ecr", "elbv2", "secretsmanager", "logs", "iam", "application-autoscaling", "cloudwatch" }
         .ToDictionary(s => s, BotocoreModel.Load);
 
     private static readonly Dictionary<AwsWireService, string> ModelOf = new()
@@ -26,6 +26,7 @@ public sealed class ModelConformanceTests
         [AwsWireService.Logs] = "logs",
         [AwsWireService.Iam] = "iam",
         [AwsWireService.ApplicationAutoScaling] = "application-autoscaling",
+        [AwsWireService.CloudWatch] = "cloudwatch",
     };
 
     private sealed class Observer : IAwsWireObserver
@@ -42,7 +43,19 @@ public sealed class ModelConformanceTests
         foreach (var (service, model) in ModelOf)
         {
             var metadata = Models[model].Metadata;
-            Assert.Equal(service.Protocol == AwsWireProtocol.Json11 ? "json" : "query", metadata.GetProperty("protocol").GetString());
+            if (service.Protocol == AwsWireProtocol.Json10)
+            {
+                // CloudWatch declares several protocols (smithy-rpc-v2-cbor first); the clients speak its JSON 1.0, as the
+                // AWS CLI v1 here does, and say x-amzn-query-mode because the model is AWS Query compatible.
+                Assert.Contains("json", metadata.GetProperty("protocols").EnumerateArray().Select(p => p.GetString()));
+                Assert.Equal("1.0", metadata.GetProperty("jsonVersion").GetString());
+                Assert.Equal(metadata.GetProperty("targetPrefix").GetString(), service.TargetPrefixOrVersion);
+                Assert.True(metadata.TryGetProperty("awsQueryCompatible", out _), $"{model} is not AWS Query compatible: drop x-amzn-query-mode");
+            }
+            else
+            {
+                Assert.Equal(service.Protocol == AwsWireProtocol.Json11 ? "json" : "query", metadata.GetProperty("protocol").GetString());
+            }
             Assert.Equal(metadata.TryGetProperty("signingName", out var signing) ? signing.GetString() : metadata.GetProperty("endpointPrefix").GetString(), service.SigningName);
             Assert.Equal(metadata.GetProperty("endpointPrefix").GetString(), service.EndpointPrefix.Split('.')[^1] == "ecr" ? "api.ecr" : service.EndpointPrefix);
             Assert.Equal(metadata.GetProperty("serviceId").GetString()!.ToUpperInvariant().Replace(' ', '_'), service.EndpointVariableKey);
@@ -51,7 +64,7 @@ public sealed class ModelConformanceTests
                 Assert.Equal(metadata.GetProperty("targetPrefix").GetString(), service.TargetPrefixOrVersion);
                 Assert.Equal("1.1", metadata.GetProperty("jsonVersion").GetString());
             }
-            else
+            else if (service.Protocol == AwsWireProtocol.Query)
             {
                 Assert.Equal(metadata.GetProperty("apiVersion").GetString(), service.TargetPrefixOrVersion);
             }
@@ -80,9 +93,9 @@ public sealed class ModelConformanceTests
                 continue;
             }
             var input = model.InputShape(operation)!;
-            if (service.Protocol == AwsWireProtocol.Json11)
+            if (service.Protocol is AwsWireProtocol.Json11 or AwsWireProtocol.Json10)
             {
-                Assert.Equal("application/x-amz-json-1.1", request.Header("Content-Type"));
+                Assert.Equal("application/x-amz-json-" + model.Metadata.GetProperty("jsonVersion").GetString(), request.Header("Content-Type"));
                 model.CheckSent(operation, "", JsonNode.Parse(request.Body), input, problems);
             }
             else
@@ -98,7 +111,7 @@ public sealed class ModelConformanceTests
         foreach (var (service, operation, type) in observer.JsonReads.Distinct())
         {
             var model = Models[ModelOf[service]];
-            var options = service == AwsWireService.SecretsManager || service == AwsWireService.ApplicationAutoScaling ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
+            var options = service == AwsWireService.SecretsManager || service == AwsWireService.ApplicationAutoScaling || service == AwsWireService.CloudWatch ? AwsWireJson.PascalCase : AwsWireJson.CamelCase;
             if (model.OutputShape(operation) is not { } output)
             {
                 // No output in the model (PutRetentionPolicy): the answer type must read nothing.
@@ -115,7 +128,7 @@ public sealed class ModelConformanceTests
         Assert.True(problems.Count == 0, "Drift from botocore's models:\n" + string.Join("\n", problems.Distinct()));
         // Every port operation went through the check.
         Assert.Equal(
-            ["ApplicationAutoScaling.DescribeScalableTargets", "ApplicationAutoScaling.RegisterScalableTarget", "CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
+            ["ApplicationAutoScaling.DescribeScalableTargets", "ApplicationAutoScaling.RegisterScalableTarget", "CloudWatch.DescribeAlarms", "CloudWatchLogs.DescribeLogGroups", "CloudWatchLogs.GetLogEvents", "CloudWatchLogs.PutRetentionPolicy", "ECR.BatchGetImage", "ECR.DescribeImageScanFindings", "ECR.DescribeImages", "ECR.DescribeRepositories", "ECR.GetAuthorizationToken", "ECR.GetLifecyclePolicy", "ECR.PutImage",
              "ECR.PutImageScanningConfiguration", "ECR.PutLifecyclePolicy", "ECR.StartImageScan",
              "ECS.ContinueServiceDeployment", "ECS.DeleteTaskDefinitions", "ECS.DeregisterTaskDefinition", "ECS.DescribeServiceDeployments", "ECS.DescribeServiceRevisions", "ECS.DescribeServices", "ECS.DescribeTaskDefinition", "ECS.DescribeTasks", "ECS.ListServiceDeployments", "ECS.ListTaskDefinitions", "ECS.ListTasks",
              "ECS.RegisterTaskDefinition", "ECS.RunTask", "ECS.StopServiceDeployment", "ECS.StopTask", "ECS.TagResource", "ECS.UntagResource", "ECS.UpdateService", "ELBv2.DescribeLoadBalancers", "ELBv2.DescribeTargetGroupAttributes", "ELBv2.DescribeTargetGroups", "IAM.GetRole", "SecretsManager.DescribeSecret", "SecretsManager.GetSecretValue"],
@@ -152,7 +165,7 @@ public sealed class ModelConformanceTests
         var target = request.Header("X-Amz-Target");
         var service = target is null
             ? (request.Form()["Version"] == AwsWireService.Iam.TargetPrefixOrVersion ? AwsWireService.Iam : AwsWireService.Elbv2)
-            : ModelOf.Keys.Single(s => s.Protocol == AwsWireProtocol.Json11 && target.StartsWith(s.TargetPrefixOrVersion + ".", StringComparison.Ordinal));
+            : ModelOf.Keys.Single(s => s.Protocol is AwsWireProtocol.Json11 or AwsWireProtocol.Json10 && target.StartsWith(s.TargetPrefixOrVersion + ".", StringComparison.Ordinal));
         return (service, Models[ModelOf[service]]);
     }
 
@@ -160,7 +173,7 @@ public sealed class ModelConformanceTests
     {
         var (service, model) = ServiceOf(request);
         var operation = request.Operation;
-        if (service.Protocol == AwsWireProtocol.Json11)
+        if (service.Protocol is AwsWireProtocol.Json11 or AwsWireProtocol.Json10)
         {
             var sent = JsonNode.Parse(request.Body)!.AsObject();
             var withTokens = !sent.ContainsKey("nextToken") && !sent.ContainsKey("NextToken");
@@ -257,6 +270,9 @@ public sealed class ModelConformanceTests
         await logs.GetLogEventsAsync(new GetLogEventsRequest("/ecs/app", "stream", 100, true, "token"), ct);
         await logs.DescribeLogGroupsAsync(new DescribeLogGroupsRequest("/ecs/", "token", 10), ct);
         await logs.PutRetentionPolicyAsync(new PutRetentionPolicyRequest("/ecs/app", 7), ct);
+
+        await new CloudWatchWireClient(transport).DescribeAlarmsAsync(
+            new DescribeAlarmsRequest(["backend-5xx", "backend-latency"], [AlarmTypes.MetricAlarm, AlarmTypes.CompositeAlarm], 50, "token"), ct);
 
         var autoScaling = new ApplicationAutoScalingWireClient(transport);
         await autoScaling.DescribeScalableTargetsAsync(new DescribeScalableTargetsRequest("ecs", ["service/c/s"], EcsScalableTargets.DesiredCount, 50, "token"), ct);
