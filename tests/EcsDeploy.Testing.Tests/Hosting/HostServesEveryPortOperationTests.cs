@@ -23,6 +23,7 @@ public sealed class HostServesEveryPortOperationTests
         [typeof(ICloudWatchLogsApi)] = AwsWireService.Logs,
         [typeof(IIamApi)] = AwsWireService.Iam,
         [typeof(IApplicationAutoScalingApi)] = AwsWireService.ApplicationAutoScaling,
+        [typeof(ICloudWatchApi)] = AwsWireService.CloudWatch,
     };
 
     private static AwsWireTransport Transport(LocalAwsHost host)
