@@ -48,7 +48,8 @@ public sealed record SeedSpec
     /// <summary>
     /// The CloudWatch alarms on the backend's load balancer (5xx answers of its targets), in state OK, as a Terraform
     /// <c>aws_cloudwatch_metric_alarm</c> leaves them: null for the one alarm <c>FAMILY-5xx</c>
-    /// (<c>truecaller-backend-5xx</c> for the seed, the alarm the canary sample watches), empty for none.
+    /// (<c>truecaller-backend-5xx</c> for the seed, the alarm the canary sample watches), empty for none. <see cref="From"/>
+    /// names the alarms of the pipeline's <c>RollbackOnAlarms</c>, as it names its secrets.
     /// </summary>
     public IReadOnlyList<string>? Alarms { get; init; }
 
@@ -99,6 +100,8 @@ public sealed record SeedSpec
             OllamaFamily = ollama is null ? null : $"{definition.Name}-ollama",
             Secrets = secrets,
             TrafficShifting = definition.Stage<Deployments.DeployStage>()?.Options.DeploymentStrategy.ShiftsTraffic == true,
+            // As with secrets: the alarms the pipeline names exist (the local target is an account the pipeline fits).
+            Alarms = definition.Stage<Deployments.DeployStage>()?.Options.AlarmNames is { Count: > 0 } alarms ? [.. alarms.Distinct(StringComparer.Ordinal)] : null,
             HealthCheckPath = verified.FirstOrDefault() ?? "/health",
             VerifiedPaths = [.. verified],
         };

@@ -24,6 +24,22 @@ public sealed class SimulatedCloudWatchTests
     }
 
     [Fact]
+    public void SeedFromAPipeline_HoldsTheAlarmsItsRollbackOnAlarmsNames_AsItHoldsTheSecretsItNames()
+    {
+        var named = Pipeline.For("my-api").InRegion("eu-central-1").OnCluster("my-cluster")
+            .Deploy(d => d.Service("my-api-service").RollbackOnAlarms("my-api-errors", "my-api-latency")).Build();
+        var plain = Pipeline.For("my-api").InRegion("eu-central-1").OnCluster("my-cluster").Deploy(d => d.Service("my-api-service")).Build();
+        var withAlarms = new SimulatedAws();
+        var without = new SimulatedAws();
+
+        Seed.Apply(withAlarms, SeedSpec.From(named));
+        Seed.Apply(without, SeedSpec.From(plain));
+
+        Assert.Equal((AlarmStates.Ok, AlarmStates.Ok, null), (withAlarms.CloudWatch.StateOf("my-api-errors"), withAlarms.CloudWatch.StateOf("my-api-latency"), withAlarms.CloudWatch.StateOf("my-api-5xx")));
+        Assert.Equal(AlarmStates.Ok, without.CloudWatch.StateOf("my-api-5xx"));
+    }
+
+    [Fact]
     public async Task DescribeAlarms_ByNames_AnswersInNameOrderAndPages_AndLeavesOutNamesWithoutAnAlarm()
     {
         var aws = new SimulatedAws();
