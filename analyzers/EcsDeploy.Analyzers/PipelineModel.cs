@@ -2,112 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace EcsDeploy.Analyzers
 {
-    /// <summary>A call on a pipeline's builder, in the order written.</summary>
-    internal sealed class FlowCall
-    {
-        public FlowCall(IInvocationOperation invocation, StageInfo? stage, IInvocationOperation? site)
-        {
-            Invocation = invocation;
-            Stage = stage;
-            Site = site;
-        }
-
-        /// <summary>The call itself (in a helper's body when <see cref="Site"/> is set).</summary>
-        public IInvocationOperation Invocation { get; }
-        public StageInfo? Stage { get; }
-        /// <summary>The call of the helper method that made this call, in the block analysed; null for a call written there.</summary>
-        public IInvocationOperation? Site { get; }
-        public bool IsDirect => Site == null;
-        /// <summary>Where to report about this call in the block analysed.</summary>
-        public IInvocationOperation ReportAt => Site ?? Invocation;
-
-        /// <summary>Two calls made by the same helper call are reported inside the helper, not at its call site.</summary>
-        public static bool ReportableTogether(FlowCall a, FlowCall b)
-        {
-            return a.IsDirect || b.IsDirect || !ReferenceEquals(a.Site, b.Site);
-        }
-    }
-
-    /// <summary>One pipeline: the builder calls made on it, across statements (locals) and helper methods.</summary>
-    internal sealed class PipelineFlow
-    {
-        /// <summary>The Pipeline.For(...) call in the analysed block that starts the pipeline.</summary>
-        public IInvocationOperation? Root { get; set; }
-        /// <summary>The pipeline starts with Pipeline.For(...) inside a helper method.</summary>
-        public bool RootedInHelper { get; set; }
-        /// <summary>The pipeline is a parameter of the analysed method (a helper that extends a pipeline).</summary>
-        public IParameterSymbol? RootParameter { get; set; }
-        /// <summary>Every builder call of the pipeline is known (it starts with Pipeline.For here or in a helper).</summary>
-        public bool IsComplete => Root != null || RootedInHelper;
-        public List<FlowCall> Calls { get; } = new List<FlowCall>();
-        public bool IsRun { get; set; }
-        public bool Escapes { get; set; }
-
-        public List<FlowCall> Stages()
-        {
-            var stages = new List<FlowCall>();
-            foreach (FlowCall call in Calls)
-            {
-                if (call.Stage != null) stages.Add(call);
-            }
-            return stages;
-        }
-
-        public FlowCall? FirstStage(string name)
-        {
-            foreach (FlowCall call in Calls)
-            {
-                if (call.Stage != null && call.Stage.Name == name) return call;
-            }
-            return null;
-        }
-    }
-
-    /// <summary>What a helper method returning PipelineBuilder does to the pipeline it returns.</summary>
-    internal sealed class HelperSummary
-    {
-        public static readonly HelperSummary None = new HelperSummary(false, -1, false, new List<FlowCall>());
-
-        public HelperSummary(bool usable, int rootParameterOrdinal, bool rootedInFor, List<FlowCall> calls)
-        {
-            Usable = usable;
-            RootParameterOrdinal = rootParameterOrdinal;
-            RootedInFor = rootedInFor;
-            Calls = calls;
-        }
-
-        public bool Usable { get; }
-        /// <summary>The parameter the returned pipeline comes from; -1 when the helper starts it or it is unknown.</summary>
-        public int RootParameterOrdinal { get; }
-        public bool RootedInFor { get; }
-        public List<FlowCall> Calls { get; }
-    }
-
-    /// <summary>
-    /// What one walk of an operation block found for the rules besides its pipelines: the calls into the library
-    /// and the values written inside them (arguments, at any depth, of a call into the library).
-    /// </summary>
-    internal sealed class BlockContents
-    {
-        public List<IInvocationOperation> LibraryCalls { get; } = new List<IInvocationOperation>();
-        public List<IOperation> DefinitionValues { get; } = new List<IOperation>();
-    }
-
     /// <summary>
     /// The pipelines of one operation block (a method, a local function's host, top-level statements), built by one
     /// walk of the block that also collects what the single-call rules read (<see cref="BlockContents"/>): the
     /// analyzer visits each operation once, whatever the number of rules.
     /// </summary>
-    internal sealed class PipelineModel
+    internal sealed partial class PipelineModel
     {
-        [ThreadStatic]
-        private static HashSet<IMethodSymbol>? _inProgress;
-
         private readonly EcsDeploySymbols _symbols;
         private readonly SemanticModel? _semanticModel;
         private readonly Dictionary<IOperation, PipelineFlow> _byOperation = new Dictionary<IOperation, PipelineFlow>();
@@ -391,87 +296,6 @@ namespace EcsDeploy.Analyzers
                     entry.Value.Escapes = true;
                 }
             }
-        }
-
-        private HelperSummary Summarize(IMethodSymbol method)
-        {
-            HashSet<IMethodSymbol> inProgress = _inProgress ?? (_inProgress = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
-            if (inProgress.Contains(method.OriginalDefinition) || inProgress.Count > 8)
-            {
-                return HelperSummary.None;
-            }
-            inProgress.Add(method.OriginalDefinition);
-            try
-            {
-                return _symbols.GetHelper(method, Compute);
-            }
-            finally
-            {
-                inProgress.Remove(method.OriginalDefinition);
-            }
-        }
-
-        private HelperSummary Compute(IMethodSymbol method)
-        {
-            IOperation? body = _symbols.HelperBody(method);
-            SemanticModel? semanticModel = body?.SemanticModel;
-            if (body == null)
-            {
-                // Not seen by the analyzer yet (a helper in a file analysed later, or outside the IDE's filter span): bind its body here, once.
-                if (method.DeclaringSyntaxReferences.Length != 1)
-                {
-                    return HelperSummary.None;
-                }
-                SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax();
-                semanticModel = _semanticModel != null && _semanticModel.SyntaxTree == node.SyntaxTree
-                    ? _semanticModel
-#pragma warning disable RS1030 // A helper declared in another file: its body is read once per compilation (cached by symbol).
-                    : _symbols.Compilation.GetSemanticModel(node.SyntaxTree);
-#pragma warning restore RS1030
-                switch (node)
-                {
-                    case BaseMethodDeclarationSyntax declaration:
-                        SyntaxNode? bodySyntax = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
-                        body = bodySyntax == null ? null : semanticModel.GetOperation(bodySyntax);
-                        break;
-                    case LocalFunctionStatementSyntax _:
-                        body = (semanticModel.GetOperation(node) as ILocalFunctionOperation)?.Body;
-                        break;
-                }
-            }
-            if (body == null)
-            {
-                return HelperSummary.None;
-            }
-            PipelineModel inner = ForBody(body, _symbols, semanticModel);
-            PipelineFlow? returned = null;
-            foreach (IReturnOperation ret in inner._returns)
-            {
-                if (ret.ReturnedValue == null || !DirectlyIn(ret, body))
-                {
-                    continue;
-                }
-                PipelineFlow? flow = inner.FlowOf(ret.ReturnedValue);
-                if (flow == null || (returned != null && !ReferenceEquals(flow, returned)))
-                {
-                    return HelperSummary.None;
-                }
-                returned = flow;
-            }
-            if (returned == null)
-            {
-                return HelperSummary.None;
-            }
-            return new HelperSummary(true, returned.RootParameter?.Ordinal ?? -1, returned.IsComplete, new List<FlowCall>(returned.Calls));
-        }
-
-        private static bool DirectlyIn(IOperation operation, IOperation body)
-        {
-            for (IOperation? parent = operation.Parent; parent != null && !ReferenceEquals(parent, body); parent = parent.Parent)
-            {
-                if (parent is IAnonymousFunctionOperation || parent is ILocalFunctionOperation) return false;
-            }
-            return true;
         }
     }
 }
