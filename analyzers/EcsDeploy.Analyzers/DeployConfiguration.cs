@@ -53,6 +53,9 @@ namespace EcsDeploy.Analyzers
         /// <summary>The LoadBalancerOptions members the lambdas set (AlternateTargetGroup, ProductionListenerRule, TestListenerRule, Role...).</summary>
         public HashSet<string> LoadBalancerMembers { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+        /// <summary>The first `lb.FromTerraform()` call in the load balancer lambdas, or null.</summary>
+        public IInvocationOperation? LoadBalancerFromTerraformCall { get; private set; }
+
         /// <summary>The first `d.TestTraffic(...)` call, or null.</summary>
         public IInvocationOperation? TestTrafficCall { get; private set; }
 
@@ -130,6 +133,7 @@ namespace EcsDeploy.Analyzers
             if (!Scan(lambda, symbols.LoadBalancerOptions, calls)) LoadBalancerComplete = false;
             foreach (IInvocationOperation member in calls)
             {
+                if (member.TargetMethod.Name == "FromTerraform" && LoadBalancerFromTerraformCall == null) LoadBalancerFromTerraformCall = member;
                 if (!KnownLoadBalancerMembers.Contains(member.TargetMethod.Name))
                 {
                     LoadBalancerComplete = false; // a member that sets several values, or from elsewhere (lb.FromTerraform()): not read

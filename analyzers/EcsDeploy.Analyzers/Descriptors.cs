@@ -51,7 +51,7 @@ namespace EcsDeploy.Analyzers
 
         public static readonly DiagnosticDescriptor StrategyWithoutLoadBalancer = Create(
             RuleIdentifiers.StrategyWithoutLoadBalancer, "Strategy and load balancer configuration do not match", "Correctness", DiagnosticSeverity.Error,
-            "Blue/green, linear and canary deployments run the new revision behind a second target group and move traffic by changing listener rules: ECS needs the load balancer's advanced configuration (alternate target group, production listener rule, role). A rolling deployment uses none of it.");
+            "Blue/green, linear and canary deployments run the new revision behind a second target group and move traffic by changing listener rules: ECS needs the load balancer's advanced configuration (alternate target group, production listener rule, role). A rolling deployment uses none of it. lb.FromTerraform() reads it from Terraform outputs, which only a pipeline started with Pipeline.FromTerraform has.");
 
         public static readonly DiagnosticDescriptor StrategyOutOfRange = Create(
             RuleIdentifiers.StrategyOutOfRange, "Deployment strategy value out of range", "Correctness", DiagnosticSeverity.Error,
@@ -68,6 +68,10 @@ namespace EcsDeploy.Analyzers
         public static readonly DiagnosticDescriptor BakeLongerThanWait = Create(
             RuleIdentifiers.BakeLongerThanWait, "Strategy bakes longer than the wait timeout", "Correctness", DiagnosticSeverity.Error,
             "The bake times of a blue/green, linear or canary strategy are the least time its deployment takes; a wait timeout no longer than them gives up on (and rolls back) a deployment that is going well.");
+
+        public static readonly DiagnosticDescriptor PauseHookWhileTrafficMoves = Create(
+            RuleIdentifiers.PauseHookWhileTrafficMoves, "PAUSE hook at a stage ECS does not pause at", "Correctness", DiagnosticSeverity.Error,
+            "ECS pauses a deployment at RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT and POST_PRODUCTION_TRAFFIC_SHIFT only; not at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT, while traffic moves (Lambda hooks run there).");
 
         private static DiagnosticDescriptor Create(string id, string title, string category, DiagnosticSeverity severity, string description)
         {

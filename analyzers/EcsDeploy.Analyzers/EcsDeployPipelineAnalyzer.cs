@@ -30,6 +30,7 @@ namespace EcsDeploy.Analyzers
             new CircuitBreakerIgnoredAnalyzer(),
             new TestTrafficListenerAnalyzer(),
             new BakeLongerThanWaitAnalyzer(),
+            new PauseHookStageAnalyzer(),
         };
 
         private static readonly ImmutableArray<DiagnosticDescriptor> Descriptors = CollectDescriptors();

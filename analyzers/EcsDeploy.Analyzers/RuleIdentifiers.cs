@@ -19,6 +19,7 @@ namespace EcsDeploy.Analyzers
         public const string CircuitBreakerIgnored = "ED0014";
         public const string TestTrafficWithoutTestListener = "ED0015";
         public const string BakeLongerThanWait = "ED0016";
+        public const string PauseHookWhileTrafficMoves = "ED0017";
 
         /// <summary>Where a rule's page lives: docs/rules/EDxxxx.md in the repository.</summary>
         public static string HelpLink(string id)

@@ -8,7 +8,8 @@ namespace EcsDeploy.Analyzers
 {
     /// <summary>
     /// ED0012: a blue/green, linear or canary strategy without the load balancer's advanced configuration (or with part
-    /// of it), and that configuration given to a rolling deployment.
+    /// of it), that configuration given to a rolling deployment, and `lb.FromTerraform()` in a pipeline that starts with
+    /// Pipeline.For (it reads no Terraform outputs).
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1001", Justification = "A rule: the compiler loads EcsDeployPipelineAnalyzer, which runs every rule.")]
     public sealed class StrategyLoadBalancerAnalyzer : EcsDeployAnalyzer
@@ -24,7 +25,13 @@ namespace EcsDeploy.Analyzers
         {
             DeployConfiguration? deploy = context.Deploy(call, symbols);
             StrategyChoice? strategy = deploy?.Strategy;
-            if (deploy == null || strategy == null) return;
+            if (deploy == null) return;
+            if (deploy.LoadBalancerFromTerraformCall != null && context.Model.Lookup(call) is PipelineFlow flow && flow.IsComplete)
+            {
+                // The pipeline starts with Pipeline.For (here or in a helper): Pipeline.FromTerraform's would not be complete.
+                Report(context, deploy.LoadBalancerFromTerraformCall, StrategyRules.LoadBalancerFromTerraformWithoutOutputs());
+            }
+            if (strategy == null) return;
             if (strategy.ShiftsTraffic)
             {
                 if (deploy.LoadBalancerCalls.Count == 0)

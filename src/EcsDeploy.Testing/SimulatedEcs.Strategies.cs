@@ -21,7 +21,7 @@ public sealed partial class SimulatedEcs
                 throw new AwsServiceException("ECS", "ContinueServiceDeployment", "InvalidParameterException", $"action must be CONTINUE or ROLLBACK, not '{action}'.", 400, _aws.NewRequestId());
             }
             var run = Run("ContinueServiceDeployment", request.ServiceDeploymentArn);
-            if (run.Ended)
+            if (run.Ended || run.RollbackRequested is not null)
             {
                 throw _world.Client("ContinueServiceDeployment", $"The service deployment is {run.Record.Status}: it is not paused at a lifecycle hook.");
             }

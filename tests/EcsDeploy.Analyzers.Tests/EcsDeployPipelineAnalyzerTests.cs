@@ -23,6 +23,7 @@ public class EcsDeployPipelineAnalyzerTests
         await Pipeline.For("canary").Deploy(d => d.Service("canary-service").Strategy(DeploymentStrategy.Linear(2.5, TimeSpan.FromMinutes(4)))
             .CircuitBreaker().WaitTimeout(TimeSpan.FromMinutes(1))).RunAsync(args);
         await Pipeline.For("rolling").Deploy(d => d.Service("rolling-service").TestTraffic(t => t.Http("/health"))).RunAsync(args);
+        await Pipeline.For("paused").Deploy(d => d.Service("paused-service").PauseHook("PRODUCTION_TRAFFIC_SHIFT")).RunAsync(args);
         """;
 
     private static readonly EcsDeployAnalyzer[] Rules =
@@ -31,6 +32,7 @@ public class EcsDeployPipelineAnalyzerTests
         new LiteralSecretAnalyzer(), new InvalidNameAnalyzer(), new OllamaConfigurationAnalyzer(), new DevelopmentMigrationAnalyzer(),
         new MutableImageTagAnalyzer(), new SafetyNetDisabledAnalyzer(), new VerifyWithoutWaitAnalyzer(), new StrategyLoadBalancerAnalyzer(),
         new StrategyRangeAnalyzer(), new CircuitBreakerIgnoredAnalyzer(), new TestTrafficListenerAnalyzer(), new BakeLongerThanWaitAnalyzer(),
+        new PauseHookStageAnalyzer(),
     ];
 
     [Fact]

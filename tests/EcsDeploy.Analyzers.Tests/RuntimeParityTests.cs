@@ -93,6 +93,8 @@ public class RuntimeParityTests
             """Pipeline.For("c").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("c-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).CircuitBreaker().TestTraffic(t => t.Http("/health").Port(8080).Timeout(TimeSpan.FromSeconds(30)))).Build();""",
             """Pipeline.For("d").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("d-service").Strategy(DeploymentStrategy.Linear(10, TimeSpan.FromMinutes(4))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).WaitTimeout(TimeSpan.FromMinutes(30))).Build();""",
             """Pipeline.For("e").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("e-service").LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg")).TestTraffic(t => t.Http("/health").Port(8080))).Build();""",
+            """Pipeline.For("f").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("f-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform())).Build();""",
+            """Pipeline.For("g").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("g-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).PauseHook("TEST_TRAFFIC_SHIFT").PauseHook("PRODUCTION_TRAFFIC_SHIFT")).Build();""",
         ];
         Action[] builds =
         [
@@ -101,11 +103,13 @@ public class RuntimeParityTests
             () => RuntimePipeline.For("c").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("c-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).CircuitBreaker().TestTraffic(t => t.Http("/health").Port(8080).Timeout(TimeSpan.FromSeconds(30)))).Build(),
             () => RuntimePipeline.For("d").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("d-service").Strategy(DeploymentStrategy.Linear(10, TimeSpan.FromMinutes(4))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).WaitTimeout(TimeSpan.FromMinutes(30))).Build(),
             () => RuntimePipeline.For("e").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("e-service").LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg")).TestTraffic(t => t.Http("/health").Port(8080))).Build(),
+            () => RuntimePipeline.For("f").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("f-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform())).Build(),
+            () => RuntimePipeline.For("g").InRegion("eu-central-1").OnCluster("c").Deploy(d => d.Service("g-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role")).PauseHook("TEST_TRAFFIC_SHIFT").PauseHook("PRODUCTION_TRAFFIC_SHIFT")).Build(),
         ];
-        int[] expected = [1, 5, 3, 1, 2];
+        int[] expected = [1, 5, 3, 1, 2, 1, 2];
         for (int i = 0; i < pipelines.Length; i++)
         {
-            var messages = await AnalyzerMessages(id => string.CompareOrdinal(id, "ED0012") >= 0 && string.CompareOrdinal(id, "ED0016") <= 0, pipelines[i]);
+            var messages = await AnalyzerMessages(id => string.CompareOrdinal(id, "ED0012") >= 0 && string.CompareOrdinal(id, "ED0017") <= 0, pipelines[i]);
             var problems = RuntimeProblems(builds[i]);
             Assert.True(expected[i] == messages.Length, $"pipeline {i}: {string.Join(" | ", messages)}");
             Assert.All(messages, message => Assert.Contains(message, problems));
@@ -130,7 +134,7 @@ public class RuntimeParityTests
         [
             new InvalidNameAnalyzer(), new StageOrderAnalyzer(), new DuplicateConfigurationAnalyzer(),
             new DevelopmentMigrationAnalyzer(), new LiteralSecretAnalyzer(), new StrategyLoadBalancerAnalyzer(), new StrategyRangeAnalyzer(),
-            new CircuitBreakerIgnoredAnalyzer(), new TestTrafficListenerAnalyzer(), new BakeLongerThanWaitAnalyzer(),
+            new CircuitBreakerIgnoredAnalyzer(), new TestTrafficListenerAnalyzer(), new BakeLongerThanWaitAnalyzer(), new PauseHookStageAnalyzer(),
         ];
         var diagnostics = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
         return [.. diagnostics.Where(d => ids(d.Id)).Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];

@@ -45,8 +45,9 @@ internal sealed class EcsScheduler
         deployment.FailedTasks++;
         deployment.UpdatedAt = Now;
         var breaker = service.Configuration.DeploymentCircuitBreaker;
+        // ECS applies the breaker to rolling deployments only: under BLUE_GREEN, LINEAR and CANARY alarms and hooks roll back.
         if (deployment.Status == DeploymentStatuses.Primary && deployment.RolloutState == RolloutStates.InProgress && breaker?.Enable == true
-            && deployment.FailedTasks >= BreakerThreshold(service.DesiredCount))
+            && !StrategyEngine.IsNative(service.Configuration) && deployment.FailedTasks >= BreakerThreshold(service.DesiredCount))
         {
             // One wording for every trip, health-check failures included (aws/containers-roadmap#1488).
             deployment.RolloutState = RolloutStates.Failed;

@@ -34,6 +34,8 @@ internal sealed class SimStrategyRun(SimService service, SimServiceDeployment re
     /// <summary>While true, the scheduler keeps the old revision's tasks running.</summary>
     public bool HoldsOldTasks { get; set; } = true;
     public bool Ended { get; set; }
+    /// <summary>Set while the service deployment is ROLLBACK_REQUESTED: why, until the controller's next step starts the rollback.</summary>
+    public string? RollbackRequested { get; set; }
     public List<string> TriggeredAlarms { get; } = [];
     public List<TrafficShare> History { get; } = [];
     public List<LifecycleStageChange> Stages { get; } = [];

@@ -7,7 +7,8 @@ namespace EcsDeploy.Testing.Ecs;
 /// old one, test traffic moves to it, production traffic moves as the strategy says (all at once, in linear steps, or a
 /// canary share first), the bake runs, then the old revision is cleaned up. Lifecycle hooks run at their stages (a PAUSE
 /// hook waits for ContinueServiceDeployment until its timeout, then takes its timeout action), and a watched alarm in
-/// ALARM state rolls the deployment back. Every member is called under <see cref="SimulatedAws.Gate"/>.
+/// ALARM state rolls the deployment back: ROLLBACK_REQUESTED first (traffic and tasks as they were), then, at the
+/// controller's next step, ROLLBACK_IN_PROGRESS. Every member is called under <see cref="SimulatedAws.Gate"/>.
 /// </summary>
 internal sealed class StrategyEngine(EcsWorld world)
 {
@@ -163,14 +164,20 @@ internal sealed class StrategyEngine(EcsWorld world)
             run.Ended = true;
             return;
         }
+        if (run.RollbackRequested is { } why)
+        {
+            StartRollback(run, why);
+            return;
+        }
         if (run.Stage != "CLEAN_UP" && run.Configuration.Alarms is { Enable: true } alarms
             && alarms.AlarmNames.Where(a => world.Aws.CloudWatch.StateOf(a) == AlarmStates.Alarm).ToList() is { Count: > 0 } firing)
         {
             run.TriggeredAlarms.AddRange(firing);
             RollBack(run, $"CloudWatch alarm(s) {string.Join(", ", firing)} in ALARM state.");
+            world.At(Tick, () => Step(run));
             return;
         }
-        while (!run.Ended && StageDone(run) && HooksDone(run))
+        while (!run.Ended && run.RollbackRequested is null && StageDone(run) && HooksDone(run))
         {
             var next = Array.IndexOf(Stages, run.Stage) + 1;
             if (next >= Stages.Length)
@@ -318,14 +325,30 @@ internal sealed class StrategyEngine(EcsWorld world)
         run.History.Add(new TrafficShare(world.Now, run.Stage, production, test));
     }
 
-    /// <summary>Traffic back to the old revision, which turns PRIMARY again; the new revision's tasks drain; the service deployment ends ROLLBACK_SUCCESSFUL.</summary>
+    /// <summary>
+    /// A rollback is asked for (StopServiceDeployment, ContinueServiceDeployment with ROLLBACK, an alarm, a failed or timed
+    /// out hook): the service deployment turns ROLLBACK_REQUESTED with the reason, and nothing else moves until the
+    /// controller's next step (within <see cref="Tick"/>) starts the rollback, as the ECS guide describes a stop: "moves to
+    /// the ROLLBACK_REQUESTED state, and then the rollback operation starts".
+    /// </summary>
     private void RollBack(SimStrategyRun run, string reason)
     {
-        if (run.Ended)
+        if (run.Ended || run.RollbackRequested is not null)
         {
             return;
         }
+        run.RollbackRequested = reason;
+        var record = run.Record;
+        record.Status = ServiceDeploymentStatuses.RollbackRequested;
+        record.StatusReason = reason;
+        record.UpdatedAt = world.Now;
+    }
+
+    /// <summary>Traffic back to the old revision, which turns PRIMARY again; the new revision's tasks drain; the service deployment ends ROLLBACK_SUCCESSFUL.</summary>
+    private void StartRollback(SimStrategyRun run, string reason)
+    {
         run.Ended = true;
+        run.RollbackRequested = null;
         run.HoldsOldTasks = false;
         Shift(run, 0, 0);
         var service = run.Service;

@@ -11,6 +11,7 @@ namespace EcsDeploy
         internal List<string> AlarmNames { get; } = [];
         internal bool AlarmsSet { get; private set; }
         internal List<DeploymentLifecycleHook> LambdaHooks { get; } = [];
+        internal List<(string Stage, TimeSpan? Timeout, string TimeoutAction)> PauseHooks { get; } = [];
         internal bool CircuitBreakerSet { get; private set; }
         internal bool TimeoutSet { get; private set; }
 
@@ -75,6 +76,20 @@ namespace EcsDeploy
                 RoleArn = roleArn,
                 LifecycleStages = [.. stages],
             });
+            return this;
+        }
+
+        /// <summary>
+        /// A PAUSE hook: ECS pauses the deployment at <paramref name="stage"/> (<see cref="LifecycleHookStages"/>) and waits
+        /// for ContinueServiceDeployment (a person's approval, a check run elsewhere, <c>aws ecs continue-service-deployment</c>)
+        /// until <paramref name="timeout"/> (ECS's default: 24 h), then takes <paramref name="timeoutAction"/> (ROLLBACK or
+        /// CONTINUE). ECS pauses between stages only: not at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT, while traffic moves.
+        /// The run waits while the deployment is paused, as long as the hook lasts.
+        /// </summary>
+        public DeployOptions PauseHook(string stage, TimeSpan? timeout = null, string timeoutAction = LifecycleHookActions.Rollback)
+        {
+            _freeze.EnsureMutable();
+            PauseHooks.Add((stage, timeout, timeoutAction));
             return this;
         }
     }

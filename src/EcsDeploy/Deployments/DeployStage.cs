@@ -160,11 +160,7 @@ namespace EcsDeploy.Deployments
             {
                 problems.Add(problem);
             }
-            StrategyValidation.Validate(options, problems);
-            if (options.Traffic is { FromTerraformOutputs: true } && !definition.NamesFromTerraform)
-            {
-                problems.Add("Deploy: lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).");
-            }
+            StrategyValidation.Validate(options, definition.NamesFromTerraform, problems);
             if (options.Timeout <= TimeSpan.Zero)
             {
                 problems.Add($"Deploy: wait timeout {options.Timeout} is not positive: give d.WaitTimeout(TimeSpan.FromMinutes(10)).");

@@ -66,7 +66,8 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
             {
                 lastProgress = progress;
                 context.Report(new ServiceDeploymentProgress(context.Time.GetUtcNow(), serviceName, arn, deployment.Status, deployment.LifecycleStage, production, test, bakeLeft));
-                context.Info($"{serviceName}: {label} deployment {deployment.Status} at {deployment.LifecycleStage}: production {production:0.#} %, test {test:0.#} % on the new revision{(bakeLeft is { } left ? $", bake {DeployRules.Describe(left)} left" : "")}");
+                var rollingBack = deployment.Status is ServiceDeploymentStatuses.RollbackRequested or ServiceDeploymentStatuses.RollbackInProgress;
+                context.Info($"{serviceName}: {label} deployment {deployment.Status} at {deployment.LifecycleStage}: production {production:0.#} %, test {test:0.#} % on the new revision{(bakeLeft is { } left && !rollingBack ? $", bake {DeployRules.Describe(left)} left" : "")}{(rollingBack && deployment.StatusReason is { } reason ? $" ({reason})" : "")}");
             }
 
             switch (deployment.Status)
@@ -94,6 +95,14 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
                     // A pause this run does not answer is somebody else's decision: the wait budget does not run out on it.
                     deadline += await OnPausedAsync(serviceName, arn, deployment, hook, cancellationToken).ConfigureAwait(false);
                 }
+                if (_ourFailure is not null)
+                {
+                    // Our gate asked ECS to roll back: read again at once, which shows ROLLBACK_REQUESTED as ECS takes it.
+                    stopped = true;
+                    deadline = context.Time.GetUtcNow() + RollbackBudget;
+                    next = TimeSpan.Zero;
+                    continue;
+                }
                 if (strategy.WaitUntilStage is { } until && ReachedStage(deployment.LifecycleStage, until) && _ourFailure is null)
                 {
                     return new RolloutResult(true, false, $"{label} deployment {Short(arn)} reached {deployment.LifecycleStage} (--wait-until {until}), production {production:0.#} % on the new revision; ECS goes on with it without this run",
@@ -105,7 +114,14 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
                     await StopAsync(arn, _ourFailure, cancellationToken).ConfigureAwait(false);
                     stopped = true;
                     deadline = context.Time.GetUtcNow() + RollbackBudget;
+                    next = TimeSpan.Zero;
                 }
+            }
+            else if (!stopped && deployment.Status is ServiceDeploymentStatuses.RollbackRequested or ServiceDeploymentStatuses.RollbackInProgress)
+            {
+                // ECS rolls back by itself (an alarm, a hook, somebody's StopServiceDeployment): the rollback gets its own budget.
+                stopped = true;
+                deadline = context.Time.GetUtcNow() + RollbackBudget;
             }
             else if (context.Time.GetUtcNow() >= deadline)
             {

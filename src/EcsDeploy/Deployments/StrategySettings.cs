@@ -19,6 +19,8 @@ public sealed record StrategySettings
     public IReadOnlyList<string> AlarmNames { get; init; } = [];
     /// <summary>Lambda hooks, as configured.</summary>
     public IReadOnlyList<DeploymentLifecycleHook> LambdaHooks { get; init; } = [];
+    /// <summary>PAUSE hooks (d.PauseHook(...)), continued by someone else than this run: a person, another pipeline.</summary>
+    public IReadOnlyList<DeploymentLifecycleHook> PauseHooks { get; init; } = [];
     /// <summary>When set, a PAUSE hook at POST_TEST_TRAFFIC_SHIFT that ECS rolls back after this long (the test-traffic gate).</summary>
     public TimeSpan? TestTrafficPause { get; init; }
 
@@ -42,6 +44,7 @@ public sealed record StrategySettings
             return (ApplyRolling(service.DeploymentConfiguration ?? new DeploymentConfiguration()), null);
         }
         var hooks = new List<DeploymentLifecycleHook>(LambdaHooks);
+        hooks.AddRange(PauseHooks);
         if (TestTrafficPause is { } pause)
         {
             hooks.Add(new DeploymentLifecycleHook
@@ -133,6 +136,12 @@ public sealed record StrategySettings
                 : null,
             AlarmNames = [.. options.AlarmNames],
             LambdaHooks = [.. options.LambdaHooks],
+            PauseHooks = [.. options.PauseHooks.Select(h => new DeploymentLifecycleHook
+            {
+                TargetType = LifecycleHookTargetTypes.Pause,
+                LifecycleStages = [h.Stage],
+                TimeoutConfiguration = new DeploymentLifecycleHookTimeoutConfiguration(h.Timeout is { } wait ? (int)wait.TotalMinutes : null, h.TimeoutAction),
+            })],
             TestTrafficPause = options.TestTrafficChecks?.PauseTimeout,
             TestTraffic = options.TestTrafficChecks,
         }

@@ -6,7 +6,10 @@ namespace EcsDeploy.Deployments;
 /// <summary>Checks the strategy, load balancer, test traffic, alarms and hooks of a Deploy stage, with the analyzer's messages.</summary>
 internal static class StrategyValidation
 {
-    public static void Validate(DeployOptions options, ICollection<string> problems)
+    /// <param name="options">The Deploy stage's options.</param>
+    /// <param name="readsTerraform">The pipeline starts with Pipeline.FromTerraform, so lb.FromTerraform() has outputs to read.</param>
+    /// <param name="problems">Where each problem goes.</param>
+    public static void Validate(DeployOptions options, bool readsTerraform, ICollection<string> problems)
     {
         var strategy = options.DeploymentStrategy;
         var label = strategy.Label;
@@ -38,6 +41,10 @@ internal static class StrategyValidation
         {
             problems.Add(StrategyRules.AdvancedConfigurationWithRolling());
         }
+        if (options.Traffic is { FromTerraformOutputs: true } && !readsTerraform)
+        {
+            problems.Add(StrategyRules.LoadBalancerFromTerraformWithoutOutputs());
+        }
         if (options.TestTrafficChecks is { } test)
         {
             ValidateTestTraffic(options, test, problems);
@@ -50,6 +57,7 @@ internal static class StrategyValidation
         {
             Add(problems, StrategyRules.CheckAlarmName(name));
         }
+        ValidatePauseHooks(options, problems);
         foreach (var hook in options.LambdaHooks)
         {
             Add(problems, StrategyRules.CheckLambdaArn(hook.HookTargetArn));
@@ -68,6 +76,26 @@ internal static class StrategyValidation
             if (!strategy.ShiftsTraffic)
             {
                 problems.Add($"Lifecycle hook {hook.HookTargetArn}: hooks run in blue/green, linear and canary deployments only: add .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))) (or another).");
+            }
+        }
+    }
+
+    private static void ValidatePauseHooks(DeployOptions options, ICollection<string> problems)
+    {
+        foreach (var (stage, timeout, action) in options.PauseHooks)
+        {
+            Add(problems, StrategyRules.CheckPauseStage(stage));
+            if (timeout is { } wait)
+            {
+                Add(problems, StrategyRules.CheckHookTimeout($"Pause hook timeout at {stage}", wait));
+            }
+            if (action is not (LifecycleHookActions.Rollback or LifecycleHookActions.Continue))
+            {
+                problems.Add($"Pause hook at {stage}: timeout action '{action}' is not one ECS takes: give LifecycleHookActions.Rollback or LifecycleHookActions.Continue.");
+            }
+            if (!options.DeploymentStrategy.ShiftsTraffic)
+            {
+                problems.Add($"Pause hook at {stage}: hooks run in blue/green, linear and canary deployments only: add .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))) (or another).");
             }
         }
     }

@@ -159,6 +159,56 @@ namespace EcsDeploy.Rules
                 : "Lifecycle hook target '" + arn + "' is not a Lambda function ARN: give arn:aws:lambda:REGION:ACCOUNT:function:NAME.";
         }
 
+        /// <summary>The lifecycle stages a PAUSE hook may wait at (the ECS guide's pause hooks): every stage but the two while traffic moves.</summary>
+        public static System.Collections.Generic.IReadOnlyList<string> PauseStages => PauseStageNames;
+
+        private static readonly string[] PauseStageNames =
+        {
+            "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
+        };
+
+        /// <summary>
+        /// Returns null for a stage a PAUSE hook may wait at, else the problem and the fix. ECS takes no PAUSE hook at
+        /// TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT (the stages while traffic moves), though Lambda hooks run there.
+        /// </summary>
+        public static string? CheckPauseStage(string? stage)
+        {
+            if (stage != null && Array.IndexOf(PauseStageNames, stage) >= 0)
+            {
+                return null;
+            }
+            string allowed = " (ECS pauses at " + string.Join(", ", PauseStageNames) + " only)";
+            switch (stage)
+            {
+                case "TEST_TRAFFIC_SHIFT":
+                    return "A PAUSE hook cannot wait at TEST_TRAFFIC_SHIFT, while test traffic moves" + allowed
+                        + ": pause once it moved, .PauseHook(LifecycleHookStages.PostTestTrafficShift).";
+                case "PRODUCTION_TRAFFIC_SHIFT":
+                    return "A PAUSE hook cannot wait at PRODUCTION_TRAFFIC_SHIFT, while production traffic moves" + allowed
+                        + ": pause before it moves, .PauseHook(LifecycleHookStages.PreProductionTrafficShift), or once it moved, .PauseHook(LifecycleHookStages.PostProductionTrafficShift).";
+                default:
+                    return "'" + stage + "' is not a lifecycle stage a PAUSE hook can wait at: use one of " + string.Join(", ", PauseStageNames) + " (LifecycleHookStages).";
+            }
+        }
+
+        /// <summary>Where a PAUSE hook refused at <paramref name="stage"/> can wait instead, the nearest first (the analyzer's code fix); empty for other stages.</summary>
+        public static string[] PauseStageAlternatives(string? stage)
+        {
+            switch (stage)
+            {
+                case "TEST_TRAFFIC_SHIFT": return new[] { "POST_TEST_TRAFFIC_SHIFT" };
+                case "PRODUCTION_TRAFFIC_SHIFT": return new[] { "PRE_PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT" };
+                default: return new string[0];
+            }
+        }
+
+        /// <summary>The message for lb.FromTerraform() in a pipeline that reads no Terraform outputs (it does not start with Pipeline.FromTerraform).</summary>
+        public static string LoadBalancerFromTerraformWithoutOutputs()
+        {
+            return "lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), "
+                + "or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).";
+        }
+
         /// <summary>
         /// The message for a strategy whose bake times alone take longer than the deployment's wait timeout: the run
         /// would give up (and roll back) a deployment that is going well.

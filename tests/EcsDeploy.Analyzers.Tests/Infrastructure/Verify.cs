@@ -26,7 +26,7 @@ internal static class Verify
         return test.RunAsync();
     }
 
-    public static Task CodeFix<TAnalyzer, TCodeFix>(string source, string fixedSource, int? iterations = null)
+    public static Task CodeFix<TAnalyzer, TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
     {
@@ -34,6 +34,7 @@ internal static class Verify
         {
             TestCode = Usings + source,
             FixedCode = Usings + fixedSource,
+            CodeActionEquivalenceKey = equivalenceKey,
         };
         if (iterations != null)
         {
@@ -50,7 +51,7 @@ internal static class Verify
 
     private static DiagnosticSeverity SeverityOf(string id) => id switch
     {
-        "ED0002" or "ED0004" or "ED0006" or "ED0008" or "ED0012" or "ED0013" or "ED0014" or "ED0015" or "ED0016" => DiagnosticSeverity.Error,
+        "ED0002" or "ED0004" or "ED0006" or "ED0008" or "ED0012" or "ED0013" or "ED0014" or "ED0015" or "ED0016" or "ED0017" => DiagnosticSeverity.Error,
         _ => DiagnosticSeverity.Warning,
     };
 

@@ -80,4 +80,31 @@ public class ED0012StrategyLoadBalancerTests
 
             static DeployOptions Routed(DeployOptions d) => d.LoadBalancer(lb => lb.AlternateTargetGroup("arn:tg").ProductionListenerRule("arn:rule").Role("arn:role"));
             """);
+
+    [Fact]
+    public Task LoadBalancerFromTerraform_InAPipelineForThatReadsNoTerraform_Reports()
+        => Analyzer<StrategyLoadBalancerAnalyzer>("""
+            await Pipeline.For("api")
+                .Deploy(d => d.Service("api-service")
+                    .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+                    .LoadBalancer(lb => lb.{|#0:FromTerraform()|}))
+                .RunAsync(args);
+            var web = Pipeline.For("web");
+            web.Deploy(d => d.Service("web-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.Zero)).LoadBalancer(lb => lb.{|#1:FromTerraform()|}));
+            await web.RunAsync(args);
+            """,
+            Diagnostic("ED0012", "lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).", 0),
+            Diagnostic("ED0012", "lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).", 1));
+
+    [Fact]
+    public Task LoadBalancerFromTerraform_InAPipelineFromTerraform_OrOfUnknownStart_ReportsNothing()
+        => Analyzer<StrategyLoadBalancerAnalyzer>("""
+            await Pipeline.FromTerraform("api", t => t.StateFile("terraform.tfstate"))
+                .Deploy(d => d.Service("api-service").Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform()))
+                .RunAsync(args);
+            await Extend(Pipeline.FromTerraform("web")).RunAsync(args);
+
+            static PipelineBuilder Extend(PipelineBuilder pipeline)
+                => pipeline.Deploy(d => d.Service("web-service").Strategy(DeploymentStrategy.BlueGreen(TimeSpan.Zero)).LoadBalancer(lb => lb.FromTerraform()));
+            """);
 }

@@ -289,6 +289,6 @@ public sealed class StrategyCommandLineTests
     {
         var error = Assert.Throws<PipelineValidationException>(() => DayTwo.Pipeline(d => d.Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform())).Build());
 
-        Assert.Contains("Deploy: lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(", error.Message, StringComparison.Ordinal);
+        Assert.Contains("lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
 
 namespace EcsDeploy.Tests.Deployments;
 
@@ -160,6 +161,66 @@ public sealed class StrategyValidationTests
         Assert.Equal(
             ["Lifecycle hook arn:aws:lambda:eu-central-1:1:function:f: hooks run in blue/green, linear and canary deployments only: add .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))) (or another)."],
             Problems(d => d.LambdaHook("arn:aws:lambda:eu-central-1:1:function:f", Role, LifecycleHookStages.PreScaleUp)));
+    }
+
+    [Fact]
+    public void Build_PauseHookWhileTrafficMoves_IsRefused_NamingWhereToPauseInstead()
+    {
+        const string allowed = "(ECS pauses at RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT only)";
+        Assert.Equal(
+            [
+                $"A PAUSE hook cannot wait at TEST_TRAFFIC_SHIFT, while test traffic moves {allowed}: pause once it moved, .PauseHook(LifecycleHookStages.PostTestTrafficShift).",
+                $"A PAUSE hook cannot wait at PRODUCTION_TRAFFIC_SHIFT, while production traffic moves {allowed}: pause before it moves, .PauseHook(LifecycleHookStages.PreProductionTrafficShift), or once it moved, .PauseHook(LifecycleHookStages.PostProductionTrafficShift).",
+            ],
+            Problems(d => Routed(d).Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+                .PauseHook(LifecycleHookStages.TestTrafficShift).PauseHook(LifecycleHookStages.ProductionTrafficShift, TimeSpan.FromMinutes(30))));
+    }
+
+    [Fact]
+    public void Build_PauseHooksBetweenStages_AreValid_AndOtherwiseChecked()
+    {
+        Assert.Empty(Problems(d => Routed(d).Strategy(DeploymentStrategy.Linear(20, TimeSpan.FromMinutes(2)))
+            .PauseHook(LifecycleHookStages.PostScaleUp).PauseHook(LifecycleHookStages.PreProductionTrafficShift, TimeSpan.FromHours(2), LifecycleHookActions.Continue)));
+        Assert.Equal(
+            [
+                "'AFTER_BAKE' is not a lifecycle stage a PAUSE hook can wait at: use one of RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT (LifecycleHookStages).",
+                "Pause hook timeout at POST_SCALE_UP of 30 s is out of range: ECS waits whole minutes from 1 to 20160 (14 days) for a hook, for example TimeSpan.FromMinutes(15).",
+                "Pause hook at POST_SCALE_UP: timeout action 'WAIT' is not one ECS takes: give LifecycleHookActions.Rollback or LifecycleHookActions.Continue.",
+            ],
+            Problems(d => Routed(d).Strategy(DeploymentStrategy.BlueGreen(TimeSpan.Zero)).PauseHook("AFTER_BAKE").PauseHook(LifecycleHookStages.PostScaleUp, TimeSpan.FromSeconds(30), "WAIT")));
+        Assert.Equal(
+            ["Pause hook at PRE_SCALE_UP: hooks run in blue/green, linear and canary deployments only: add .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))) (or another)."],
+            Problems(d => d.PauseHook(LifecycleHookStages.PreScaleUp)));
+    }
+
+    [Fact]
+    public void StrategySettings_SendsPauseHooksBesideTheTestTrafficGate()
+    {
+        var settings = StrategySettings.From(new DeployOptions()
+            .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+            .TestTraffic(t => t.Http("/health").Port(8080))
+            .PauseHook(LifecycleHookStages.PreProductionTrafficShift, TimeSpan.FromHours(2), LifecycleHookActions.Continue)
+            .PauseHook(LifecycleHookStages.PostScaleUp))!;
+        var service = new EcsService { ServiceName = "truecaller-backend-service" };
+
+        var hooks = settings.Apply(service).Configuration.LifecycleHooks!;
+
+        Assert.Equal(
+            [
+                (LifecycleHookStages.PreProductionTrafficShift, 120, LifecycleHookActions.Continue),
+                (LifecycleHookStages.PostScaleUp, (int?)null, LifecycleHookActions.Rollback),
+                (LifecycleHookStages.PostTestTrafficShift, 15, LifecycleHookActions.Rollback),
+            ],
+            hooks.Select(h => (h.LifecycleStages!.Single(), h.TimeoutConfiguration!.TimeoutInMinutes, h.TimeoutConfiguration.Action!)));
+        Assert.All(hooks, h => Assert.Equal(LifecycleHookTargetTypes.Pause, h.TargetType));
+    }
+
+    [Fact]
+    public void Build_LoadBalancerFromTerraform_InAPipelineThatReadsNoTerraform_IsRefused_WhateverTheStrategy()
+    {
+        const string message = "lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).";
+        Assert.Equal([message], Problems(d => d.Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5))).LoadBalancer(lb => lb.FromTerraform())));
+        Assert.Contains(message, Problems(d => d.LoadBalancer(lb => lb.FromTerraform())));
     }
 
     [Fact]
