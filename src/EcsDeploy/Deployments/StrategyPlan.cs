@@ -99,5 +99,9 @@ internal static class StrategyPlan
         {
             yield return new("lambda hook", $"{hook.HookTargetArn} at {string.Join(", ", hook.LifecycleStages ?? [])}");
         }
+        foreach (var (stage, timeout, action) in options.PauseHooks)
+        {
+            yield return new("pause hook", $"at {stage}: waits for ContinueServiceDeployment from somebody else, then {action} after {DeployRules.Describe(timeout ?? TimeSpan.FromMinutes(1440))}");
+        }
     }
 }

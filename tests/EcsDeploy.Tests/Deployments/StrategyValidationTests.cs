@@ -216,6 +216,24 @@ public sealed class StrategyValidationTests
     }
 
     [Fact]
+    public void Plan_ListsEachPauseHook_WithWhatEcsDoesWhenNobodyContinues()
+    {
+        var options = new DeployOptions()
+            .Strategy(DeploymentStrategy.Canary(10, TimeSpan.FromMinutes(5)))
+            .PauseHook(LifecycleHookStages.PreProductionTrafficShift, TimeSpan.FromHours(2), LifecycleHookActions.Continue)
+            .PauseHook(LifecycleHookStages.PostScaleUp);
+
+        var details = StrategyPlan.Details(options, null, new StrategyCleanUp(TimeSpan.FromSeconds(300), "default")).Where(d => d.Key == "pause hook").Select(d => d.Value);
+
+        Assert.Equal(
+            [
+                "at PRE_PRODUCTION_TRAFFIC_SHIFT: waits for ContinueServiceDeployment from somebody else, then CONTINUE after 2 h",
+                "at POST_SCALE_UP: waits for ContinueServiceDeployment from somebody else, then ROLLBACK after 24 h",
+            ],
+            details);
+    }
+
+    [Fact]
     public void Build_LoadBalancerFromTerraform_InAPipelineThatReadsNoTerraform_IsRefused_WhateverTheStrategy()
     {
         const string message = "lb.FromTerraform() takes the load balancer's ARNs from Terraform outputs, but this pipeline reads none: start it with Pipeline.FromTerraform(name, t => t.StateFile(...)), or give the ARNs (lb.AlternateTargetGroup(...), lb.ProductionListenerRule(...), lb.Role(...)).";
