@@ -52,7 +52,7 @@ public sealed class StrategyRollbackOnHostTests : IAsyncLifetime
         Assert.Equal(requested.GetProperty("statusReason").GetString(), started.GetProperty("rollback").GetProperty("reason").GetString());
     }
 
-    private static System.Text.Json.JsonElement Describe(AwsCli.Result result)
+    private static System.Text.Json.JsonElement Describe(AwsCliResult result)
     {
         Assert.True(result.ExitCode == 0, result.Stderr);
         var json = result.Json();
