@@ -34,14 +34,23 @@ internal sealed class ServiceDeploymentFollower(PipelineContext context, Rollout
         }
     }
 
-    private async Task<RolloutResult> FollowCoreAsync(string serviceName, string arn, string deploymentId, string previousTaskDefinition, string? targetTaskDefinition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows a service deployment whose rollback has been asked for (StopServiceDeployment with ROLLBACK) to its end, on the
+    /// same schedule, within the rollback budget (15 min): ROLLBACK_SUCCESSFUL gives a rolled-back result, SUCCESSFUL (it
+    /// finished before the rollback took hold) a succeeded one, anything else one that needs attention. Nothing is answered
+    /// or stopped again, cancelled or not.
+    /// </summary>
+    public Task<RolloutResult> FollowRollbackAsync(string serviceName, string arn, string previousTaskDefinition, string? targetTaskDefinition, CancellationToken cancellationToken)
+        => FollowCoreAsync(serviceName, arn, Short(arn), previousTaskDefinition, targetTaskDefinition, cancellationToken, rollbackAsked: true);
+
+    private async Task<RolloutResult> FollowCoreAsync(string serviceName, string arn, string deploymentId, string previousTaskDefinition, string? targetTaskDefinition, CancellationToken cancellationToken, bool rollbackAsked = false)
     {
         var label = strategy.Strategy.Label;
-        var deadline = context.Time.GetUtcNow() + settings.WaitTimeout;
+        var deadline = context.Time.GetUtcNow() + (rollbackAsked ? RollbackBudget : settings.WaitTimeout);
         string? lastProgress = null;
         string? lastStage = null;
         var stageSince = context.Time.GetUtcNow();
-        var stopped = false;
+        var stopped = rollbackAsked;
         var next = Poll;
         double? lastProduction = null;
         while (true)

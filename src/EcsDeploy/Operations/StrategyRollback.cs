@@ -1,18 +1,17 @@
 using EcsDeploy.Aws;
+using EcsDeploy.Deployments;
 
 namespace EcsDeploy.Operations;
 
 /// <summary>
 /// <c>rollback</c> while a blue/green, linear or canary deployment is under way (baking, paused at a hook, shifting):
 /// <c>StopServiceDeployment</c> with <c>ROLLBACK</c> sends production traffic back to the revision it replaces, which
-/// still runs; then the service deployment is followed to <c>ROLLBACK_SUCCESSFUL</c>. A rollback already under way is
+/// still runs; then the service deployment is followed to <c>ROLLBACK_SUCCESSFUL</c> by the follower Deploy uses
+/// (<see cref="ServiceDeploymentFollower.FollowRollbackAsync"/>: its schedule, its rollback budget). A rollback already under way is
 /// only followed (ECS continues it).
 /// </summary>
 internal static class StrategyRollback
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(15);
-
     /// <summary>
     /// The service's blue/green, linear or canary service deployment that has not ended (pending, in progress, or already
     /// rolling back), or null: then rollback deploys the previous revision as for a rolling service.
@@ -72,53 +71,44 @@ internal static class StrategyRollback
                 operation.Context.Verbose($"StopServiceDeployment: {ex.Message}");
             }
         }
-        var deadline = operation.Context.Time.GetUtcNow() + Budget;
-        string? lastStatus = null;
-        while (true)
+        // Followed as Deploy follows a deployment (its schedule, the rollback budget of 15 min).
+        var settings = RollbackCommand.Settings(operation.Command.Definition);
+        var strategy = settings.Strategy is { Strategy.ShiftsTraffic: true } declared && declared.Strategy.Name == service.DeploymentConfiguration?.Strategy
+            ? declared
+            : StrategySettings.Of(service.DeploymentConfiguration)!;
+        var timings = await RolloutTimings.ReadAsync(operation.Context, service, null, cancellationToken).ConfigureAwait(false);
+        using var lease = ServiceWatch.For(operation.Context.Aws).Follow();
+        var result = await new ServiceDeploymentFollower(operation.Context, settings, strategy, timings)
+            .FollowRollbackAsync(operation.ServiceName, deployment.ServiceDeploymentArn, source, current, cancellationToken).ConfigureAwait(false);
+        if (result.RolledBack)
         {
-            var now = await DescribeAsync(operation, deployment.ServiceDeploymentArn, cancellationToken).ConfigureAwait(false);
-            if (now.Status != lastStatus)
+            return (report with
             {
-                lastStatus = now.Status;
-                operation.Info($"service deployment {report.DeploymentId}: {now.Status}{(now.LifecycleStage is { } stage ? $" at {stage}" : "")}");
-            }
-            switch (now.Status)
-            {
-                case ServiceDeploymentStatuses.RollbackSuccessful:
-                    return (report with
-                    {
-                        Outcome = "rolled-back",
-                        RolloutState = now.Status,
-                        FinalTaskDefinition = source,
-                        Summary = $"{operation.ServiceName} rolled back to {Operation.Short(source)}: service deployment {report.DeploymentId} is {now.Status}",
-                    }, null);
-                case ServiceDeploymentStatuses.Successful:
-                    return (report with
-                    {
-                        Outcome = "failed",
-                        RolloutState = now.Status,
-                        FinalTaskDefinition = current,
-                        Summary = $"service deployment {report.DeploymentId} finished before the rollback took hold: {operation.ServiceName} runs {Operation.Short(current)}; run rollback again to deploy {Operation.Short(source)}",
-                    }, FailureKind.Failed);
-                case ServiceDeploymentStatuses.RollbackFailed or ServiceDeploymentStatuses.Stopped:
-                    return (report with
-                    {
-                        Outcome = "needs-attention",
-                        RolloutState = now.Status,
-                        Summary = $"service deployment {report.DeploymentId} is {now.Status} ({now.StatusReason}): {operation.ServiceName} needs attention",
-                    }, FailureKind.NeedsAttention);
-            }
-            if (operation.Context.Time.GetUtcNow() >= deadline)
-            {
-                return (report with
-                {
-                    Outcome = "needs-attention",
-                    RolloutState = now.Status,
-                    Summary = $"service deployment {report.DeploymentId} is still {now.Status} {Budget.TotalMinutes:0} min after its rollback was asked for: {operation.ServiceName} needs attention",
-                }, FailureKind.NeedsAttention);
-            }
-            await Clock.DelayAsync(operation.Context.Time, Poll, cancellationToken).ConfigureAwait(false);
+                Outcome = "rolled-back",
+                RolloutState = ServiceDeploymentStatuses.RollbackSuccessful,
+                FinalTaskDefinition = source,
+                Summary = $"{operation.ServiceName} rolled back to {Operation.Short(source)}: service deployment {report.DeploymentId} is {ServiceDeploymentStatuses.RollbackSuccessful}",
+            }, null);
         }
+        if (result.Succeeded)
+        {
+            return (report with
+            {
+                Outcome = "failed",
+                RolloutState = ServiceDeploymentStatuses.Successful,
+                FinalTaskDefinition = current,
+                Summary = $"service deployment {report.DeploymentId} finished before the rollback took hold: {operation.ServiceName} runs {Operation.Short(current)}; run rollback again to deploy {Operation.Short(source)}",
+            }, FailureKind.Failed);
+        }
+        var now = await DescribeAsync(operation, deployment.ServiceDeploymentArn, cancellationToken).ConfigureAwait(false);
+        return (report with
+        {
+            Outcome = "needs-attention",
+            RolloutState = now.Status,
+            Summary = now.Status is ServiceDeploymentStatuses.RollbackRequested or ServiceDeploymentStatuses.RollbackInProgress or ServiceDeploymentStatuses.InProgress or ServiceDeploymentStatuses.Pending
+                ? $"service deployment {report.DeploymentId} is still {now.Status} 15 min after its rollback was asked for: {operation.ServiceName} needs attention"
+                : $"service deployment {report.DeploymentId} is {now.Status} ({now.StatusReason}): {operation.ServiceName} needs attention",
+        }, FailureKind.NeedsAttention);
     }
 
     private static async Task<string?> SourceTaskDefinitionAsync(Operation operation, ServiceDeployment deployment, CancellationToken cancellationToken)

@@ -182,6 +182,28 @@ public sealed class StrategyCommandLineTests
     }
 
     [Fact]
+    public async Task Rollback_DuringTheCanaryBake_IsFollowedOnTheDeployFollowersSchedule_SparseWhileTheNewRevisionDrains()
+    {
+        var (day2, traffic) = Seeded();
+        var aws = day2.Aws;
+        var (deployed, _, deployErr) = await day2.RunAsync(Canary(traffic), "--wait-until", "PRODUCTION_TRAFFIC_SHIFT");
+        Assert.True(deployed == 0, deployErr);
+
+        var (code, stdout, stderr) = await day2.RunAsync(Canary(traffic), "rollback");
+
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal(ServiceDeploymentStatuses.RollbackSuccessful, Current(aws).Status);
+        // The rollback ends once the new revision's targets drained (300 s): read every 15 s meanwhile, 5 s near the end,
+        // and seen within 5 s of ECS deciding it; a 5 s poll throughout read 64 times.
+        var stop = aws.CallsTo("StopServiceDeployment").Single().At;
+        var reads = aws.CallsTo("DescribeServiceDeployments").Where(c => c.At > stop).ToList();
+        var finished = Current(aws).FinishedAt!.Value;
+        Assert.InRange(reads.Count, 15, 35);
+        Assert.InRange(reads[^1].At - finished, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Contains("canary deployment ROLLBACK_SUCCESSFUL", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rollback_WhilePausedAtTheTestTrafficHook_StopsIt_AndProductionTrafficNeverMoved()
     {
         var (day2, traffic) = Seeded();
