@@ -80,6 +80,7 @@ public sealed class DeploymentConfigurationOwnershipTests
     {
         var (day2, traffic) = StrategyCommandLineTests.Seeded();
         var aws = day2.Aws;
+        aws.CloudWatch.PutMetricAlarm(new MetricAlarm { AlarmName = "truecaller-backend-latency" });
         Assert.Equal(0, (await day2.RunAsync(StrategyCommandLineTests.Canary(traffic))).ExitCode);
         var revision = Current(aws).TaskDefinition;
         var first = Current(aws).CurrentServiceDeployment;
