@@ -3,27 +3,9 @@ using EcsDeploy.Testing.Ecs;
 
 namespace EcsDeploy.Testing;
 
-// The operations of the day-2 commands: listing and stopping tasks, deregistering and deleting revisions.
+// The operations of the day-2 commands: stopping tasks (listing them: SimulatedEcs.Listing.cs), deregistering and deleting revisions.
 public sealed partial class SimulatedEcs
 {
-    /// <inheritdoc />
-    public Task<ListTasksResponse> ListTasksAsync(ListTasksRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        _aws.Enter("ECS", "ListTasks");
-        lock (_aws.Gate)
-        {
-            var cluster = _world.ClusterName(request.Cluster, "ListTasks");
-            var desired = request.DesiredStatus ?? TaskStatuses.Running;
-            var arns = _world.Tasks.Where(t => t.Cluster == cluster
-                    && (request.ServiceName is null || t.Group == $"service:{request.ServiceName}")
-                    && (request.StartedBy is null || t.StartedBy == request.StartedBy)
-                    && (desired == TaskStatuses.Stopped ? t.DesiredStatus == TaskStatuses.Stopped : t.DesiredStatus == TaskStatuses.Running))
-                .OrderByDescending(t => t.CreatedAt).Select(t => t.Arn).Take(100).ToList();
-            return Task.FromResult(new ListTasksResponse(arns, null));
-        }
-    }
-
     /// <summary>
     /// StopTask: the task's desired status turns STOPPED at once; it is STOPPING, then STOPPED with stopCode
     /// UserInitiated and the given reason (or "Task stopped by user"), its running containers with exit code 143

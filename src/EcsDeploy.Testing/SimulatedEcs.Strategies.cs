@@ -164,9 +164,11 @@ public sealed partial class SimulatedEcs
         {
             _world.Strategies.TestListeners[(loadBalancer.DNSName, testPort)] = serviceName;
         }
-        return new TrafficShifting(alternate,
+        var shifting = new TrafficShifting(alternate,
             _aws.Arn("elasticloadbalancing", $"listener-rule/{listenerPath}/80a1b2c3d4e5f6a7/1a2b3c4d5e6f7a8b"),
             _aws.Arn("elasticloadbalancing", $"listener-rule/{listenerPath}/{testPort:x4}b2c3d4e5f6a7/2b3c4d5e6f7a8b9c"), role, testPort);
+        _aws.Elbv2.AddShiftingRules(cluster, serviceName, targetGroup, alternate, shifting.ProductionListenerRule, shifting.TestListenerRule, testPort);
+        return shifting;
     }
 
     /// <summary>The service behind a test listener (load balancer DNS name and port), or null.</summary>

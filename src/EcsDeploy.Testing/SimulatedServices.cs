@@ -116,7 +116,7 @@ public sealed partial class SimulatedElbv2 : IElbv2Api
 }
 
 /// <summary>Simulated AWS Secrets Manager.</summary>
-public sealed class SimulatedSecretsManager : ISecretsManagerApi
+public sealed partial class SimulatedSecretsManager : ISecretsManagerApi
 {
     private readonly SimulatedAws _aws;
     private readonly Dictionary<string, (string Arn, string Value)> _secrets = new(StringComparer.Ordinal);
@@ -132,6 +132,7 @@ public sealed class SimulatedSecretsManager : ISecretsManagerApi
             var suffix = string.Concat(Enumerable.Range(0, 6).Select(_ => alphabet[_aws.Random.Next(alphabet.Length)]));
             var arn = _aws.Arn("secretsmanager", $"secret:{name}-{suffix}");
             _secrets[name] = (arn, value);
+            _created[name] = _aws.Clock.GetUtcNow();
             return arn;
         }
     }
@@ -238,7 +239,7 @@ public sealed class SimulatedSecretsManager : ISecretsManagerApi
 }
 
 /// <summary>Simulated Amazon CloudWatch Logs: groups, streams and events, written by simulated tasks.</summary>
-public sealed class SimulatedLogs : ICloudWatchLogsApi
+public sealed partial class SimulatedLogs : ICloudWatchLogsApi
 {
     private readonly SimulatedAws _aws;
     private readonly Dictionary<(string Group, string Stream), List<OutputLogEvent>> _streams = [];

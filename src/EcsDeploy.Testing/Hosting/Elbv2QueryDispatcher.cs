@@ -67,6 +67,15 @@ internal sealed class Elbv2QueryDispatcher(SimulatedAws aws)
                     new XElement(Ns + "Attributes", attributes.Select(a => new XElement(Ns + "member", new XElement(Ns + "Key", a.Key), new XElement(Ns + "Value", a.Value)))));
                 break;
             }
+            case "DescribeListeners":
+                result = Elbv2ReadAnswers.DescribeListeners(aws.Elbv2.DescribeListenersPage(Value(form, "LoadBalancerArn"), List(form, "ListenerArns"), Value(form, "Marker"), PageSize(form, action)));
+                break;
+            case "DescribeRules":
+                result = Elbv2ReadAnswers.DescribeRules(aws.Elbv2.DescribeRulesPage(Value(form, "ListenerArn"), List(form, "RuleArns"), Value(form, "Marker"), PageSize(form, action)));
+                break;
+            case "DescribeTargetHealth":
+                result = Elbv2ReadAnswers.DescribeTargetHealth(aws.Elbv2.DescribeTargetHealth(Value(form, "TargetGroupArn"), Elbv2ReadAnswers.Targets(form)));
+                break;
             default:
                 throw new AwsServiceException("ELBv2", action, "InvalidAction", $"The action {action} is not valid for this web service.", 400);
         }

@@ -41,6 +41,10 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
         }
         try
         {
+            if (JsonReadDispatcher.Dispatch(aws, service.Name, operation, request) is { } read)
+            {
+                return JsonSerializer.SerializeToUtf8Bytes(read);
+            }
             object answer = service.Name switch
             {
                 "ECS" => await EcsAsync(operation, request, cancellationToken).ConfigureAwait(false),
@@ -86,13 +90,6 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 }
                 return answer;
             }
-            case "ListTaskDefinitions":
-            {
-                var familyPrefix = request["familyPrefix"]?.GetValue<string>() ?? "";
-                var status = request["status"]?.GetValue<string>() ?? "ACTIVE";
-                var sort = request["sort"]?.GetValue<string>() ?? "ASC";
-                return await ecs.ListTaskDefinitionsAsync(new ListTaskDefinitionsRequest(familyPrefix, status, sort, request["nextToken"]?.GetValue<string>()), cancellationToken).ConfigureAwait(false);
-            }
             case "RegisterTaskDefinition":
             {
                 var tags = request["tags"] is JsonNode tagNode ? tagNode.Deserialize<List<EcsTag>>(Camel) ?? [] : [];
@@ -112,8 +109,6 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
                 return await ecs.RunTaskAsync(Read<RunTaskRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             case "DescribeTasks":
                 return await ecs.DescribeTasksAsync(Read<DescribeTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
-            case "ListTasks":
-                return await ecs.ListTasksAsync(Read<ListTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             case "TagResource":
                 await ecs.TagResourceAsync(new TagResourceRequest(RequiredString(request, "resourceArn", operation), request["tags"]?.Deserialize<List<EcsTag>>(Camel) ?? []), cancellationToken).ConfigureAwait(false);
                 return new JsonObject();
