@@ -63,7 +63,7 @@ public sealed partial class SimulatedEcs
             TaskStatuses.Activating => ("initial", "Elb.RegistrationInProgress", "Target registration is in progress"),
             TaskStatuses.Deactivating => ("draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"),
             TaskStatuses.Running when task.DesiredStatus == TaskStatuses.Stopped => ("draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"),
-            TaskStatuses.Running when task.Behaviour is UnhealthyTask || task.StartedAt is not { } started || Now < started + health.TimeToHealthy
+            TaskStatuses.Running when task.Behaviour is UnhealthyTask || !task.Healthy && (task.StartedAt is not { } started || Now < started + health.TimeToHealthy)
                 => ("initial", "Elb.InitialHealthChecking", "Initial health checks in progress"),
             TaskStatuses.Running => ("healthy", null, null),
             TaskStatuses.Stopping when failedChecks => ("unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [500]"),
