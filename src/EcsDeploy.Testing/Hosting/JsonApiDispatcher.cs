@@ -108,7 +108,8 @@ internal sealed class JsonApiDispatcher(SimulatedAws aws, Func<string> registryE
             case "RunTask":
                 return await ecs.RunTaskAsync(Read<RunTaskRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
             case "DescribeTasks":
-                return await ecs.DescribeTasksAsync(Read<DescribeTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false);
+                return JsonReadDispatcher.WithNetworkInterfaces(aws, JsonSerializer.SerializeToNode(
+                    await ecs.DescribeTasksAsync(Read<DescribeTasksRequest>(request, "cluster", "default"), cancellationToken).ConfigureAwait(false), Camel)!.AsObject());
             case "TagResource":
                 await ecs.TagResourceAsync(new TagResourceRequest(RequiredString(request, "resourceArn", operation), request["tags"]?.Deserialize<List<EcsTag>>(Camel) ?? []), cancellationToken).ConfigureAwait(false);
                 return new JsonObject();

@@ -32,6 +32,37 @@ internal static class JsonReadDispatcher
         _ => null,
     };
 
+    /// <summary>
+    /// Adds to each task of a DescribeTasks answer its network interface, as a Fargate (awsvpc) task has one: the
+    /// attachment with the private address and the containers' <c>networkInterfaces</c>, the address being the target id
+    /// DescribeTargetHealth shows.
+    /// </summary>
+    public static JsonObject WithNetworkInterfaces(SimulatedAws aws, JsonObject answer)
+    {
+        foreach (var task in (answer["tasks"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var arn = task["taskArn"]?.GetValue<string>() ?? "";
+            var id = arn[(arn.LastIndexOf('/') + 1)..];
+            var ip = SimulatedEcs.PrivateIp(id);
+            var attachment = id.Length == 32 ? $"{id[..8]}-{id[8..12]}-4{id[13..16]}-8{id[17..20]}-{id[20..32]}" : id;
+            task["attachments"] = new JsonArray(new JsonObject
+            {
+                ["id"] = attachment,
+                ["type"] = "ElasticNetworkInterface",
+                ["status"] = task["lastStatus"]?.GetValue<string>() == "STOPPED" ? "DELETED" : "ATTACHED",
+                ["details"] = new JsonArray(
+                    new JsonObject { ["name"] = "subnetId", ["value"] = "subnet-0a1b2c3d" },
+                    new JsonObject { ["name"] = "privateDnsName", ["value"] = $"ip-{ip.Replace('.', '-')}.{aws.Region}.compute.internal" },
+                    new JsonObject { ["name"] = "privateIPv4Address", ["value"] = ip }),
+            });
+            foreach (var container in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                container["networkInterfaces"] = new JsonArray(new JsonObject { ["attachmentId"] = attachment, ["privateIpv4Address"] = ip });
+            }
+        }
+        return answer;
+    }
+
     private static JsonObject DescribeClusters(SimulatedAws aws, JsonObject request)
     {
         var (clusters, failures) = aws.Ecs.DescribeClusters(Strings(request, "clusters"));

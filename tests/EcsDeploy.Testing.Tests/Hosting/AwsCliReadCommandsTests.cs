@@ -41,11 +41,22 @@ public sealed class AwsCliReadCommandsTests : IAsyncLifetime
             d.GetProperty("TargetHealth").TryGetProperty("Reason", out var reason) ? reason.GetString() : null))];
     }
 
+    /// <summary>The private addresses of the service's tasks the predicate selects, as <c>aws ecs describe-tasks</c> shows them.</summary>
     private async Task<List<string>> TaskIpsAsync(Func<EcsTask, bool> predicate)
     {
         var arns = (await _aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = Cluster, ServiceName = Service }, CancellationToken.None)).TaskArns;
-        var tasks = (await _aws.Ecs.DescribeTasksAsync(new DescribeTasksRequest(Cluster, arns), CancellationToken.None)).Tasks;
-        return [.. tasks.Where(predicate).Select(t => SimulatedEcs.PrivateIp(t.TaskArn![(t.TaskArn!.LastIndexOf('/') + 1)..])).Order(StringComparer.Ordinal)];
+        var selected = (await _aws.Ecs.DescribeTasksAsync(new DescribeTasksRequest(Cluster, arns), CancellationToken.None)).Tasks.Where(predicate).Select(t => t.TaskArn!).ToList();
+        if (selected.Count == 0)
+        {
+            return [];
+        }
+        var described = (await AwsCli.RunAsync(_host, ["ecs", "describe-tasks", "--cluster", Cluster, "--tasks", .. selected])).Json();
+        return [.. described.GetProperty("tasks").EnumerateArray().Select(t =>
+        {
+            var ip = t.GetProperty("attachments")[0].GetProperty("details").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "privateIPv4Address").GetProperty("value").GetString()!;
+            Assert.Equal(ip, t.GetProperty("containers")[0].GetProperty("networkInterfaces")[0].GetProperty("privateIpv4Address").GetString());
+            return ip;
+        }).Order(StringComparer.Ordinal)];
     }
 
     [Fact]
@@ -61,7 +72,7 @@ public sealed class AwsCliReadCommandsTests : IAsyncLifetime
         var checking = await TargetsAsync(TargetGroup);
         _aws.Clock.Advance(TimeSpan.FromSeconds(150)); // healthy: the old tasks drain for the deregistration delay
         var draining = await TargetsAsync(TargetGroup);
-        var fresh = await TaskIpsAsync(t => !old.Contains(SimulatedEcs.PrivateIp(t.TaskArn![(t.TaskArn!.LastIndexOf('/') + 1)..])));
+        var fresh = await TaskIpsAsync(t => t.StartedBy == _aws.Ecs.Service(Cluster, Service).Deployments[0].Id);
 
         Assert.Equal(2, fresh.Count);
         Assert.Equal(old.Select(ip => (ip, "healthy", (string?)null)).Concat(fresh.Select(ip => (ip, "initial", (string?)"Elb.RegistrationInProgress"))).OrderBy(t => t.ip, StringComparer.Ordinal),
