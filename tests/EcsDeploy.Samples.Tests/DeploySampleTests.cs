@@ -24,7 +24,7 @@ public sealed class DeploySampleTests(DeploySampleTests.Checkout checkout) : ICl
     [Fact]
     public async Task Deploy_AsTheReadmeGivesIt_DeploysAndVerifies_Exit0()
     {
-        var result = await Samples.RunAsync("deploy.cs", []);
+        var result = await Samples.RunAsTheReadmeGivesItAsync("deploy.cs", []);
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal("truecaller-backend on simulated AWS: deployed (exit code 0)", ClosingLine(result));

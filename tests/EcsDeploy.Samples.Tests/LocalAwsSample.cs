@@ -5,8 +5,9 @@ using EcsDeploy.TestSupport;
 namespace EcsDeploy.Samples.Tests;
 
 /// <summary>
-/// `dotnet run samples/local-aws.cs -- --speed N`, started as the README gives it (on a free 127.0.0.1 port, its default),
-/// the export lines it prints, and the AWS CLI pointed at it by those exports alone.
+/// `dotnet run samples/local-aws.cs -- --speed N` as the README gives it (on a free 127.0.0.1 port, its default; built
+/// under the checkout's build lock, then run without a second build), the export lines it prints, and the AWS CLI
+/// pointed at it by those exports alone.
 /// </summary>
 internal sealed class LocalAwsSample : IAsyncDisposable
 {
@@ -29,7 +30,7 @@ internal sealed class LocalAwsSample : IAsyncDisposable
     public static async Task<LocalAwsSample> StartAsync(SampleCheckout samples, double speed)
     {
         await samples.BuildAsync("local-aws.cs");
-        var process = SampleProcess.Start(samples.Root, ["run", "samples/local-aws.cs", "--", "--speed", speed.ToString(CultureInfo.InvariantCulture)], null);
+        var process = SampleProcess.Start(samples.Root, SampleCheckout.RunCommand("local-aws.cs", ["--speed", speed.ToString(CultureInfo.InvariantCulture)], build: false), null);
         try
         {
             await process.WaitForLineAsync("# serving", TimeSpan.FromMinutes(10));

@@ -24,7 +24,7 @@ public sealed class PrCheckSampleTests : IDisposable
     [Fact]
     public async Task PrCheck_AsTheReadmeGivesIt_WithNoDatabase_IsNotVerified_Exit1()
     {
-        var result = await _samples.RunAsync("pr-check.cs", []);
+        var result = await _samples.RunAsTheReadmeGivesItAsync("pr-check.cs", []);
 
         Assert.True(result.ExitCode == 1, result.Output);
         foreach (var check in new[] { "Install", "TypeCheck", "Lint", "PrismaValidate" })

@@ -12,7 +12,11 @@ namespace EcsDeploy.Samples.Tests;
 /// </summary>
 internal sealed class SampleCheckout : IDisposable
 {
-    /// <summary>The samples' builds touch the repository's src/ and analyzers/ projects: one build at a time, across classes.</summary>
+    /// <summary>
+    /// The samples' builds touch the repository's src/ and analyzers/ projects (their obj/ and bin/): one MSBuild at a
+    /// time, across classes. `dotnet run samples/X.cs` builds too (an incremental build of every #:project), so a plain
+    /// `dotnet run` beside another class's build raced it (CI saw the run print an MSBuild error instead of running).
+    /// </summary>
     private static readonly SemaphoreSlim Builds = new(1, 1);
 
     private readonly HashSet<string> _built = [];
@@ -89,12 +93,38 @@ internal sealed class SampleCheckout : IDisposable
         }
     }
 
-    /// <summary>`dotnet run samples/NAME -- ARGS` in the checkout (built first), with the test's environment.</summary>
+    /// <summary>
+    /// `dotnet run samples/NAME -- ARGS` in the checkout, with the test's environment: built first under the build lock,
+    /// then run with `--no-build`, which runs what that build made and starts no MSBuild beside other classes' builds.
+    /// </summary>
     public async Task<SampleResult> RunAsync(string sample, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         await BuildAsync(sample);
-        string[] command = arguments.Count == 0 ? ["run", $"samples/{sample}"] : ["run", $"samples/{sample}", "--", .. arguments];
-        return await SampleProcess.RunAsync(Root, command, environment, timeout ?? TimeSpan.FromMinutes(10));
+        return await SampleProcess.RunAsync(Root, RunCommand(sample, arguments, build: false), environment, timeout ?? TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>
+    /// Exactly the README's line, `dotnet run samples/NAME -- ARGS`, its own build included: it holds the build lock until
+    /// it ends, so no other class builds meanwhile.
+    /// </summary>
+    public async Task<SampleResult> RunAsTheReadmeGivesItAsync(string sample, IReadOnlyList<string> arguments, TimeSpan? timeout = null)
+    {
+        await Builds.WaitAsync();
+        try
+        {
+            return await SampleProcess.RunAsync(Root, RunCommand(sample, arguments, build: true), null, timeout ?? TimeSpan.FromMinutes(10));
+        }
+        finally
+        {
+            Builds.Release();
+        }
+    }
+
+    /// <summary>The arguments of `dotnet run` for a sample, after <see cref="BuildAsync"/> when <paramref name="build"/> is false.</summary>
+    public static string[] RunCommand(string sample, IReadOnlyList<string> arguments, bool build)
+    {
+        string[] run = build ? ["run", $"samples/{sample}"] : ["run", "--no-build", $"samples/{sample}"];
+        return arguments.Count == 0 ? run : [.. run, "--", .. arguments];
     }
 
     public void Dispose()
